@@ -1,0 +1,54 @@
+// Package app wires Parley together: it reads the command line, builds the services, and runs
+// either the desktop window or a headless subcommand.
+package app
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+// ID is Parley's application ID, the same as in FyneApp.toml.
+const ID = "app.parley.Parley"
+
+// Version is the release, as in FyneApp.toml.
+const Version = "0.1.0"
+
+// Run runs Parley with the command-line arguments (without the program name) and returns the
+// process exit code.
+func Run(args []string) int {
+	return run(args, os.Stdin, os.Stdout, os.Stderr)
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("parley", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	version := fs.Bool("version", false, "print the version and exit")
+	fs.Usage = func() { usage(stderr) }
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if *version {
+		fmt.Fprintln(stdout, "parley", Version)
+		return 0
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "parley: unknown command %q\n", fs.Arg(0))
+		usage(stderr)
+		return 2
+	}
+	return runGUI()
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Parley: a native desktop client for the OpenAI API.
+
+Usage:
+  parley              open the window
+  parley --version    print the version
+`)
+}

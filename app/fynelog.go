@@ -1,0 +1,38 @@
+package app
+
+import (
+	"bytes"
+	"io"
+	"log"
+	"strings"
+	"sync"
+)
+
+// quietFyneRaces drops the one error Fyne reports about itself at quit: its preferences watcher
+// re-reads preferences.json while Fyne is rewriting that file, reads it half-written and logs
+// "Preferences load error: EOF" (fyne-io/fyne#2936). Parley keeps nothing in Fyne's preferences,
+// so nothing is lost; everything else Fyne logs still reaches standard error.
+func quietFyneRaces(w io.Writer) {
+	log.SetOutput(&fyneLogFilter{out: w})
+}
+
+type fyneLogFilter struct {
+	mu       sync.Mutex
+	out      io.Writer
+	dropping bool // inside the dropped message, whose cause and place follow on their own lines
+}
+
+func (f *fyneLogFilter) Write(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	line := string(bytes.TrimRight(p, "\n"))
+	switch {
+	case strings.Contains(line, "Fyne error:  Preferences load error:"):
+		f.dropping = true
+		return len(p), nil
+	case f.dropping && (strings.Contains(line, "  Cause: EOF") || strings.Contains(line, "  At: ")):
+		return len(p), nil
+	}
+	f.dropping = false
+	return f.out.Write(p)
+}

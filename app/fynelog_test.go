@@ -1,0 +1,22 @@
+package app
+
+import (
+	"bytes"
+	"log"
+	"testing"
+)
+
+func TestFyneLogFilterDropsOnlyThePreferencesRace(t *testing.T) {
+	var out bytes.Buffer
+	l := log.New(&fyneLogFilter{out: &out}, "", 0)
+	l.Println("Fyne error:  Preferences load error:")
+	l.Println("  Cause: EOF")
+	l.Printf("  At: %s:%d", "/fyne/app/preferences.go", 103)
+	l.Println("Fyne error:  Window creation error")
+	l.Println("  Cause: no GL")
+	l.Printf("  At: %s:%d", "/fyne/driver.go", 12)
+	want := "Fyne error:  Window creation error\n  Cause: no GL\n  At: /fyne/driver.go:12\n"
+	if out.String() != want {
+		t.Fatalf("got %q, want %q", out.String(), want)
+	}
+}
