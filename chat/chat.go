@@ -1,0 +1,154 @@
+// Package chat is Parley's conversation engine: it sends a conversation to an OpenAI-compatible
+// server and streams the answer back as events, counting tokens exactly, fitting the context
+// window, watching rate limits, retrying what is worth retrying and putting errors in plain
+// words. It never imports Fyne: everything here runs and is tested with `go test` alone.
+package chat
+
+import (
+	"strings"
+	"time"
+)
+
+// Role is who wrote a message.
+type Role string
+
+// The roles of a chat conversation.
+const (
+	System    Role = "system"
+	User      Role = "user"
+	Assistant Role = "assistant"
+)
+
+// Message is one turn of a conversation.
+type Message struct {
+	Role    Role
+	Content string
+	Name    string // optional author name, as the API allows
+}
+
+// Request is one question: the conversation so far, ending with the user's newest message.
+type Request struct {
+	Model    string
+	System   string    // the system prompt; empty for none
+	Messages []Message // oldest first; the last one is the newest user message
+	// Temperature is the sampling temperature; nil leaves the model's default. Reasoning models
+	// accept only their default, so it is never sent to them.
+	Temperature *float32
+	// MaxOutput caps the answer's tokens (sent as max_completion_tokens); 0 sends no cap and
+	// reserves the model's usual answer length when fitting the context window.
+	MaxOutput int
+}
+
+// Finish says how an answer ended.
+type Finish string
+
+// How an answer can end. Stopped and Interrupted keep the text that arrived.
+const (
+	FinishStop          Finish = "stop"           // the model finished
+	FinishLength        Finish = "length"         // the output cap or context window cut it short
+	FinishContentFilter Finish = "content_filter" // the server withheld the rest
+	FinishStopped       Finish = "stopped"        // the user pressed Stop
+	FinishInterrupted   Finish = "interrupted"    // a failure after text had arrived
+	FinishFailed        Finish = "failed"         // a failure before any text
+)
+
+// Usage is what an answer cost in tokens, as the API reported it, or as Parley counted it when
+// the server sent no usage (Estimated).
+type Usage struct {
+	PromptTokens     int  `json:"prompt_tokens"`
+	CachedTokens     int  `json:"cached_tokens,omitempty"`
+	CompletionTokens int  `json:"completion_tokens"`
+	ReasoningTokens  int  `json:"reasoning_tokens,omitempty"`
+	Estimated        bool `json:"estimated,omitempty"`
+}
+
+// Total is prompt plus completion tokens.
+func (u Usage) Total() int { return u.PromptTokens + u.CompletionTokens }
+
+// Answer is the outcome of one request: always delivered last, in the Done event.
+type Answer struct {
+	Content string
+	Model   string // the model that answered, as the server named it
+	Finish  Finish
+	Usage   Usage
+	Cost    Cost
+	Err     *Error // why it failed or was interrupted; nil otherwise
+	// Retries is how many times the request was sent again after a retryable failure.
+	Retries int
+	// EstimatedPrompt is Parley's own count of the prompt, made before sending.
+	EstimatedPrompt int
+	// Dropped is how many old messages context fitting left out.
+	Dropped int
+	// RateLimit is the last rate-limit snapshot the server sent, if any.
+	RateLimit *RateLimit
+	Started   time.Time
+	Ended     time.Time
+}
+
+// ModelInfo is what the engine needs to know of a model. The catalog in settings supplies it;
+// for a model nobody knows, zero values mean unknown.
+type ModelInfo struct {
+	ID            string
+	ContextWindow int // tokens; 0 when unknown
+	MaxOutput     int // tokens; 0 when unknown
+	Encoding      string
+	Reasoning     bool
+	Price         Price
+}
+
+// Price is what a model costs, in dollars per million tokens.
+type Price struct {
+	Input, CachedInput, Output float64
+	Known                      bool
+}
+
+// Cost is an amount in US dollars, and whether the price behind it is known.
+type Cost struct {
+	USD   float64
+	Known bool
+}
+
+// CostOf prices a usage. Cached prompt tokens are billed at the cached rate when the model has
+// one; reasoning tokens are part of the completion and billed as output.
+func CostOf(u Usage, p Price) Cost {
+	if !p.Known {
+		return Cost{}
+	}
+	cachedRate := p.CachedInput
+	if cachedRate == 0 {
+		cachedRate = p.Input
+	}
+	cached := min(u.CachedTokens, u.PromptTokens)
+	usd := (float64(u.PromptTokens-cached)*p.Input + float64(cached)*cachedRate + float64(u.CompletionTokens)*p.Output) / 1e6
+	return Cost{USD: usd, Known: true}
+}
+
+// IsReasoning tells the reasoning models (o1, o3, o4, gpt-5 families): they take
+// max_completion_tokens, reject max_tokens and any temperature but their default.
+func IsReasoning(model string) bool {
+	m := strings.ToLower(model)
+	for _, p := range []string{"o1", "o3", "o4", "gpt-5"} {
+		if strings.HasPrefix(m, p) {
+			return !strings.HasPrefix(m, "gpt-5-chat") // the chat snapshot of gpt-5 is not a reasoning model
+		}
+	}
+	return false
+}
+
+// IsChatModel tells whether a model id from /v1/models answers chat completions. OpenAI lists
+// no capability, so ids of embedding, audio, image, moderation, realtime, search and
+// Responses-only models are left out; anything else, including models of compatible servers
+// that Parley does not know, is kept.
+func IsChatModel(id string) bool {
+	m := strings.ToLower(id)
+	for _, no := range []string{
+		"embed", "whisper", "tts", "dall-e", "image", "moderation", "realtime", "audio",
+		"transcribe", "search", "davinci", "babbage", "-pro", "codex", "deep-research",
+		"computer-use", "sora",
+	} {
+		if strings.Contains(m, no) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,379 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+
+	"parley/chat/tokens"
+)
+
+// DefaultBaseURL is OpenAI's API.
+const DefaultBaseURL = "https://api.openai.com/v1"
+
+// Config says where to send requests and how. Only BaseURL and APIKey matter to most callers.
+type Config struct {
+	BaseURL string // default DefaultBaseURL
+	APIKey  string // may be empty for local servers that take none
+	OrgID   string // sent as OpenAI-Organization
+	Project string // sent as OpenAI-Project
+	// Models describes a model; nil knows nothing but what the model's name says.
+	Models func(id string) ModelInfo
+	// Transport carries the HTTP requests (nil: Go's default, which honours HTTPS_PROXY).
+	Transport http.RoundTripper
+	// MaxRetries is how often a failed request is sent again (0: 2, as the official SDKs;
+	// negative: never).
+	MaxRetries int
+	// IdleTimeout ends a stream that sends nothing for this long (0: 90 s, 5 min for
+	// reasoning models, which think in silence).
+	IdleTimeout time.Duration
+	// Now, Sleep and Jitter are the clock and randomness, replaceable in tests.
+	Now    func() time.Time
+	Sleep  func(ctx context.Context, d time.Duration) error
+	Jitter func() float64 // in [0, 1)
+	// Counter counts tokens (nil: tokens.Default()).
+	Counter *tokens.Counter
+}
+
+// Client talks to one OpenAI-compatible endpoint with one key. It is safe for concurrent use.
+type Client struct {
+	cfg    Config
+	api    *openai.Client
+	limits *RateLimits
+	host   string
+	openai bool // the endpoint is OpenAI itself, not a compatible server
+}
+
+// New returns a Client. notify, if not nil, hears every rate-limit snapshot as it arrives.
+func New(cfg Config, notify func(RateLimit)) *Client {
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.Models == nil {
+		cfg.Models = func(id string) ModelInfo { return ModelInfo{ID: id} }
+	}
+	if cfg.Transport == nil {
+		cfg.Transport = http.DefaultTransport
+	}
+	switch {
+	case cfg.MaxRetries == 0:
+		cfg.MaxRetries = defaultMaxRetries
+	case cfg.MaxRetries < 0:
+		cfg.MaxRetries = 0
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleep
+	}
+	if cfg.Jitter == nil {
+		cfg.Jitter = rand.Float64
+	}
+	if cfg.Counter == nil {
+		cfg.Counter = tokens.Default()
+	}
+	c := &Client{cfg: cfg, limits: NewRateLimits(notify)}
+	if u, err := url.Parse(cfg.BaseURL); err == nil {
+		c.host = u.Host
+		c.openai = strings.HasSuffix(u.Hostname(), "openai.com")
+	}
+	oc := openai.DefaultConfig(cfg.APIKey)
+	oc.BaseURL = cfg.BaseURL
+	oc.OrgID = cfg.OrgID
+	oc.HTTPClient = &http.Client{Transport: &transport{base: cfg.Transport, project: cfg.Project, limits: c.limits, now: cfg.Now}}
+	c.api = openai.NewClientWithConfig(oc)
+	return c
+}
+
+// RateLimits is the latest rate-limit snapshot per endpoint and model.
+func (c *Client) RateLimits() *RateLimits { return c.limits }
+
+// Model describes a model as the client knows it, filling in what the name tells.
+func (c *Client) Model(id string) ModelInfo {
+	m := c.cfg.Models(id)
+	m.ID = id
+	if m.Encoding == "" {
+		m.Encoding = tokens.EncodingFor(id)
+	}
+	if !m.Reasoning {
+		m.Reasoning = IsReasoning(id)
+	}
+	return m
+}
+
+// Fit counts the request and fits it to the model's context window, as Stream will.
+func (c *Client) Fit(req Request) (Fit, error) {
+	return FitRequest(c.cfg.Counter, c.Model(req.Model), req)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Models lists the chat models the endpoint offers, sorted, non-chat models left out.
+func (c *Client) Models(ctx context.Context) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	x := &exchange{}
+	list, err := c.api.ListModels(withExchange(ctx, x))
+	if err != nil {
+		return nil, c.classify(err, "")
+	}
+	var ids []string
+	for _, m := range list.Models {
+		if IsChatModel(m.ID) {
+			ids = append(ids, m.ID)
+		}
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+func (c *Client) classify(err error, model string) *Error {
+	return classify(err, model, c.host, c.cfg.APIKey)
+}
+
+// Stream sends the request and streams the answer as events, ending with Done. Cancelling ctx
+// is the user's Stop: the stream ends at once and the answer keeps what had arrived. Read the
+// channel until it is closed.
+func (c *Client) Stream(ctx context.Context, req Request) <-chan Event {
+	events := make(chan Event, 64)
+	go func() {
+		defer close(events)
+		a := c.answer(ctx, req, func(e Event) { events <- e })
+		events <- Done{Answer: a}
+	}()
+	return events
+}
+
+// answer does the work of Stream, emitting every event but Done, and returns the answer.
+func (c *Client) answer(ctx context.Context, req Request, emit func(Event)) Answer {
+	model := c.Model(req.Model)
+	a := Answer{Model: req.Model, Started: c.cfg.Now()}
+	var usage *Usage
+
+	// end settles the answer however it ended: the usage the server reported or, when none
+	// came (a compatible server, a cut or stopped stream), Parley's own count, marked estimated.
+	end := func(finish Finish, e *Error) Answer {
+		if e != nil {
+			a.Err = e
+			emit(Failure{Err: e})
+			if finish == "" {
+				finish = FinishFailed
+				if a.Content != "" {
+					finish = FinishInterrupted
+				}
+			}
+		}
+		if finish != "" {
+			a.Finish = finish
+		}
+		switch {
+		case usage != nil:
+			a.Usage = *usage
+		case a.Content != "" || a.Finish == FinishStop || a.Finish == FinishLength:
+			completion, _ := c.cfg.Counter.Text(model.Encoding, a.Content)
+			a.Usage = Usage{PromptTokens: a.EstimatedPrompt, CompletionTokens: completion, Estimated: true}
+		}
+		a.Cost = CostOf(a.Usage, model.Price)
+		a.Ended = c.cfg.Now()
+		return a
+	}
+	// early ends an answer cancelled by the user's Stop, or failed while waiting.
+	early := func(err error) Answer {
+		if ctx.Err() != nil {
+			return end(FinishStopped, nil)
+		}
+		return end("", c.classify(err, req.Model))
+	}
+
+	fit, err := c.Fit(req)
+	if err != nil {
+		return end("", c.classify(err, req.Model))
+	}
+	a.EstimatedPrompt, a.Dropped = fit.PromptTokens, fit.Dropped
+	emit(Prepared{PromptTokens: fit.PromptTokens, Dropped: fit.Dropped})
+	apiReq := c.request(model, req, fit)
+	// go-openai leaves out a temperature of 0; the transport puts it back on the wire.
+	zeroTemp := req.Temperature != nil && *req.Temperature == 0 && !model.Reasoning
+
+	for attempt := 0; ; attempt++ {
+		if err := c.pace(ctx, model.ID, fit.PromptTokens+req.MaxOutput, emit); err != nil {
+			return early(err)
+		}
+		var e *Error
+		var header http.Header
+		usage, e, header = c.attempt(ctx, apiReq, zeroTemp, model, &a, emit)
+		switch {
+		case e == nil:
+			return end("", nil)
+		case ctx.Err() != nil:
+			return end(FinishStopped, nil)
+		// Never retry once text has been shown: the partial answer stays, marked interrupted.
+		case a.Content != "" || attempt >= c.cfg.MaxRetries || !shouldRetry(e, header):
+			return end("", e)
+		}
+		wait, named := serverWait(header, c.cfg.Now())
+		if named && wait > maxServerWait {
+			e.RetryAfter = wait
+			e.Action = fmt.Sprintf("The server asks to wait %s; try again then.", wait.Round(time.Second))
+			return end("", e)
+		}
+		if !named {
+			wait = backoff(attempt+1, c.cfg.Jitter())
+		}
+		e.RetryAfter = wait
+		emit(Wait{Duration: wait, Until: c.cfg.Now().Add(wait), Reason: e.Message, Attempt: attempt + 1})
+		if err := c.cfg.Sleep(ctx, wait); err != nil {
+			return early(err)
+		}
+		a.Retries++
+	}
+}
+
+// request builds the API request: the system prompt first, then the fitted messages, with the
+// parameters the model accepts.
+func (c *Client) request(m ModelInfo, req Request, fit Fit) openai.ChatCompletionRequest {
+	msgs := make([]openai.ChatCompletionMessage, 0, len(fit.Messages)+1)
+	if req.System != "" {
+		msgs = append(msgs, openai.ChatCompletionMessage{Role: string(System), Content: req.System})
+	}
+	for _, msg := range fit.Messages {
+		msgs = append(msgs, openai.ChatCompletionMessage{Role: string(msg.Role), Content: msg.Content, Name: msg.Name})
+	}
+	r := openai.ChatCompletionRequest{
+		Model: req.Model, Messages: msgs, Stream: true,
+		StreamOptions: &openai.StreamOptions{IncludeUsage: true},
+	}
+	switch {
+	case req.MaxOutput <= 0:
+	case m.Reasoning || c.openai:
+		r.MaxCompletionTokens = req.MaxOutput
+	default:
+		r.MaxTokens = req.MaxOutput // what most compatible servers understand
+	}
+	if req.Temperature != nil && !m.Reasoning {
+		r.Temperature = *req.Temperature
+	}
+	return r
+}
+
+// pace waits, announcing it, when the latest rate-limit snapshot says this request would not
+// fit the remaining allowance.
+func (c *Client) pace(ctx context.Context, model string, need int, emit func(Event)) error {
+	rl, ok := c.limits.Latest("/chat/completions", model)
+	if !ok {
+		return nil
+	}
+	if rl.LimitTokens > 0 && need > rl.LimitTokens {
+		return &Error{
+			Kind:    RateLimited,
+			Message: fmt.Sprintf("This request needs about %d tokens, more than the %d tokens per minute this account may send to %s.", need, rl.LimitTokens, quote(model)),
+			Action:  "Shorten the conversation, or move to a higher usage tier.",
+		}
+	}
+	wait, reason := rl.Wait(need, c.cfg.Now())
+	if wait <= 0 {
+		return nil
+	}
+	emit(Wait{Duration: wait, Until: c.cfg.Now().Add(wait), Reason: reason})
+	return c.cfg.Sleep(ctx, wait)
+}
+
+// attempt sends the request once and reads the stream. It returns the reported usage (nil if
+// none came) or the error, with the response headers that say whether and when to retry.
+func (c *Client) attempt(ctx context.Context, apiReq openai.ChatCompletionRequest, zeroTemp bool, m ModelInfo, a *Answer, emit func(Event)) (*Usage, *Error, http.Header) {
+	idle := c.cfg.IdleTimeout
+	if idle == 0 {
+		idle = 90 * time.Second
+		if m.Reasoning {
+			idle = 5 * time.Minute
+		}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	watchdog := time.AfterFunc(idle, func() { cancel(errStalled) })
+	defer watchdog.Stop()
+
+	x := &exchange{model: m.ID, zeroTemp: zeroTemp}
+	stream, err := c.api.CreateChatCompletionStream(withExchange(ctx, x), apiReq)
+	_, header, rl := x.captured()
+	if rl != nil {
+		a.RateLimit = rl
+		emit(*rl)
+	}
+	if err != nil {
+		return nil, c.classify(causeOf(ctx, err), m.ID), header
+	}
+	defer stream.Close()
+
+	var text strings.Builder
+	text.WriteString(a.Content)
+	defer func() { a.Content = text.String() }()
+	a.Finish = ""
+	var usage *Usage
+	for {
+		chunk, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, c.classify(causeOf(ctx, err), m.ID), header
+		}
+		watchdog.Reset(idle)
+		if chunk.Model != "" {
+			a.Model = chunk.Model
+		}
+		if chunk.Usage != nil {
+			u := Usage{PromptTokens: chunk.Usage.PromptTokens, CompletionTokens: chunk.Usage.CompletionTokens}
+			if d := chunk.Usage.PromptTokensDetails; d != nil {
+				u.CachedTokens = d.CachedTokens
+			}
+			if d := chunk.Usage.CompletionTokensDetails; d != nil {
+				u.ReasoningTokens = d.ReasoningTokens
+			}
+			usage = &u
+			emit(UsageReport{Usage: u})
+		}
+		// The usage chunk has no choices: never index blindly.
+		for _, choice := range chunk.Choices {
+			if choice.Delta.Content != "" {
+				text.WriteString(choice.Delta.Content)
+				emit(Delta{Text: choice.Delta.Content})
+			}
+			if choice.FinishReason != "" {
+				a.Finish = Finish(choice.FinishReason)
+			}
+		}
+	}
+	if a.Finish == "" {
+		a.Finish = FinishStop
+	}
+	return usage, nil, header
+}
+
+// causeOf prefers the reason a context was cancelled (a stall) to the error it caused.
+func causeOf(ctx context.Context, err error) error {
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return err
+}

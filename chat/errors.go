@@ -1,0 +1,269 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+)
+
+// Kind sorts errors by what the user can do about them.
+type Kind string
+
+// The kinds of error, from the table in shared/OPENAI.md, plus the ones Parley finds itself.
+const (
+	InvalidKey       Kind = "invalid_key"       // 401: the key is wrong or revoked
+	NoAccess         Kind = "no_access"         // 403: the account may not use this
+	UnknownModel     Kind = "unknown_model"     // 404 model_not_found
+	ContextTooLong   Kind = "context_too_long"  // 400 context_length_exceeded, or found before sending
+	UnsupportedParam Kind = "unsupported_param" // 400 unsupported_parameter / unsupported_value
+	OutOfCredit      Kind = "out_of_credit"     // 429 insufficient_quota and the billing codes
+	RateLimited      Kind = "rate_limited"      // 429 rate_limit_exceeded
+	ServerTrouble    Kind = "server_trouble"    // 408, 409, 5xx, an error event mid-stream
+	NetworkTrouble   Kind = "network_trouble"   // refused, reset, timed out, stalled, DNS
+	BadResponse      Kind = "bad_response"      // the server sent something that is not the protocol
+	BadRequest       Kind = "bad_request"       // any other 4xx
+)
+
+// Error is a failure in plain words: what happened, what the user can do, and the server's own
+// message for the curious. Nothing in it ever contains the API key.
+type Error struct {
+	Kind    Kind
+	Status  int    // HTTP status; 0 when there was no response
+	Code    string // the API's error code, e.g. "rate_limit_exceeded"
+	Message string // what happened, in plain words
+	Action  string // what the user can do
+	Detail  string // the server's message, redacted
+	// RetryAfter is the wait the server asked for, if it named one.
+	RetryAfter time.Duration
+	// Retryable says whether sending the same request again may succeed.
+	Retryable bool
+	cause     error
+}
+
+func (e *Error) Error() string {
+	s := e.Message
+	if e.Detail != "" && !strings.Contains(s, e.Detail) {
+		s += " (" + e.Detail + ")"
+	}
+	return s
+}
+
+// Unwrap returns the underlying error, already redacted.
+func (e *Error) Unwrap() error { return e.cause }
+
+// keyPattern matches what looks like an OpenAI key, whole or masked as OpenAI's own 401 message
+// masks it ("sk-proj-****abcd"): the prefix and anything key-like after it.
+var keyPattern = regexp.MustCompile(`\bsk-[A-Za-z0-9_\-\*\.]{3,}`)
+
+// bearerPattern matches an Authorization header value that a library might echo.
+var bearerPattern = regexp.MustCompile(`(?i)\bbearer\s+[^\s"',;]+`)
+
+// Redact removes the key, and anything shaped like a key, from a text.
+func Redact(s, key string) string {
+	if key != "" {
+		s = strings.ReplaceAll(s, key, "[redacted key]")
+	}
+	s = keyPattern.ReplaceAllString(s, "[redacted key]")
+	return bearerPattern.ReplaceAllString(s, "Bearer [redacted]")
+}
+
+type redactedError struct{ msg string }
+
+func (r redactedError) Error() string { return r.msg }
+
+// classify turns whatever failed into an *Error. status and retryAfter come from the response
+// headers the transport captured (go-openai loses them on failed streams).
+func classify(err error, model, host, key string) *Error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	out := &Error{cause: redactedError{Redact(err.Error(), key)}}
+
+	var api *openai.APIError
+	var reqErr *openai.RequestError
+	switch {
+	case errors.As(err, &api):
+		out.Status = api.HTTPStatusCode
+		out.Code = codeString(api.Code)
+		out.Detail = Redact(api.Message, key)
+		if out.Code == "" && api.Type != "" && api.Type != "invalid_request_error" {
+			out.Code = api.Type
+		}
+		if api.HTTPStatusCode == 0 { // an error event inside a running stream
+			out.Kind, out.Message, out.Action = ServerTrouble, "The server reported an error in the middle of the answer.", "Try again."
+			classifyByCode(out, api.Type, model)
+			return out
+		}
+		classifyStatus(out, api.Type, model)
+	case errors.As(err, &reqErr):
+		out.Status = reqErr.HTTPStatusCode
+		out.Detail = Redact(strings.TrimSpace(string(reqErr.Body)), key)
+		if len(out.Detail) > 300 {
+			out.Detail = out.Detail[:300] + "…"
+		}
+		classifyStatus(out, "", model)
+	default:
+		classifyTransport(out, err, host)
+	}
+	return out
+}
+
+func codeString(c any) string {
+	switch v := c.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// classifyStatus fills in an error that came with an HTTP status.
+func classifyStatus(e *Error, typ, model string) {
+	switch {
+	case e.Status == 401:
+		e.Kind = InvalidKey
+		e.Message = "The API key was refused: it is wrong, revoked, or for another organization."
+		e.Action = "Open Settings and paste a valid key (platform.openai.com/api-keys)."
+	case e.Status == 403:
+		e.Kind = NoAccess
+		e.Message = "This account is not allowed to use " + quote(model) + " (or this region is not supported)."
+		e.Action = "Pick another model, or check your organization's access in the OpenAI dashboard."
+	case e.Status == 404:
+		e.Kind = UnknownModel
+		e.Message = "The model " + quote(model) + " does not exist for this key, or the address is wrong."
+		e.Action = "Pick another model, or check the base URL in Settings."
+	case e.Status == 429:
+		e.Kind, e.Retryable = RateLimited, true
+		e.Message = "Rate limit reached" + limitName(typ) + "."
+		e.Action = "Parley waits and tries again; if it keeps happening, send less per minute or move to a higher tier."
+	case e.Status == 408 || e.Status == 409 || e.Status >= 500:
+		e.Kind, e.Retryable = ServerTrouble, true
+		e.Message = fmt.Sprintf("The server had trouble answering (HTTP %d).", e.Status)
+		e.Action = "Try again in a moment."
+	default:
+		e.Kind = BadRequest
+		e.Message = fmt.Sprintf("The server rejected the request (HTTP %d).", e.Status)
+		e.Action = "Check the model and its settings."
+	}
+	classifyByCode(e, typ, model)
+}
+
+// classifyByCode refines a kind by the API's error code, which outranks the status.
+func classifyByCode(e *Error, typ, model string) {
+	switch {
+	case e.Code == "invalid_api_key":
+		e.Kind, e.Retryable = InvalidKey, false
+		e.Message = "The API key was refused: it is wrong or revoked."
+		e.Action = "Open Settings and paste a valid key (platform.openai.com/api-keys)."
+	case e.Code == "model_not_found":
+		e.Kind, e.Retryable = UnknownModel, false
+		e.Message = "The model " + quote(model) + " does not exist for this key."
+		e.Action = "Pick another model."
+	case e.Code == "context_length_exceeded":
+		e.Kind, e.Retryable = ContextTooLong, false
+		e.Message = "The conversation is too long for " + quote(model) + "."
+		e.Action = "Start a new chat, or pick a model with a larger context window."
+	case e.Code == "unsupported_parameter" || e.Code == "unsupported_value":
+		e.Kind, e.Retryable = UnsupportedParam, false
+		e.Message = quote(model) + " does not accept one of the settings sent with the question."
+		e.Action = "Reset the temperature and output limit to their defaults, or pick another model."
+	case e.Code == "insufficient_quota" || e.Code == "credit_balance_exhausted" || e.Code == "billing_hard_limit_reached" ||
+		strings.HasSuffix(e.Code, "_spend_limit_exceeded") || typ == "insufficient_quota":
+		e.Kind, e.Retryable = OutOfCredit, false
+		e.Message = "Your OpenAI account is out of credit or over its spending limit."
+		e.Action = "Add credit or raise the limit at platform.openai.com/settings/organization/billing, then try again."
+	case e.Code == "rate_limit_exceeded":
+		e.Kind, e.Retryable = RateLimited, true
+		e.Message = "Rate limit reached" + limitName(typ) + "."
+		e.Action = "Parley waits and tries again; if it keeps happening, send less per minute or move to a higher tier."
+	case e.Code == "server_is_overloaded" || e.Code == "server_error" || typ == "server_error":
+		e.Kind, e.Retryable = ServerTrouble, true
+		if e.Status == 0 {
+			e.Message = "The server reported an error in the middle of the answer."
+		} else {
+			e.Message = fmt.Sprintf("The server is overloaded or had trouble (HTTP %d).", e.Status)
+		}
+		e.Action = "Try again in a moment."
+	}
+}
+
+func limitName(typ string) string {
+	switch typ {
+	case "tokens":
+		return " (tokens per minute)"
+	case "requests":
+		return " (requests per minute)"
+	case "tokens_usage_based", "requests_usage_based":
+		return " (usage-based)"
+	}
+	return ""
+}
+
+func quote(model string) string {
+	if model == "" {
+		return "the model"
+	}
+	return "“" + model + "”"
+}
+
+// classifyTransport fills in an error that came with no HTTP response.
+func classifyTransport(e *Error, err error, host string) {
+	e.Kind, e.Retryable = NetworkTrouble, true
+	e.Action = "Check your connection and the base URL in Settings, then try again."
+	where := host
+	if where == "" {
+		where = "the server"
+	}
+	var dns *net.DNSError
+	var urlErr *url.Error
+	switch {
+	case errors.Is(err, errStalled):
+		e.Message = "The server stopped sending in the middle of the answer."
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		e.Message = "The request to " + where + " timed out."
+	case errors.As(err, &dns):
+		e.Message = "Could not find " + where + " (DNS lookup failed)."
+	case errors.Is(err, syscall.ECONNREFUSED):
+		e.Message = "Could not connect to " + where + ": the connection was refused."
+	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		e.Message = "The connection to " + where + " dropped."
+	case errors.As(err, &urlErr):
+		e.Message = "Could not reach " + where + "."
+	case isProtocol(err):
+		e.Kind, e.Retryable = BadResponse, true
+		e.Message = "The server sent something Parley could not read."
+		e.Action = "Try again; if it persists, check that the base URL points at an OpenAI-compatible API."
+	default:
+		e.Message = "Could not reach " + where + "."
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func isProtocol(err error) bool {
+	s := err.Error()
+	return errors.Is(err, openai.ErrTooManyEmptyStreamMessages) ||
+		strings.Contains(s, "invalid character") || strings.Contains(s, "unexpected end of JSON") ||
+		strings.Contains(s, "cannot unmarshal")
+}
+
+// errStalled marks a stream that went silent for longer than the idle timeout.
+var errStalled = errors.New("the stream stalled")

@@ -1,0 +1,104 @@
+package chat
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// transport wraps the HTTP transport to see every response's headers, success or failure,
+// streamed or not (go-openai returns no response object for a failed stream), and to say on the
+// wire what go-openai cannot.
+type transport struct {
+	base    http.RoundTripper
+	project string
+	limits  *RateLimits
+	now     func() time.Time
+}
+
+// exchange is what the transport learned about one request, handed back through the context.
+type exchange struct {
+	mu        sync.Mutex
+	model     string
+	zeroTemp  bool // send "temperature": 0, which go-openai would leave out
+	status    int
+	header    http.Header
+	rateLimit *RateLimit
+}
+
+type exchangeKey struct{}
+
+func withExchange(ctx context.Context, x *exchange) context.Context {
+	return context.WithValue(ctx, exchangeKey{}, x)
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	x, _ := req.Context().Value(exchangeKey{}).(*exchange)
+	zeroTemp := x != nil && x.zeroTemp && req.Body != nil
+	if t.project != "" || zeroTemp {
+		req = req.Clone(req.Context()) // a RoundTripper must not change the caller's request
+	}
+	if t.project != "" {
+		req.Header.Set("OpenAI-Project", t.project)
+	}
+	if zeroTemp {
+		if err := setZeroTemperature(req); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := t.base.RoundTrip(req)
+	if err != nil || x == nil {
+		return resp, err
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.status, x.header = resp.StatusCode, resp.Header.Clone()
+	if rl, ok := ParseRateLimit(resp.Header, t.now()); ok {
+		rl.Endpoint, rl.Model = endpointOf(req), x.model
+		x.rateLimit = &rl
+		t.limits.record(rl)
+	}
+	return resp, nil
+}
+
+// endpointOf names the API endpoint of a request: its path after /v1.
+func endpointOf(req *http.Request) string {
+	p := req.URL.Path
+	if i := strings.Index(p, "/v1/"); i >= 0 {
+		return p[i+3:]
+	}
+	return p
+}
+
+// setZeroTemperature rewrites the JSON body of a cloned request with "temperature": 0.
+func setZeroTemperature(req *http.Request) error {
+	body, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	if err != nil {
+		return err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil {
+		return err
+	}
+	fields["temperature"] = json.RawMessage("0")
+	if body, err = json.Marshal(fields); err != nil {
+		return err
+	}
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.ContentLength = int64(len(body))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	return nil
+}
+
+// captured returns the status, headers and rate-limit snapshot of the exchange so far.
+func (x *exchange) captured() (int, http.Header, *RateLimit) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.status, x.header, x.rateLimit
+}
