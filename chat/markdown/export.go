@@ -1,0 +1,284 @@
+// Package markdown writes conversations as Markdown files and reads Parley's own exports back.
+//
+// An export is YAML front matter (title, model, profile, times, tokens, cost), a title, then
+// each message under a role heading with its content verbatim. Each message is framed by HTML
+// comments that CommonMark viewers do not show and that carry what the heading cannot (exact
+// length, usage, times), so an export reads back into the very same conversation.
+package markdown
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+
+	"parley/chat"
+	"parley/chat/store"
+)
+
+// formatVersion is written in every export, so a later Parley can read older files.
+const formatVersion = 1
+
+const (
+	messageMarker = "<!-- parley:message "
+	endMarker     = "<!-- parley:end -->"
+	timeLayout    = "2006-01-02T15:04:05.000Z07:00"
+)
+
+// header is what a message's opening comment carries.
+type header struct {
+	Role             string  `json:"role"`
+	Length           int     `json:"length"`  // bytes of content
+	Closers          int     `json:"closers"` // lines added after the content to close what it left open
+	Created          string  `json:"created"`
+	Updated          string  `json:"updated,omitempty"`
+	Model            string  `json:"model,omitempty"`
+	Finish           string  `json:"finish,omitempty"`
+	Error            string  `json:"error,omitempty"`
+	PromptTokens     int     `json:"prompt_tokens,omitempty"`
+	CachedTokens     int     `json:"cached_tokens,omitempty"`
+	CompletionTokens int     `json:"completion_tokens,omitempty"`
+	ReasoningTokens  int     `json:"reasoning_tokens,omitempty"`
+	Estimated        bool    `json:"estimated,omitempty"`
+	CostUSD          float64 `json:"cost_usd,omitempty"`
+	CostKnown        bool    `json:"cost_known,omitempty"`
+}
+
+// Export writes a conversation as Markdown. The API key is never part of a conversation, so it
+// can never be part of an export.
+func Export(w io.Writer, c store.Conversation, msgs []store.Message) error {
+	_, err := w.Write(Render(c, msgs))
+	return err
+}
+
+// Render returns the Markdown export of a conversation.
+func Render(c store.Conversation, msgs []store.Message) []byte {
+	var b bytes.Buffer
+	tokens, cost, costKnown := 0, 0.0, true
+	for _, m := range msgs {
+		tokens += m.Usage.Total()
+		cost += m.Cost.USD
+		if m.Role == chat.Assistant && !m.Cost.Known {
+			costKnown = false
+		}
+	}
+	b.WriteString("---\n")
+	field(&b, "parley_export", formatVersion)
+	field(&b, "title", c.Title)
+	field(&b, "model", c.Model)
+	field(&b, "profile", c.Profile)
+	field(&b, "created", c.Created.UTC().Format(timeLayout))
+	field(&b, "updated", c.Updated.UTC().Format(timeLayout))
+	field(&b, "tokens", tokens)
+	if costKnown {
+		b.WriteString("cost_usd: " + strconv.FormatFloat(cost, 'f', -1, 64) + "\n")
+	}
+	field(&b, "pinned", c.Pinned)
+	if c.Quick {
+		field(&b, "quick_ask", true)
+	}
+	if c.SystemPrompt != "" {
+		field(&b, "system_prompt", c.SystemPrompt)
+	}
+	b.WriteString("---\n\n# " + escapeInline(c.Title) + "\n\n")
+	for _, m := range msgs {
+		writeMessage(&b, m)
+	}
+	return b.Bytes()
+}
+
+// field writes one front-matter line. Values are JSON, which YAML reads as they are.
+func field(b *bytes.Buffer, key string, v any) {
+	b.WriteString(key + ": ")
+	b.Write(jsonOf(v))
+	b.WriteByte('\n')
+}
+
+func jsonOf(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+	return bytes.TrimRight(buf.Bytes(), "\n")
+}
+
+func writeMessage(b *bytes.Buffer, m store.Message) {
+	closers := closersFor(m.Content)
+	h := header{
+		Role: string(m.Role), Length: len(m.Content), Closers: len(closers),
+		Created: m.Created.UTC().Format(timeLayout), Model: m.Model, Finish: string(m.Finish), Error: m.Error,
+		PromptTokens: m.Usage.PromptTokens, CachedTokens: m.Usage.CachedTokens, CompletionTokens: m.Usage.CompletionTokens,
+		ReasoningTokens: m.Usage.ReasoningTokens, Estimated: m.Usage.Estimated, CostUSD: m.Cost.USD, CostKnown: m.Cost.Known,
+	}
+	if !m.Updated.Equal(m.Created) && !m.Updated.IsZero() {
+		h.Updated = m.Updated.UTC().Format(timeLayout)
+	}
+	// "--" may not appear inside an HTML comment; JSON can spell it another way.
+	meta := strings.ReplaceAll(string(jsonOf(h)), "--", `-\u002d`)
+	b.WriteString(messageMarker + meta + " -->\n")
+	b.WriteString("### " + roleHeading(m) + "\n\n")
+	b.WriteString(m.Content)
+	if !strings.HasSuffix(m.Content, "\n") {
+		b.WriteByte('\n')
+	}
+	for _, c := range closers {
+		b.WriteString(c + "\n")
+	}
+	// No blank line before the closing comment: it ends paragraphs, lists and code in lists
+	// right where the content ends, so nothing renders differently.
+	b.WriteString(endMarker + "\n\n")
+}
+
+func roleHeading(m store.Message) string {
+	switch m.Role {
+	case chat.User:
+		return "User"
+	case chat.Assistant:
+		h := "Assistant"
+		if m.Model != "" {
+			h += " · " + escapeInline(m.Model)
+		}
+		switch m.Finish {
+		case chat.FinishStopped:
+			h += " (stopped)"
+		case chat.FinishInterrupted:
+			h += " (interrupted)"
+		}
+		return h
+	}
+	return strings.ToUpper(string(m.Role[:1])) + string(m.Role[1:])
+}
+
+// escapeInline backslash-escapes the punctuation that could make a one-line text into Markdown.
+func escapeInline(s string) string {
+	var b strings.Builder
+	for _, r := range strings.Join(strings.Fields(s), " ") {
+		if strings.ContainsRune("\\`*_{}[]<>()#+-.!|~&", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// closersFor returns the lines to add after content so that nothing it leaves open (an
+// unclosed code fence, an unclosed <pre> or comment) swallows the rest of the file. Each guess
+// is checked with a CommonMark parser; most content needs none.
+func closersFor(content string) []string {
+	if !mayLeak(content) {
+		return nil
+	}
+	fence := func(ch string) string { return strings.Repeat(ch, max(3, longestRun(content, ch[0])+1)) }
+	candidates := []string{"", fence("`"), fence("~"), "</pre>", "</script>", "</style>", "</textarea>", "-->", "?>", "]]>", ">"}
+	var added []string
+	for range 3 {
+		if contained(content, added) {
+			return added
+		}
+		found := false
+		for _, c := range candidates {
+			if contained(content, append(added, c)) {
+				return append(added, c)
+			}
+		}
+		// Nothing closed it alone: add the likeliest closer and try again.
+		for _, c := range candidates {
+			try := append(append([]string(nil), added...), c)
+			if leakDepth(content, try) < leakDepth(content, added) {
+				added, found = try, true
+				break
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	return added
+}
+
+// mayLeak is a quick test for content that can open a block the closing comment would not end:
+// a fence or raw HTML at the start of a line.
+func mayLeak(content string) bool {
+	for _, line := range strings.Split(content, "\n") {
+		t := strings.TrimLeft(line, " >-*+0123456789.)\t")
+		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") || strings.HasPrefix(t, "<") {
+			return true
+		}
+	}
+	return false
+}
+
+func longestRun(s string, ch byte) int {
+	best, run := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == ch {
+			run++
+			best = max(best, run)
+		} else {
+			run = 0
+		}
+	}
+	return best
+}
+
+var commonMark = goldmark.New()
+
+// contained reports whether content followed by closers and the end marker leaves the marker as
+// a block of its own at the top level, as the file needs.
+func contained(content string, closers []string) bool { return leakDepth(content, closers) == 0 }
+
+// leakDepth is 0 when the end marker stands alone after content and closers, and otherwise the
+// number of lines from the last top-level block's start to the end (smaller is closer to done).
+func leakDepth(content string, closers []string) int {
+	var b strings.Builder
+	b.WriteString(content)
+	if !strings.HasSuffix(content, "\n") {
+		b.WriteByte('\n')
+	}
+	for _, c := range closers {
+		b.WriteString(c + "\n")
+	}
+	b.WriteString(endMarker + "\n")
+	src := []byte(b.String())
+	doc := commonMark.Parser().Parse(text.NewReader(src))
+	last := doc.LastChild()
+	if h, ok := last.(*ast.HTMLBlock); ok && h.HTMLBlockType == ast.HTMLBlockType2 && h.Lines().Len() == 1 {
+		seg := h.Lines().At(0)
+		if strings.TrimSpace(string(seg.Value(src))) == endMarker {
+			return 0
+		}
+	}
+	if last == nil || last.Lines().Len() == 0 {
+		return len(src)
+	}
+	return len(src) - last.Lines().At(0).Start
+}
+
+// Clipboard renders a conversation as plain readable Markdown for pasting elsewhere: the title,
+// then each message under its role, with nothing left open between them.
+func Clipboard(c store.Conversation, msgs []store.Message) string {
+	var b strings.Builder
+	b.WriteString("# " + escapeInline(c.Title) + "\n\n")
+	for _, m := range msgs {
+		b.WriteString("### " + roleHeading(m) + "\n\n" + strings.TrimRight(m.Content, "\n") + "\n")
+		for _, cl := range closersFor(m.Content) {
+			b.WriteString(cl + "\n")
+		}
+		b.WriteString("\n")
+	}
+	return strings.TrimRight(b.String(), "\n") + "\n"
+}
+
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(timeLayout, s)
+}
+

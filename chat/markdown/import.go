@@ -1,0 +1,186 @@
+package markdown
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"parley/chat"
+	"parley/chat/store"
+)
+
+// ErrNotExport says a file is not a Parley export.
+var ErrNotExport = errors.New("this file is not a Parley export (it has no Parley front matter)")
+
+// Parse reads a Parley export back into the conversation and messages it was made from.
+func Parse(data []byte) (store.Conversation, []store.Message, error) {
+	var c store.Conversation
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	rest, ok := bytes.CutPrefix(data, []byte("---\n"))
+	if !ok {
+		return c, nil, ErrNotExport
+	}
+	end := bytes.Index(rest, []byte("\n---\n"))
+	if end < 0 {
+		return c, nil, ErrNotExport
+	}
+	front, body := rest[:end], rest[end+len("\n---\n"):]
+	fields := map[string]json.RawMessage{}
+	for _, line := range strings.Split(string(front), "\n") {
+		key, value, ok := strings.Cut(line, ": ")
+		if !ok {
+			continue
+		}
+		fields[key] = json.RawMessage(value)
+	}
+	if _, ok := fields["parley_export"]; !ok {
+		return c, nil, ErrNotExport
+	}
+	var version int
+	json.Unmarshal(fields["parley_export"], &version)
+	if version > formatVersion {
+		return c, nil, fmt.Errorf("this export was written by a newer Parley (format %d); update Parley to import it", version)
+	}
+	var created, updated string
+	for key, into := range map[string]any{
+		"title": &c.Title, "model": &c.Model, "profile": &c.Profile, "created": &created, "updated": &updated,
+		"pinned": &c.Pinned, "quick_ask": &c.Quick, "system_prompt": &c.SystemPrompt,
+	} {
+		if raw, ok := fields[key]; ok {
+			if err := json.Unmarshal(raw, into); err != nil {
+				return c, nil, fmt.Errorf("the front matter's %s is unreadable: %w", key, err)
+			}
+		}
+	}
+	var err error
+	if c.Created, err = parseTime(created); err != nil {
+		return c, nil, fmt.Errorf("the front matter's created time is unreadable: %w", err)
+	}
+	if c.Updated, err = parseTime(updated); err != nil {
+		return c, nil, fmt.Errorf("the front matter's updated time is unreadable: %w", err)
+	}
+
+	var msgs []store.Message
+	for {
+		i := lineStartingWith(body, messageMarker)
+		if i < 0 {
+			break
+		}
+		m, rest, err := parseMessage(body[i:], len(msgs)+1)
+		if err != nil {
+			return c, nil, err
+		}
+		msgs = append(msgs, m)
+		body = rest
+	}
+	return c, msgs, nil
+}
+
+// parseMessage reads one message that starts at the front of b.
+func parseMessage(b []byte, n int) (store.Message, []byte, error) {
+	var m store.Message
+	line, rest, _ := bytes.Cut(b, []byte("\n"))
+	meta, ok := bytes.CutPrefix(line, []byte(messageMarker))
+	meta, ok2 := bytes.CutSuffix(meta, []byte(" -->"))
+	if !ok || !ok2 {
+		return m, nil, fmt.Errorf("message %d: its opening comment is damaged", n)
+	}
+	var h header
+	if err := json.Unmarshal(meta, &h); err != nil {
+		return m, nil, fmt.Errorf("message %d: its opening comment is unreadable: %w", n, err)
+	}
+	// The role heading, then a blank line, then the content.
+	_, rest, _ = bytes.Cut(rest, []byte("\n"))
+	rest, ok = bytes.CutPrefix(rest, []byte("\n"))
+	if !ok {
+		return m, nil, fmt.Errorf("message %d: no blank line after its heading", n)
+	}
+	closing := []byte(endMarker + "\n")
+	stop, next := -1, 0
+	if h.Length <= len(rest) {
+		// The content is exactly Length bytes: whatever it says, even a line like the closing
+		// comment, is content. After it come a newline if it had none, the closer lines, and
+		// the closing comment.
+		after := rest[h.Length:]
+		endedWithNewline := h.Length > 0 && rest[h.Length-1] == '\n'
+		if i := closingLine(after, closing, endedWithNewline); i >= 0 && exactEnd(after[:i], h.Closers, endedWithNewline) {
+			m.Content, stop, next = string(rest[:h.Length]), h.Length+i, h.Length+i+len(closing)
+		}
+	}
+	if stop < 0 {
+		// The file was edited after export: take what stands between heading and closing comment.
+		i := lineStartingWith(rest, endMarker)
+		if i < 0 || lineStartingWith(rest[:i], messageMarker) >= 0 {
+			return m, nil, fmt.Errorf("message %d: its closing comment is missing", n)
+		}
+		m.Content = dropLines(strings.TrimSuffix(string(rest[:i]), "\n"), h.Closers)
+		next = i + len(closing)
+	}
+	rest = rest[min(next, len(rest)):]
+
+	m.Role, m.Model, m.Finish, m.Error = chat.Role(h.Role), h.Model, chat.Finish(h.Finish), h.Error
+	m.Usage = chat.Usage{PromptTokens: h.PromptTokens, CachedTokens: h.CachedTokens, CompletionTokens: h.CompletionTokens,
+		ReasoningTokens: h.ReasoningTokens, Estimated: h.Estimated}
+	m.Cost = chat.Cost{USD: h.CostUSD, Known: h.CostKnown}
+	var err error
+	if m.Created, err = parseTime(h.Created); err != nil {
+		return m, nil, fmt.Errorf("message %d: %w", n, err)
+	}
+	if m.Updated, err = parseTime(h.Updated); err != nil {
+		return m, nil, fmt.Errorf("message %d: %w", n, err)
+	}
+	if m.Updated.IsZero() {
+		m.Updated = m.Created
+	}
+	return m, rest, nil
+}
+
+// lineStartingWith returns the offset of the first line of b that starts with prefix, or -1.
+func lineStartingWith(b []byte, prefix string) int {
+	if bytes.HasPrefix(b, []byte(prefix)) {
+		return 0
+	}
+	if i := bytes.Index(b, []byte("\n"+prefix)); i >= 0 {
+		return i + 1
+	}
+	return -1
+}
+
+// closingLine finds the closing comment at the start of a line in after, the text following the
+// content (which starts a line itself when the content ended with a newline).
+func closingLine(after, closing []byte, atLineStart bool) int {
+	if atLineStart && bytes.HasPrefix(after, closing) {
+		return 0
+	}
+	if i := bytes.Index(after, append([]byte("\n"), closing...)); i >= 0 {
+		return i + 1
+	}
+	return -1
+}
+
+// exactEnd checks that what follows the content is what the exporter wrote there: a newline
+// when the content had none, then the closer lines.
+func exactEnd(tail []byte, closers int, endedWithNewline bool) bool {
+	s := string(tail)
+	if !endedWithNewline {
+		var ok bool
+		if s, ok = strings.CutPrefix(s, "\n"); !ok {
+			return false
+		}
+	}
+	return strings.Count(s, "\n") == closers && (s == "" || strings.HasSuffix(s, "\n"))
+}
+
+func dropLines(s string, n int) string {
+	for range n {
+		i := strings.LastIndex(s, "\n")
+		if i < 0 {
+			return ""
+		}
+		s = s[:i]
+	}
+	return s
+}
+

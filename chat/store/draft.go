@@ -1,0 +1,110 @@
+package store
+
+import (
+	"strings"
+	"sync"
+	"time"
+
+	"parley/chat"
+)
+
+// checkpointEvery is how often a streaming answer is saved: killing Parley mid-answer loses at
+// most this much text.
+const checkpointEvery = time.Second
+
+// Draft is an answer being streamed into the history. It saves itself every second until
+// Finish, so a crash loses at most a second of text.
+type Draft struct {
+	s    *Store
+	stop chan struct{}
+	done chan struct{}
+
+	mu      sync.Mutex
+	msg     Message
+	text    strings.Builder
+	saveErr error
+}
+
+// StartAnswer adds an empty, streaming answer to a conversation and starts checkpointing it.
+func (s *Store) StartAnswer(conversation int64, model string) (*Draft, error) {
+	m, err := s.Append(Message{ConversationID: conversation, Role: chat.Assistant, Model: model, Finish: Streaming})
+	if err != nil {
+		return nil, err
+	}
+	d := &Draft{s: s, msg: m, stop: make(chan struct{}), done: make(chan struct{})}
+	go d.checkpoint()
+	return d, nil
+}
+
+// Message is the answer as stored when it started (its id and place).
+func (d *Draft) Message() Message {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.msg
+}
+
+// Append adds streamed text.
+func (d *Draft) Append(text string) {
+	d.mu.Lock()
+	d.text.WriteString(text)
+	d.mu.Unlock()
+}
+
+func (d *Draft) checkpoint() {
+	defer close(d.done)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-d.stop:
+			return
+		case <-t.C:
+			d.mu.Lock()
+			m := d.msg
+			m.Content = d.text.String()
+			d.mu.Unlock()
+			// Saved even when no text came: the fresh timestamp says the writer is alive.
+			err := d.s.UpdateMessage(m)
+			d.mu.Lock()
+			d.saveErr = err
+			d.mu.Unlock()
+		}
+	}
+}
+
+// Finish stops checkpointing and saves the answer as it ended.
+func (d *Draft) Finish(a chat.Answer) (Message, error) {
+	close(d.stop)
+	<-d.done
+	d.mu.Lock()
+	m := d.msg
+	d.mu.Unlock()
+	m.Content = a.Content
+	if a.Model != "" {
+		m.Model = a.Model
+	}
+	m.Usage, m.Cost, m.Finish = a.Usage, a.Cost, a.Finish
+	m.Error = ""
+	if a.Err != nil {
+		m.Error = strings.TrimSpace(a.Err.Message + " " + a.Err.Action)
+	}
+	return m, d.s.UpdateMessage(m)
+}
+
+// Discard removes an answer that never got any text (it failed before the first word).
+func (d *Draft) Discard() error {
+	close(d.stop)
+	<-d.done
+	d.mu.Lock()
+	m := d.msg
+	d.mu.Unlock()
+	_, err := d.s.db.Exec(`DELETE FROM messages WHERE id = ?`, m.ID)
+	return wrap("removing the empty answer", err)
+}
+
+// Err is the last checkpoint's failure (a full disk, say), nil when it saved.
+func (d *Draft) Err() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.saveErr
+}

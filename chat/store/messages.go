@@ -1,0 +1,145 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"time"
+
+	"parley/chat"
+)
+
+// staleAfter is how long an answer may go without a checkpoint before it counts as abandoned:
+// a live writer checkpoints every second.
+const staleAfter = 5 * time.Second
+
+const messageColumns = `id, conversation_id, seq, role, content, model, prompt_tokens, cached_tokens, completion_tokens,
+	reasoning_tokens, usage_estimated, cost_usd, cost_known, finish, error, created, updated`
+
+func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
+	var m Message
+	var role, finish string
+	var created, updated int64
+	err := row.Scan(&m.ID, &m.ConversationID, &m.Seq, &role, &m.Content, &m.Model,
+		&m.Usage.PromptTokens, &m.Usage.CachedTokens, &m.Usage.CompletionTokens, &m.Usage.ReasoningTokens, &m.Usage.Estimated,
+		&m.Cost.USD, &m.Cost.Known, &finish, &m.Error, &created, &updated)
+	m.Role, m.Finish = chat.Role(role), chat.Finish(finish)
+	m.Created, m.Updated = fromMS(created), fromMS(updated)
+	return m, err
+}
+
+// Messages returns a conversation's messages in order. An answer whose writer went away
+// mid-stream (Parley was killed) comes back as interrupted.
+func (s *Store) Messages(conversation int64) ([]Message, error) {
+	rows, err := s.db.Query(`SELECT `+messageColumns+` FROM messages WHERE conversation_id = ? ORDER BY seq`, conversation)
+	if err != nil {
+		return nil, wrap("reading the conversation", err)
+	}
+	defer rows.Close()
+	var out []Message
+	now := s.now()
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, wrap("reading the conversation", err)
+		}
+		if m.Finish == Streaming && now.Sub(m.Updated) > staleAfter {
+			m.Finish, m.Error = chat.FinishInterrupted, abandoned
+		}
+		out = append(out, m)
+	}
+	return out, wrap("reading the conversation", rows.Err())
+}
+
+const abandoned = "Parley closed before this answer was finished."
+
+// RecoverInterrupted marks the answers left streaming by a Parley that stopped (killed, crashed,
+// powered off) as interrupted, and returns how many there were. Answers another running Parley
+// is still writing are left alone.
+func (s *Store) RecoverInterrupted() (int, error) {
+	res, err := s.db.Exec(`UPDATE messages SET finish = ?, error = ? WHERE finish = ? AND updated < ?`,
+		string(chat.FinishInterrupted), abandoned, string(Streaming), ms(s.now().Add(-staleAfter)))
+	if err != nil {
+		return 0, wrap("recovering interrupted answers", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// Append adds a message at the end of its conversation (its Seq is set here) and marks the
+// conversation as updated.
+func (s *Store) Append(m Message) (Message, error) {
+	now := s.now()
+	if m.Created.IsZero() {
+		m.Created = now
+	}
+	m.Updated = now
+	tx, err := s.db.Begin()
+	if err != nil {
+		return m, wrap("saving the message", err)
+	}
+	defer tx.Rollback()
+	if err := tx.QueryRow(`SELECT coalesce(max(seq) + 1, 0) FROM messages WHERE conversation_id = ?`, m.ConversationID).Scan(&m.Seq); err != nil {
+		return m, wrap("saving the message", err)
+	}
+	res, err := tx.Exec(`INSERT INTO messages (conversation_id, seq, role, content, model, prompt_tokens, cached_tokens, completion_tokens,
+		reasoning_tokens, usage_estimated, cost_usd, cost_known, finish, error, created, updated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ConversationID, m.Seq, string(m.Role), m.Content, m.Model, m.Usage.PromptTokens, m.Usage.CachedTokens,
+		m.Usage.CompletionTokens, m.Usage.ReasoningTokens, m.Usage.Estimated, m.Cost.USD, m.Cost.Known,
+		string(m.Finish), m.Error, ms(m.Created), ms(m.Updated))
+	if err != nil {
+		return m, wrap("saving the message", err)
+	}
+	m.ID, _ = res.LastInsertId()
+	if _, err := tx.Exec(`UPDATE conversations SET updated = ? WHERE id = ?`, ms(now), m.ConversationID); err != nil {
+		return m, wrap("saving the message", err)
+	}
+	return m, wrap("saving the message", tx.Commit())
+}
+
+// UpdateMessage saves a message's content, usage, cost, finish and error.
+func (s *Store) UpdateMessage(m Message) error {
+	now := s.now()
+	res, err := s.db.Exec(`UPDATE messages SET content = ?, model = ?, prompt_tokens = ?, cached_tokens = ?, completion_tokens = ?,
+		reasoning_tokens = ?, usage_estimated = ?, cost_usd = ?, cost_known = ?, finish = ?, error = ?, updated = ? WHERE id = ?`,
+		m.Content, m.Model, m.Usage.PromptTokens, m.Usage.CachedTokens, m.Usage.CompletionTokens, m.Usage.ReasoningTokens,
+		m.Usage.Estimated, m.Cost.USD, m.Cost.Known, string(m.Finish), m.Error, ms(now), m.ID)
+	if err := changed(res, err, "saving the answer"); err != nil {
+		return err
+	}
+	_, err = s.db.Exec(`UPDATE conversations SET updated = ? WHERE id = ?`, ms(now), m.ConversationID)
+	return wrap("saving the answer", err)
+}
+
+// TruncateFrom deletes a conversation's messages from seq on: regenerating an answer, or
+// editing a question and sending it again, replaces what followed.
+func (s *Store) TruncateFrom(conversation int64, seq int) error {
+	_, err := s.db.Exec(`DELETE FROM messages WHERE conversation_id = ? AND seq >= ?`, conversation, seq)
+	return wrap("replacing the later messages", err)
+}
+
+// Message returns one message by id.
+func (s *Store) Message(id int64) (Message, error) {
+	m, err := scanMessage(s.db.QueryRow(`SELECT `+messageColumns+` FROM messages WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	return m, wrap("reading the message", err)
+}
+
+// Totals are a conversation's tokens and cost, summed from its answers.
+type Totals struct {
+	Tokens    int
+	Cost      float64
+	CostKnown bool
+}
+
+// Totals sums a conversation's answers.
+func (s *Store) Totals(conversation int64) (Totals, error) {
+	var t Totals
+	var unknown int
+	err := s.db.QueryRow(`SELECT coalesce(sum(prompt_tokens + completion_tokens), 0), coalesce(sum(cost_usd), 0),
+		coalesce(sum(role = 'assistant' AND cost_known = 0), 0) FROM messages WHERE conversation_id = ?`, conversation).Scan(&t.Tokens, &t.Cost, &unknown)
+	t.CostKnown = unknown == 0
+	return t, wrap("adding up the conversation", err)
+}

@@ -1,0 +1,245 @@
+package store
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Hit is one message that matches a search.
+type Hit struct {
+	ConversationID int64
+	Title          string
+	MessageID      int64
+	Seq            int
+	Role           string
+	// Snippet is the matching text around the match, the matches between MarkStart and MarkEnd.
+	Snippet string
+}
+
+// The markers around matches in a snippet, for the UI to highlight.
+const (
+	MarkStart = "\x02"
+	MarkEnd   = "\x03"
+)
+
+// Search finds messages containing every word of query, newest first. Whole words are looked
+// up first, which the index answers at once; when they give fewer than limit hits, words that
+// merely start with the query's words ("transact" for "transaction") fill in. Text in scripts
+// written without spaces (Chinese, Japanese, Korean, Thai) is matched as a plain substring.
+func (s *Store) Search(query string, limit int) ([]Hit, error) {
+	query = strings.TrimSpace(query)
+	if query == "" || limit <= 0 {
+		return nil, nil
+	}
+	if hasUnspacedScript(query) {
+		return s.searchSubstring(query, limit)
+	}
+	words := strings.FieldsFunc(query, notWordRune)
+	if len(words) == 0 {
+		return nil, nil
+	}
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
+	}
+	hits, err := s.match(strings.Join(quoted, " "), words, limit, nil)
+	if err != nil || len(hits) >= limit {
+		return hits, err
+	}
+	seen := map[int64]bool{}
+	for _, h := range hits {
+		seen[h.MessageID] = true
+	}
+	more, err := s.match(strings.Join(quoted, "* ")+"*", words, limit, seen)
+	if err != nil {
+		return nil, err
+	}
+	hits = append(hits, more...)
+	if len(hits) > limit {
+		hits = hits[:limit]
+	}
+	return hits, nil
+}
+
+// match runs one full-text query and cuts a snippet from each hit not already seen.
+func (s *Store) match(fts string, words []string, limit int, seen map[int64]bool) ([]Hit, error) {
+	rows, err := s.db.Query(`SELECT m.conversation_id, c.title, m.id, m.seq, m.role, m.content
+		FROM (SELECT -rowid AS id FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid LIMIT ?) f
+		JOIN messages m ON m.id = f.id JOIN conversations c ON c.id = m.conversation_id
+		ORDER BY m.id DESC`, fts, limit+len(seen))
+	if err != nil {
+		return nil, wrap("searching", err)
+	}
+	defer rows.Close()
+	var hits []Hit
+	for rows.Next() {
+		var h Hit
+		var content string
+		if err := rows.Scan(&h.ConversationID, &h.Title, &h.MessageID, &h.Seq, &h.Role, &content); err != nil {
+			return nil, wrap("searching", err)
+		}
+		if seen[h.MessageID] {
+			continue
+		}
+		h.Snippet = snippetOfWords(content, words)
+		hits = append(hits, h)
+	}
+	return hits, wrap("searching", rows.Err())
+}
+
+func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }
+
+// snippetOfWords cuts the text around the first word that starts with one of the query's
+// words (ignoring case and accents, as the index does) and marks every such word in it.
+func snippetOfWords(content string, query []string) string {
+	var prefixes []string
+	for _, q := range query {
+		prefixes = append(prefixes, fold(q))
+	}
+	matches := func(word string) bool {
+		w := fold(word)
+		for _, p := range prefixes {
+			if strings.HasPrefix(w, p) {
+				return true
+			}
+		}
+		return false
+	}
+	// Words with their byte offsets.
+	type span struct{ start, end int }
+	var spans []span
+	start := -1
+	for i, r := range content {
+		if notWordRune(r) {
+			if start >= 0 {
+				spans = append(spans, span{start, i})
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		spans = append(spans, span{start, len(content)})
+	}
+	first := -1
+	for i, sp := range spans {
+		if matches(content[sp.start:sp.end]) {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return oneLine(snippetAround(content, ""))
+	}
+	const before, after = 6, 14
+	from, to := max(0, first-before), min(len(spans), first+after)
+	var b strings.Builder
+	if from > 0 {
+		b.WriteString("…")
+	}
+	prev := spans[from].start
+	for _, sp := range spans[from:to] {
+		b.WriteString(content[prev:sp.start])
+		if w := content[sp.start:sp.end]; matches(w) {
+			b.WriteString(MarkStart + w + MarkEnd)
+		} else {
+			b.WriteString(w)
+		}
+		prev = sp.end
+	}
+	if to < len(spans) {
+		b.WriteString("…")
+	}
+	return oneLine(b.String())
+}
+
+// fold lowers case and strips accents, as the index's tokenizer does.
+func fold(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if base, ok := accents[r]; ok {
+			r = base
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+var accents = func() map[rune]rune {
+	m := map[rune]rune{}
+	for base, marked := range map[rune]string{
+		'a': "àáâãäåāăą", 'c': "çćĉċč", 'e': "èéêëēĕėęě", 'i': "ìíîïĩīĭįı", 'n': "ñńņňŉ",
+		'o': "òóôõöøōŏő", 'u': "ùúûüũūŭůűų", 'y': "ýÿŷ", 's': "śŝşš", 'z': "źżž", 'g': "ĝğġģ",
+		'l': "ĺļľŀł", 'r': "ŕŗř", 't': "ţťŧ", 'd': "ďđ", 'h': "ĥħ", 'j': "ĵ", 'k': "ķ", 'w': "ŵ",
+	} {
+		for _, r := range marked {
+			m[r] = base
+		}
+	}
+	return m
+}()
+
+func hasUnspacedScript(s string) bool {
+	for _, r := range s {
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Thai) {
+			return true
+		}
+	}
+	return false
+}
+
+// searchSubstring scans message text for query, newest first.
+func (s *Store) searchSubstring(query string, limit int) ([]Hit, error) {
+	rows, err := s.db.Query(`SELECT m.conversation_id, c.title, m.id, m.seq, m.role, m.content
+		FROM messages m JOIN conversations c ON c.id = m.conversation_id
+		WHERE instr(m.content, ?) > 0 ORDER BY m.updated DESC LIMIT ?`, query, limit)
+	if err != nil {
+		return nil, wrap("searching", err)
+	}
+	defer rows.Close()
+	var hits []Hit
+	for rows.Next() {
+		var h Hit
+		var content string
+		if err := rows.Scan(&h.ConversationID, &h.Title, &h.MessageID, &h.Seq, &h.Role, &content); err != nil {
+			return nil, wrap("searching", err)
+		}
+		h.Snippet = snippetAround(content, query)
+		hits = append(hits, h)
+	}
+	return hits, wrap("searching", rows.Err())
+}
+
+// snippetAround cuts about 40 characters either side of the first match and marks it.
+func snippetAround(content, query string) string {
+	i := strings.Index(content, query)
+	if i < 0 || query == "" {
+		if len(content) > 200 {
+			content = content[:200]
+		}
+		return oneLine(content)
+	}
+	start, end := i, i+len(query)
+	for n := 0; n < 40 && start > 0; n++ {
+		_, size := utf8.DecodeLastRuneInString(content[:start])
+		start -= size
+	}
+	for n := 0; n < 40 && end < len(content); n++ {
+		_, size := utf8.DecodeRuneInString(content[end:])
+		end += size
+	}
+	s := content[start:i] + MarkStart + query + MarkEnd + content[i+len(query):end]
+	if start > 0 {
+		s = "…" + s
+	}
+	if end < len(content) {
+		s += "…"
+	}
+	return oneLine(s)
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,177 @@
+// Package store keeps conversations in an embedded SQLite database: one file in the user's data
+// folder, in WAL mode, with a versioned schema and a full-text index over every message.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver
+
+	"parley/chat"
+)
+
+// Store is the conversation history. It is safe for concurrent use, and several Parley
+// processes may share the file: SQLite's locking keeps it whole.
+type Store struct {
+	db      *sql.DB
+	path    string
+	now     func() time.Time
+	warning string
+}
+
+// Conversation is one chat's metadata. Its token total and cost are derived from its messages.
+type Conversation struct {
+	ID           int64
+	Title        string
+	Profile      string
+	Model        string
+	SystemPrompt string
+	Created      time.Time
+	Updated      time.Time
+	Pinned       bool
+	Quick        bool // asked from Quick Ask
+}
+
+// Message is one stored message.
+type Message struct {
+	ID             int64
+	ConversationID int64
+	Seq            int // its place in the conversation, from 0
+	Role           chat.Role
+	Content        string
+	Model          string // for answers: the model that wrote it
+	Usage          chat.Usage
+	Cost           chat.Cost
+	Finish         chat.Finish // answers only: stop, length, stopped, interrupted; Streaming while written
+	Error          string      // why an answer failed or was interrupted, in plain words
+	Created        time.Time
+	Updated        time.Time
+}
+
+// Streaming marks an answer still being written. One found at start whose writer has gone
+// silent is shown as interrupted.
+const Streaming chat.Finish = "streaming"
+
+// DefaultPath is where the history lives in a data folder.
+func DefaultPath(dataDir string) string { return filepath.Join(dataDir, "history.db") }
+
+// ErrBusy says another process holds the database for too long.
+var ErrBusy = errors.New("the history is busy in another Parley process; try again in a moment")
+
+// Open opens (or creates) the history at path and brings its schema up to date. A file that is
+// not a readable database is never overwritten: it is moved aside with a timestamp, Warning
+// says where, and a fresh history starts.
+func Open(path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("creating the history folder: %w", err)
+	}
+	s, err := open(path)
+	if err == nil {
+		return s, nil
+	}
+	if !isCorrupt(err) {
+		return nil, err
+	}
+	aside := fmt.Sprintf("%s.unreadable-%s", path, time.Now().Format("20060102-150405"))
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if _, statErr := os.Stat(path + suffix); statErr == nil {
+			if mvErr := os.Rename(path+suffix, aside+suffix); mvErr != nil {
+				return nil, fmt.Errorf("the history database is damaged (%v) and could not be moved aside: %w", err, mvErr)
+			}
+		}
+	}
+	s, err2 := open(path)
+	if err2 != nil {
+		return nil, err2
+	}
+	s.warning = fmt.Sprintf("Your conversation history could not be read (%s). It was moved to %s, untouched, and a fresh history was started.", plainCorruption(err), aside)
+	return s, nil
+}
+
+func open(path string) (*Store, error) {
+	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("opening the history: %w", err)
+	}
+	s := &Store{db: db, path: path, now: time.Now}
+	if err := s.check(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// check reads the file's header and schema: a file that is not a database, or whose first pages
+// are damaged, fails here.
+func (s *Store) check() error {
+	var n int
+	if err := s.db.QueryRow(`SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
+		return fmt.Errorf("reading the history: %w", err)
+	}
+	var result string
+	if err := s.db.QueryRow(`PRAGMA quick_check(1)`).Scan(&result); err != nil {
+		return fmt.Errorf("checking the history: %w", err)
+	}
+	if result != "ok" {
+		return fmt.Errorf("checking the history: %w", errCorrupt{result})
+	}
+	return nil
+}
+
+type errCorrupt struct{ detail string }
+
+func (e errCorrupt) Error() string { return "database disk image is malformed: " + e.detail }
+
+func isCorrupt(err error) bool {
+	s := err.Error()
+	return errors.As(err, &errCorrupt{}) || strings.Contains(s, "file is not a database") ||
+		strings.Contains(s, "malformed") || strings.Contains(s, "SQLITE_NOTADB") || strings.Contains(s, "SQLITE_CORRUPT")
+}
+
+func plainCorruption(err error) string {
+	if strings.Contains(err.Error(), "not a database") {
+		return "the file is not a database"
+	}
+	return "the file is damaged"
+}
+
+// Warning is what went wrong opening the history, for telling the user; empty when nothing did.
+func (s *Store) Warning() string { return s.warning }
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the database; everything written is already on disk.
+func (s *Store) Close() error { return s.db.Close() }
+
+// wrap gives database errors a plain meaning.
+func wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked") {
+		return fmt.Errorf("%s: %w", what, ErrBusy)
+	}
+	if strings.Contains(err.Error(), "SQLITE_FULL") || strings.Contains(err.Error(), "disk is full") {
+		return fmt.Errorf("%s: the disk is full", what)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v) }
+
+func (s *Store) ctx() context.Context { return context.Background() }

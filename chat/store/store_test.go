@@ -1,0 +1,264 @@
+package store
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"parley/chat"
+)
+
+func openTemp(t testing.TB) *Store {
+	t.Helper()
+	s, err := Open(filepath.Join(t.TempDir(), "history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConversationLifecycle(t *testing.T) {
+	s := openTemp(t)
+	c, err := s.CreateConversation(Conversation{Title: TitleFrom("  How do I\nwrite Go?"), Profile: "default", Model: "gpt-4o", SystemPrompt: "Be brief."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ID == 0 || c.Title != "How do I" {
+		t.Fatalf("%+v", c)
+	}
+	q, _ := s.Append(Message{ConversationID: c.ID, Role: chat.User, Content: "How do I write Go?"})
+	a, _ := s.Append(Message{ConversationID: c.ID, Role: chat.Assistant, Content: "Like this.", Model: "gpt-4o-2024-08-06",
+		Usage: chat.Usage{PromptTokens: 20, CachedTokens: 0, CompletionTokens: 4, ReasoningTokens: 0}, Cost: chat.Cost{USD: 0.0001, Known: true}, Finish: chat.FinishStop})
+	if q.Seq != 0 || a.Seq != 1 {
+		t.Fatalf("seq %d %d", q.Seq, a.Seq)
+	}
+	msgs, err := s.Messages(c.ID)
+	if err != nil || len(msgs) != 2 || msgs[1].Usage.PromptTokens != 20 || msgs[1].Cost.USD != 0.0001 || msgs[1].Finish != chat.FinishStop || msgs[1].Model != "gpt-4o-2024-08-06" {
+		t.Fatalf("%+v %v", msgs, err)
+	}
+	tot, _ := s.Totals(c.ID)
+	if tot.Tokens != 24 || !tot.CostKnown {
+		t.Fatalf("%+v", tot)
+	}
+	if err := s.Rename(c.ID, "Go basics"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetPinned(c.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Conversation(c.ID)
+	if got.Title != "Go basics" || !got.Pinned || got.SystemPrompt != "Be brief." {
+		t.Fatalf("%+v", got)
+	}
+	if err := s.TruncateFrom(c.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	if msgs, _ := s.Messages(c.ID); len(msgs) != 1 {
+		t.Fatalf("after truncate: %d", len(msgs))
+	}
+	if err := s.Delete(c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Conversation(c.ID); err != ErrNotFound {
+		t.Fatalf("%v", err)
+	}
+	if msgs, _ := s.Messages(c.ID); len(msgs) != 0 {
+		t.Fatal("messages outlived their conversation")
+	}
+	if hits, _ := s.Search("write", 10); len(hits) != 0 {
+		t.Fatal("the index outlived the messages")
+	}
+}
+
+func TestListOrderAndGroups(t *testing.T) {
+	s := openTemp(t)
+	now := time.Date(2026, 11, 22, 15, 0, 0, 0, time.Local)
+	for i, age := range []time.Duration{0, 20 * time.Hour, 3 * 24 * time.Hour, 30 * 24 * time.Hour, 2 * time.Hour} {
+		s.CreateConversation(Conversation{Title: fmt.Sprint(i), Updated: now.Add(-age), Created: now.Add(-age), Pinned: i == 3})
+	}
+	list, _ := s.Conversations(10, 0)
+	var order, groups []string
+	for _, c := range list {
+		order = append(order, c.Title)
+		groups = append(groups, string(GroupOf(c, now)))
+	}
+	if strings.Join(order, "") != "30412" {
+		t.Fatalf("order %v", order)
+	}
+	if strings.Join(groups, ",") != "Pinned,Today,Today,Yesterday,Previous 7 days" {
+		t.Fatalf("groups %v", groups)
+	}
+	if g := GroupOf(Conversation{Updated: now.AddDate(0, 0, -8)}, now); g != GroupOlder {
+		t.Fatal(g)
+	}
+	page2, _ := s.Conversations(2, 2)
+	if len(page2) != 2 || page2[0].Title != "4" {
+		t.Fatalf("%+v", page2)
+	}
+}
+
+func TestSearch(t *testing.T) {
+	s := openTemp(t)
+	c, _ := s.CreateConversation(Conversation{Title: "Databases"})
+	s.Append(Message{ConversationID: c.ID, Role: chat.User, Content: "How does PostgreSQL handle transactions?"})
+	s.Append(Message{ConversationID: c.ID, Role: chat.Assistant, Content: "PostgreSQL uses MVCC: every transaction sees a snapshot. Café naïve résumé."})
+	d, _ := s.CreateConversation(Conversation{Title: "日本語"})
+	s.Append(Message{ConversationID: d.ID, Role: chat.User, Content: "日本語のテキストを検索できますか"})
+
+	hits, err := s.Search("postgres transact", 10)
+	if err != nil || len(hits) != 2 {
+		t.Fatalf("%+v %v", hits, err)
+	}
+	if hits[0].ConversationID != c.ID || hits[0].Title != "Databases" || !strings.Contains(hits[0].Snippet, MarkStart) {
+		t.Fatalf("%+v", hits[0])
+	}
+	if hits, _ := s.Search("cafe resume", 10); len(hits) != 1 || hits[0].Seq != 1 {
+		t.Fatalf("diacritics: %+v", hits)
+	}
+	if hits, _ := s.Search("テキスト", 10); len(hits) != 1 || !strings.Contains(hits[0].Snippet, MarkStart+"テキスト"+MarkEnd) {
+		t.Fatalf("CJK: %+v", hits)
+	}
+	for _, odd := range []string{`"quoted`, "a OR b", "NEAR(x)", "*", "-", "col:umn"} {
+		if _, err := s.Search(odd, 10); err != nil {
+			t.Errorf("search %q: %v", odd, err)
+		}
+	}
+}
+
+func TestDraftCheckpointsAndRecovery(t *testing.T) {
+	s := openTemp(t)
+	c, _ := s.CreateConversation(Conversation{Title: "x"})
+	clock := time.Now()
+	s.now = func() time.Time { return clock }
+	d, err := s.StartAnswer(c.ID, "gpt-4o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Append("partial ")
+	d.Append("answer")
+	time.Sleep(checkpointEvery + 300*time.Millisecond)
+	msgs, _ := s.Messages(c.ID)
+	if msgs[0].Content != "partial answer" || msgs[0].Finish != Streaming {
+		t.Fatalf("checkpoint: %+v", msgs[0])
+	}
+	// The writer dies (the draft is never finished); later, the answer reads as interrupted.
+	close(d.stop)
+	<-d.done
+	clock = clock.Add(10 * time.Second)
+	msgs, _ = s.Messages(c.ID)
+	if msgs[0].Finish != chat.FinishInterrupted || msgs[0].Error == "" {
+		t.Fatalf("%+v", msgs[0])
+	}
+	if n, err := s.RecoverInterrupted(); n != 1 || err != nil {
+		t.Fatalf("recovered %d %v", n, err)
+	}
+}
+
+func TestDraftFinishAndDiscard(t *testing.T) {
+	s := openTemp(t)
+	c, _ := s.CreateConversation(Conversation{Title: "x"})
+	d, _ := s.StartAnswer(c.ID, "gpt-4o")
+	d.Append("Hello")
+	m, err := d.Finish(chat.Answer{Content: "Hello world", Model: "gpt-4o", Finish: chat.FinishStop, Usage: chat.Usage{PromptTokens: 5, CompletionTokens: 2}})
+	if err != nil || m.Content != "Hello world" {
+		t.Fatal(err)
+	}
+	d2, _ := s.StartAnswer(c.ID, "gpt-4o")
+	if err := d2.Discard(); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _ := s.Messages(c.ID)
+	if len(msgs) != 1 || msgs[0].Finish != chat.FinishStop || msgs[0].Usage.CompletionTokens != 2 {
+		t.Fatalf("%+v", msgs)
+	}
+}
+
+func TestCorruptDatabaseIsMovedAside(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "history.db")
+	junk := []byte(strings.Repeat("this is not a database ", 500))
+	os.WriteFile(path, junk, 0o600)
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if !strings.Contains(s.Warning(), "moved to") {
+		t.Fatalf("warning %q", s.Warning())
+	}
+	matches, _ := filepath.Glob(path + ".unreadable-*")
+	if len(matches) != 1 {
+		t.Fatalf("%v", matches)
+	}
+	if data, _ := os.ReadFile(matches[0]); string(data) != string(junk) {
+		t.Fatal("the damaged file was changed")
+	}
+	if _, err := s.CreateConversation(Conversation{Title: "fresh"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDamagedPagesAreMovedAside(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "history.db")
+	s, _ := Open(path)
+	c, _ := s.CreateConversation(Conversation{Title: "x"})
+	for i := range 300 {
+		s.Append(Message{ConversationID: c.ID, Role: chat.User, Content: strings.Repeat(fmt.Sprint(i), 200)})
+	}
+	s.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+	s.Close()
+	data, _ := os.ReadFile(path)
+	for i := 4096 * 3; i < len(data)-4096; i += 4096 * 2 { // scribble over interior pages
+		copy(data[i:i+512], strings.Repeat("\xff", 512))
+	}
+	os.WriteFile(path, data, 0o600)
+	s2, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if s2.Warning() == "" {
+		t.Fatal("damage went unnoticed")
+	}
+}
+
+func TestTwoProcessesShareTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "history.db")
+	a, _ := Open(path)
+	b, _ := Open(path)
+	defer a.Close()
+	defer b.Close()
+	c, _ := a.CreateConversation(Conversation{Title: "shared"})
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Add(2)
+		go func() { defer wg.Done(); a.Append(Message{ConversationID: c.ID, Role: chat.User, Content: fmt.Sprint("a", i)}) }()
+		go func() { defer wg.Done(); b.Append(Message{ConversationID: c.ID, Role: chat.User, Content: fmt.Sprint("b", i)}) }()
+	}
+	wg.Wait()
+	msgs, err := a.Messages(c.ID)
+	if err != nil || len(msgs) != 100 {
+		t.Fatalf("%d %v", len(msgs), err)
+	}
+	for i, m := range msgs {
+		if m.Seq != i {
+			t.Fatalf("seq %d at %d", m.Seq, i)
+		}
+	}
+}
+
+func TestNewerSchemaIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "history.db")
+	s, _ := Open(path)
+	s.db.Exec(`PRAGMA user_version = 99`)
+	s.Close()
+	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), "newer Parley") {
+		t.Fatalf("%v", err)
+	}
+}
