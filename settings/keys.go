@@ -41,7 +41,9 @@ type Keyring interface {
 // Service on Linux (GNOME Keyring, KWallet).
 type SystemKeyring struct{}
 
-func (SystemKeyring) Set(service, user, secret string) error { return keyring.Set(service, user, secret) }
+func (SystemKeyring) Set(service, user, secret string) error {
+	return keyring.Set(service, user, secret)
+}
 func (SystemKeyring) Get(service, user string) (string, error) {
 	return keyring.Get(service, user)
 }

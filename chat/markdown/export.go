@@ -281,4 +281,3 @@ func parseTime(s string) (time.Time, error) {
 	}
 	return time.Parse(timeLayout, s)
 }
-

@@ -183,4 +183,3 @@ func dropLines(s string, n int) string {
 	}
 	return s
 }
-

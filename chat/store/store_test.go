@@ -238,8 +238,14 @@ func TestTwoProcessesShareTheFile(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 50 {
 		wg.Add(2)
-		go func() { defer wg.Done(); a.Append(Message{ConversationID: c.ID, Role: chat.User, Content: fmt.Sprint("a", i)}) }()
-		go func() { defer wg.Done(); b.Append(Message{ConversationID: c.ID, Role: chat.User, Content: fmt.Sprint("b", i)}) }()
+		go func() {
+			defer wg.Done()
+			a.Append(Message{ConversationID: c.ID, Role: chat.User, Content: fmt.Sprint("a", i)})
+		}()
+		go func() {
+			defer wg.Done()
+			b.Append(Message{ConversationID: c.ID, Role: chat.User, Content: fmt.Sprint("b", i)})
+		}()
 	}
 	wg.Wait()
 	msgs, err := a.Messages(c.ID)
