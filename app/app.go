@@ -22,6 +22,9 @@ func Run(args []string) int {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && isSubcommand(args[0]) {
+		return runCLI(args, stdin, stdout, stderr)
+	}
 	fs := flag.NewFlagSet("parley", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	version := fs.Bool("version", false, "print the version and exit")
@@ -48,7 +51,17 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `Parley: a native desktop client for the OpenAI API.
 
 Usage:
-  parley              open the window
-  parley --version    print the version
+  parley                        open the window
+  parley ask [PROMPT...]        ask one question, stream the answer (parley ask -h)
+  parley models                 list the endpoint's chat models
+  parley tokens [FILE]          count tokens (--chat for a chat request)
+  parley key set|show|test|delete
+                                the API key, kept in the OS keychain
+  parley history list|search|export|import
+                                the conversation history
+  parley --version              print the version
+
+The environment variables OPENAI_API_KEY, OPENAI_BASE_URL and OPENAI_ORG_ID override the
+current profile; HTTPS_PROXY is honoured.
 `)
 }

@@ -46,7 +46,5 @@ for _ in $(seq 100); do
 done
 
 export PARLEY_BIN="$bin" PARLEY_TESTSERVER="$server" PARLEY_SCREENS="$PWD/build/screens"
-# Fyne cannot parse a "C" locale and says so on standard error; desktops set a real one.
-export LANGUAGE=en
 mkdir -p "$PARLEY_SCREENS"
 go test -tags e2e -count=1 "$@" ./e2e/

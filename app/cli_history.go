@@ -1,0 +1,321 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"parley/chat/markdown"
+	"parley/chat/store"
+)
+
+const historyUsageText = `list [--json] [-n N]
+       parley history search QUERY [--json]
+       parley history export ID [-o FILE]
+       parley history export --all DIR
+       parley history import FILE.md`
+
+func (c *cli) history(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintln(c.stderr, "Usage: parley history", historyUsageText)
+		return exitUsage
+	}
+	st, err := c.svc.history()
+	if err != nil {
+		return c.fail(exitFailure, err)
+	}
+	if w := st.Warning(); w != "" {
+		fmt.Fprintln(c.stderr, "parley:", w)
+	}
+	switch args[0] {
+	case "list":
+		return c.historyList(st, args[1:])
+	case "search":
+		return c.historySearch(st, args[1:])
+	case "export":
+		return c.historyExport(st, args[1:])
+	case "import":
+		return c.historyImport(st, args[1:])
+	case "-h", "--help", "help":
+		fmt.Fprintln(c.stderr, "Usage: parley history", historyUsageText)
+		return exitOK
+	}
+	fmt.Fprintf(c.stderr, "parley: unknown history command %q\nUsage: parley history %s\n", args[0], historyUsageText)
+	return exitUsage
+}
+
+type listedConversation struct {
+	ID       int64     `json:"id"`
+	Title    string    `json:"title"`
+	Model    string    `json:"model"`
+	Profile  string    `json:"profile"`
+	Created  time.Time `json:"created"`
+	Updated  time.Time `json:"updated"`
+	Pinned   bool      `json:"pinned"`
+	QuickAsk bool      `json:"quick_ask,omitempty"`
+	Tokens   int       `json:"tokens"`
+	CostUSD  *float64  `json:"cost_usd"`
+	Messages int       `json:"messages"`
+}
+
+func (c *cli) historyList(st *store.Store, args []string) int {
+	fs := c.flags("history list", "[--json] [-n N]")
+	asJSON := fs.Bool("json", false, "print JSON")
+	n := fs.Int("n", 50, "how many conversations, newest first")
+	if code := parseAnywhere(fs, args); code >= 0 {
+		return code
+	}
+	convs, err := st.Conversations(*n, 0)
+	if err != nil {
+		return c.fail(exitFailure, err)
+	}
+	out := []listedConversation{}
+	for _, conv := range convs {
+		msgs, err := st.Messages(conv.ID)
+		if err != nil {
+			return c.fail(exitFailure, err)
+		}
+		tot, _ := st.Totals(conv.ID)
+		l := listedConversation{ID: conv.ID, Title: conv.Title, Model: conv.Model, Profile: conv.Profile, Created: conv.Created,
+			Updated: conv.Updated, Pinned: conv.Pinned, QuickAsk: conv.Quick, Tokens: tot.Tokens, Messages: len(msgs)}
+		if tot.CostKnown {
+			l.CostUSD = &tot.Cost
+		}
+		out = append(out, l)
+	}
+	if *asJSON {
+		return c.printJSONValue(out)
+	}
+	if len(out) == 0 {
+		fmt.Fprintln(c.stdout, "No conversations yet.")
+		return exitOK
+	}
+	for _, l := range out {
+		pin := " "
+		if l.Pinned {
+			pin = "*"
+		}
+		fmt.Fprintf(c.stdout, "%6d %s %s  %-50s  %s, %d messages, %d tokens\n", l.ID, pin, l.Updated.Local().Format("2006-01-02 15:04"), l.Title, l.Model, l.Messages, l.Tokens)
+	}
+	return exitOK
+}
+
+func (c *cli) historySearch(st *store.Store, args []string) int {
+	fs := c.flags("history search", "QUERY [--json]")
+	asJSON := fs.Bool("json", false, "print JSON")
+	n := fs.Int("n", 50, "how many results")
+	if code := parseAnywhere(fs, args); code >= 0 {
+		return code
+	}
+	query := strings.Join(fs.Args(), " ")
+	if strings.TrimSpace(query) == "" {
+		fmt.Fprintln(c.stderr, "parley: search for what? parley history search QUERY")
+		return exitUsage
+	}
+	hits, err := st.Search(query, *n)
+	if err != nil {
+		return c.fail(exitFailure, err)
+	}
+	if *asJSON {
+		type hit struct {
+			Conversation int64    `json:"conversation"`
+			Title        string   `json:"title"`
+			Message      int64    `json:"message"`
+			Role         string   `json:"role"`
+			Snippet      string   `json:"snippet"`
+			Matches      []string `json:"matches"`
+		}
+		out := []hit{}
+		for _, h := range hits {
+			plainText, matches := unmark(h.Snippet)
+			out = append(out, hit{h.ConversationID, h.Title, h.MessageID, h.Role, plainText, matches})
+		}
+		return c.printJSONValue(out)
+	}
+	if len(hits) == 0 {
+		fmt.Fprintf(c.stdout, "Nothing found for %q.\n", query)
+		return exitOK
+	}
+	bold, reset := "[", "]"
+	if f, ok := c.stdout.(*os.File); ok && isTerminal(f) {
+		bold, reset = "\x1b[1m", "\x1b[0m"
+	}
+	for _, h := range hits {
+		snippet := strings.NewReplacer(store.MarkStart, bold, store.MarkEnd, reset).Replace(h.Snippet)
+		fmt.Fprintf(c.stdout, "%6d  %s (%s)\n        %s\n", h.ConversationID, h.Title, h.Role, snippet)
+	}
+	return exitOK
+}
+
+// unmark removes the match markers from a snippet and lists what they marked.
+func unmark(s string) (string, []string) {
+	var matches []string
+	for rest := s; ; {
+		i := strings.Index(rest, store.MarkStart)
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len(store.MarkStart):]
+		j := strings.Index(rest, store.MarkEnd)
+		if j < 0 {
+			break
+		}
+		matches = append(matches, rest[:j])
+		rest = rest[j:]
+	}
+	return strings.NewReplacer(store.MarkStart, "", store.MarkEnd, "").Replace(s), matches
+}
+
+func (c *cli) historyExport(st *store.Store, args []string) int {
+	fs := c.flags("history export", "ID [-o FILE] | --all DIR")
+	outFile := fs.String("o", "", "write to this file instead of standard output")
+	all := fs.String("all", "", "export every conversation into this folder, one file each")
+	if code := parseAnywhere(fs, args); code >= 0 {
+		return code
+	}
+	if *all != "" {
+		return c.exportAll(st, *all)
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+	if err != nil {
+		return c.fail(exitUsage, fmt.Errorf("%q is not a conversation id (see parley history list)", fs.Arg(0)))
+	}
+	conv, err := st.Conversation(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return c.fail(exitUsage, fmt.Errorf("there is no conversation %d (see parley history list)", id))
+	}
+	if err != nil {
+		return c.fail(exitFailure, err)
+	}
+	msgs, err := st.Messages(id)
+	if err != nil {
+		return c.fail(exitFailure, err)
+	}
+	data := markdown.Render(conv, msgs)
+	if *outFile == "" {
+		c.stdout.Write(data)
+		return exitOK
+	}
+	if err := writeFileAtomic(*outFile, data); err != nil {
+		return c.fail(exitFailure, err)
+	}
+	fmt.Fprintf(c.stderr, "Exported %q to %s\n", conv.Title, *outFile)
+	return exitOK
+}
+
+func (c *cli) exportAll(st *store.Store, dir string) int {
+	n, err := exportAll(st, dir)
+	if err != nil {
+		return c.fail(exitFailure, err)
+	}
+	fmt.Fprintf(c.stdout, "Exported %d conversations to %s\n", n, dir)
+	return exitOK
+}
+
+// exportAll writes every conversation into dir, one file each, never overwriting a file that
+// is there already.
+func exportAll(st *store.Store, dir string) (int, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, fmt.Errorf("creating %s: %w", dir, err)
+	}
+	taken := map[string]bool{}
+	if entries, err := os.ReadDir(dir); err == nil {
+		for _, e := range entries {
+			taken[strings.ToLower(e.Name())] = true
+		}
+	}
+	count := 0
+	for offset := 0; ; offset += 500 {
+		convs, err := st.Conversations(500, offset)
+		if err != nil {
+			return count, err
+		}
+		for _, conv := range convs {
+			msgs, err := st.Messages(conv.ID)
+			if err != nil {
+				return count, err
+			}
+			path := filepath.Join(dir, markdown.FileName(conv, taken))
+			if err := writeFileAtomic(path, markdown.Render(conv, msgs)); err != nil {
+				return count, err
+			}
+			count++
+		}
+		if len(convs) < 500 {
+			return count, nil
+		}
+	}
+}
+
+func (c *cli) historyImport(st *store.Store, args []string) int {
+	fs := c.flags("history import", "FILE.md")
+	if code := parseAnywhere(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	conv, n, err := importFile(st, fs.Arg(0))
+	if err != nil {
+		return c.fail(exitFailure, err)
+	}
+	fmt.Fprintf(c.stdout, "Imported %q as conversation %d (%d messages).\n", conv.Title, conv.ID, n)
+	return exitOK
+}
+
+// importFile reads a Parley export into the history.
+func importFile(st *store.Store, path string) (store.Conversation, int, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return store.Conversation{}, 0, fmt.Errorf("reading %s: %w", path, err)
+	}
+	conv, msgs, err := markdown.Parse(data)
+	if err != nil {
+		return conv, 0, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	conv, err = st.Import(conv, msgs)
+	return conv, len(msgs), err
+}
+
+func (c *cli) printJSONValue(v any) int {
+	enc := json.NewEncoder(c.stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return c.fail(exitFailure, err)
+	}
+	return exitOK
+}
+
+// writeFileAtomic writes a file in one step: a full disk leaves the old file (or none), never
+// half of the new one.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,134 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"parley/settings"
+)
+
+const keyUsageText = `set|show|test|delete [--profile NAME]
+
+  set      store the profile's API key in the OS keychain, read from standard input
+  show     print the key masked, and where it comes from
+  test     check the key against the endpoint (GET /v1/models)
+  delete   remove the key from the keychain`
+
+func (c *cli) key(args []string) int {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintln(c.stderr, "Usage: parley key", keyUsageText)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			return exitOK
+		}
+		return exitUsage
+	}
+	action := args[0]
+	fs := c.flags("key "+action, "[--profile NAME]")
+	profileName := fs.String("profile", "", "the profile (default: the current one)")
+	if code := parseAnywhere(fs, args[1:]); code >= 0 {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintln(c.stderr, "parley: the key is never taken as an argument (it would stay in your shell history): pipe it on standard input")
+		return exitUsage
+	}
+	p, err := c.svc.profile(*profileName)
+	if err != nil {
+		return c.fail(exitUsage, err)
+	}
+	switch action {
+	case "set":
+		return c.keySet(p)
+	case "show":
+		return c.keyShow(p)
+	case "test":
+		return c.keyTest(p)
+	case "delete":
+		if err := c.svc.keys.Delete(p.Name); err != nil {
+			return c.fail(exitFailure, err)
+		}
+		fmt.Fprintf(c.stdout, "Deleted the key of profile %q from the keychain.\n", p.Name)
+		if c.svc.getenv(settings.EnvKey) != "" {
+			fmt.Fprintf(c.stdout, "%s is still set in this environment and is used instead.\n", settings.EnvKey)
+		}
+		return exitOK
+	}
+	fmt.Fprintf(c.stderr, "parley: unknown key action %q\nUsage: parley key %s\n", action, keyUsageText)
+	return exitUsage
+}
+
+func (c *cli) keySet(p settings.Profile) int {
+	key, err := c.readSecret(fmt.Sprintf("API key for profile %q (input hidden): ", p.Name))
+	if err != nil {
+		return c.fail(exitFailure, err)
+	}
+	if key, err = settings.CleanKey(key); err != nil {
+		return c.fail(exitUsage, err)
+	}
+	if err := c.svc.keys.Set(p.Name, key); err != nil {
+		return c.fail(exitFailure, err)
+	}
+	fmt.Fprintf(c.stdout, "Stored the key for profile %q in the keychain: %s\n", p.Name, settings.Mask(key))
+	if c.svc.getenv(settings.EnvKey) != "" {
+		fmt.Fprintf(c.stdout, "Note: %s is set in this environment and overrides it.\n", settings.EnvKey)
+	}
+	return exitOK
+}
+
+// readSecret reads one line from standard input, without echo when it is a terminal.
+func (c *cli) readSecret(prompt string) (string, error) {
+	if f, ok := c.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(c.stderr, prompt)
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(c.stderr)
+		if err != nil {
+			return "", fmt.Errorf("reading the key: %w", err)
+		}
+		return string(b), nil
+	}
+	line, err := bufio.NewReader(io.LimitReader(c.stdin, 64<<10)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("reading the key: %w", err)
+	}
+	return line, nil
+}
+
+func (c *cli) keyShow(p settings.Profile) int {
+	key, src, err := c.svc.keys.Get(p.Name)
+	if err != nil {
+		return c.fail(exitFailure, err)
+	}
+	switch src {
+	case settings.FromNone:
+		fmt.Fprintf(c.stdout, "no key for profile %q (set one with: parley key set --profile %q)\n", p.Name, p.Name)
+	case settings.FromEnv:
+		fmt.Fprintf(c.stdout, "%s (environment: %s)\n", settings.Mask(key), settings.EnvKey)
+	default:
+		fmt.Fprintf(c.stdout, "%s (%s)\n", settings.Mask(key), src)
+	}
+	return exitOK
+}
+
+func (c *cli) keyTest(p settings.Profile) int {
+	client, ep := c.svc.client(p, nil)
+	if ep.KeyErr != nil {
+		return c.fail(exitFailure, ep.KeyErr)
+	}
+	if ep.Key == "" && ep.BaseURL == "" {
+		return c.fail(exitFailure, fmt.Errorf("no key for profile %q: set one with: parley key set --profile %q", p.Name, p.Name))
+	}
+	ids, err := client.Models(context.Background())
+	if err != nil {
+		return c.fail(exitFailure, err)
+	}
+	fmt.Fprintf(c.stdout, "valid: %d chat models at %s\n", len(ids), ep.BaseURLOrDefault())
+	c.cacheModels(p.Name, ids)
+	return exitOK
+}

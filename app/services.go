@@ -1,0 +1,152 @@
+package app
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+
+	"parley/chat"
+	"parley/chat/store"
+	"parley/settings"
+)
+
+// services are what the window and the command line both work with.
+type services struct {
+	paths  settings.Paths
+	prefs  *settings.Store
+	keys   *settings.Keys
+	meter  *settings.Meter
+	getenv func(string) string
+
+	historyOnce sync.Once
+	historyDB   *store.Store
+	historyErr  error
+}
+
+// history opens the conversation history on first use.
+func (s *services) history() (*store.Store, error) {
+	s.historyOnce.Do(func() {
+		s.historyDB, s.historyErr = store.Open(store.DefaultPath(s.paths.Data))
+		if s.historyErr == nil {
+			s.historyDB.RecoverInterrupted()
+		}
+	})
+	return s.historyDB, s.historyErr
+}
+
+// close closes what is open; everything is already saved.
+func (s *services) close() {
+	if s.historyDB != nil {
+		s.historyDB.Close()
+	}
+}
+
+// openServices opens the preferences and the usage meter in the user's folders. What could not
+// be read was moved aside; warnings says so, for the user.
+func openServices() (*services, []string, error) {
+	paths, err := settings.DefaultPaths()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := paths.Ensure(); err != nil {
+		return nil, nil, err
+	}
+	prefs, err := settings.OpenStore(paths.Config)
+	if err != nil {
+		return nil, nil, err
+	}
+	meter, err := settings.OpenMeter(paths.Data, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	var warnings []string
+	for _, w := range []string{prefs.Warning(), meter.Warning()} {
+		if w != "" {
+			warnings = append(warnings, w)
+		}
+	}
+	return &services{paths: paths, prefs: prefs, keys: settings.NewKeys(nil), meter: meter, getenv: os.Getenv}, warnings, nil
+}
+
+// endpoint is where a profile's requests go and with which key, the environment's
+// OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_ORG_ID overriding the profile (the SDKs' convention).
+type endpoint struct {
+	BaseURL, Key, Org, Project string
+	KeySource                  settings.Source
+	// KeyErr is why the keychain could not be read; the endpoint may still work without a key.
+	KeyErr error
+}
+
+// BaseURLOrDefault names the endpoint for people: OpenAI when none is set.
+func (e endpoint) BaseURLOrDefault() string {
+	if e.BaseURL == "" {
+		return chat.DefaultBaseURL
+	}
+	return e.BaseURL
+}
+
+func (s *services) endpoint(p settings.Profile) endpoint {
+	e := endpoint{BaseURL: p.BaseURL, Org: p.Organization, Project: p.Project}
+	if v := strings.TrimSpace(s.getenv("OPENAI_BASE_URL")); v != "" {
+		e.BaseURL = v
+	}
+	if v := strings.TrimSpace(s.getenv("OPENAI_ORG_ID")); v != "" {
+		e.Org = v
+	}
+	e.Key, e.KeySource, e.KeyErr = s.keys.Get(p.Name)
+	return e
+}
+
+// client returns a chat client for a profile. notify hears its rate-limit snapshots.
+func (s *services) client(p settings.Profile, notify func(chat.RateLimit)) (*chat.Client, endpoint) {
+	e := s.endpoint(p)
+	c := chat.New(chat.Config{BaseURL: e.BaseURL, APIKey: e.Key, OrgID: e.Org, Project: e.Project, Models: modelInfo}, func(rl chat.RateLimit) {
+		s.meter.SetLive(p.Name, rl.Model, settings.Live{
+			LimitRequests: rl.LimitRequests, RemainingRequests: rl.RemainingRequests,
+			LimitTokens: rl.LimitTokens, RemainingTokens: rl.RemainingTokens,
+			ResetRequests: rl.ResetRequests, ResetTokens: rl.ResetTokens, At: rl.At,
+		})
+		if notify != nil {
+			notify(rl)
+		}
+	})
+	return c, e
+}
+
+// modelInfo tells the engine what the catalog knows of a model.
+func modelInfo(id string) chat.ModelInfo {
+	m := settings.LookupModel(id)
+	return chat.ModelInfo{
+		ID: id, ContextWindow: m.ContextWindow, MaxOutput: m.MaxOutput, Encoding: m.Encoding, Reasoning: m.Reasoning,
+		Price: chat.Price{Input: m.Input, CachedInput: m.CachedInput, Output: m.Output, Known: m.Known()},
+	}
+}
+
+// record counts an answer to a request for model in the usage meter.
+func (s *services) record(profile, model string, a chat.Answer) error {
+	if a.Finish == chat.FinishFailed && a.Usage.Total() == 0 && a.Retries == 0 && a.Err != nil && a.Err.Status == 0 {
+		return nil // never reached the server
+	}
+	return s.meter.Record(settings.Spend{
+		Profile: profile, Model: model, Requests: 1 + a.Retries,
+		PromptTokens: a.Usage.PromptTokens, CompletionTokens: a.Usage.CompletionTokens, CostUSD: a.Cost.USD, At: a.Ended,
+	})
+}
+
+// profile picks the named profile, or the current one when name is empty.
+func (s *services) profile(name string) (settings.Profile, error) {
+	prefs := s.prefs.Prefs()
+	if name == "" {
+		return prefs.CurrentProfile(), nil
+	}
+	p, ok := prefs.Profile(name)
+	if !ok {
+		var names []string
+		for _, q := range prefs.Profiles {
+			names = append(names, q.Name)
+		}
+		return p, fmt.Errorf("there is no profile named %q (profiles: %s)", name, strings.Join(names, ", "))
+	}
+	return p, nil
+}
