@@ -6,10 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
-
-	"parley/chat"
-	"parley/settings"
 )
 
 // Exit codes of the command line.
@@ -63,13 +59,9 @@ func (c *cli) fail(code int, err error) int {
 
 // plain puts an error in the words a user needs: what happened and what to do about it.
 func plain(err error) string {
-	var ce *chat.Error
-	var ke *settings.KeychainError
-	switch {
-	case errors.As(err, &ce):
-		return strings.TrimSpace(ce.Message + " " + ce.Action)
-	case errors.As(err, &ke):
-		return strings.TrimSpace(ke.Problem + " " + ke.Fix)
+	var u interface{ UserMessage() string }
+	if errors.As(err, &u) {
+		return u.UserMessage()
 	}
 	return err.Error()
 }

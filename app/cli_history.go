@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -205,7 +204,7 @@ func (c *cli) historyExport(st *store.Store, args []string) int {
 		c.stdout.Write(data)
 		return exitOK
 	}
-	if err := writeFileAtomic(*outFile, data); err != nil {
+	if err := markdown.WriteFile(*outFile, data); err != nil {
 		return c.fail(exitFailure, err)
 	}
 	fmt.Fprintf(c.stderr, "Exported %q to %s\n", conv.Title, *outFile)
@@ -213,47 +212,12 @@ func (c *cli) historyExport(st *store.Store, args []string) int {
 }
 
 func (c *cli) exportAll(st *store.Store, dir string) int {
-	n, err := exportAll(st, dir)
+	n, err := markdown.ExportAll(st, dir)
 	if err != nil {
 		return c.fail(exitFailure, err)
 	}
 	fmt.Fprintf(c.stdout, "Exported %d conversations to %s\n", n, dir)
 	return exitOK
-}
-
-// exportAll writes every conversation into dir, one file each, never overwriting a file that
-// is there already.
-func exportAll(st *store.Store, dir string) (int, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return 0, fmt.Errorf("creating %s: %w", dir, err)
-	}
-	taken := map[string]bool{}
-	if entries, err := os.ReadDir(dir); err == nil {
-		for _, e := range entries {
-			taken[strings.ToLower(e.Name())] = true
-		}
-	}
-	count := 0
-	for offset := 0; ; offset += 500 {
-		convs, err := st.Conversations(500, offset)
-		if err != nil {
-			return count, err
-		}
-		for _, conv := range convs {
-			msgs, err := st.Messages(conv.ID)
-			if err != nil {
-				return count, err
-			}
-			path := filepath.Join(dir, markdown.FileName(conv, taken))
-			if err := writeFileAtomic(path, markdown.Render(conv, msgs)); err != nil {
-				return count, err
-			}
-			count++
-		}
-		if len(convs) < 500 {
-			return count, nil
-		}
-	}
 }
 
 func (c *cli) historyImport(st *store.Store, args []string) int {
@@ -265,26 +229,12 @@ func (c *cli) historyImport(st *store.Store, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	conv, n, err := importFile(st, fs.Arg(0))
+	conv, n, err := markdown.ImportFile(st, fs.Arg(0))
 	if err != nil {
 		return c.fail(exitFailure, err)
 	}
 	fmt.Fprintf(c.stdout, "Imported %q as conversation %d (%d messages).\n", conv.Title, conv.ID, n)
 	return exitOK
-}
-
-// importFile reads a Parley export into the history.
-func importFile(st *store.Store, path string) (store.Conversation, int, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return store.Conversation{}, 0, fmt.Errorf("reading %s: %w", path, err)
-	}
-	conv, msgs, err := markdown.Parse(data)
-	if err != nil {
-		return conv, 0, fmt.Errorf("%s: %w", filepath.Base(path), err)
-	}
-	conv, err = st.Import(conv, msgs)
-	return conv, len(msgs), err
 }
 
 func (c *cli) printJSONValue(v any) int {
@@ -294,28 +244,4 @@ func (c *cli) printJSONValue(v any) int {
 		return c.fail(exitFailure, err)
 	}
 	return exitOK
-}
-
-// writeFileAtomic writes a file in one step: a full disk leaves the old file (or none), never
-// half of the new one.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }

@@ -128,7 +128,7 @@ func (c *cli) keyTest(p settings.Profile) int {
 	if err != nil {
 		return c.fail(exitFailure, err)
 	}
-	fmt.Fprintf(c.stdout, "valid: %d chat models at %s\n", len(ids), ep.BaseURLOrDefault())
+	fmt.Fprintf(c.stdout, "valid: %d chat models at %s\n", len(ids), ep.URL())
 	c.cacheModels(p.Name, ids)
 	return exitOK
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -9,19 +10,57 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"parley/assets"
+	"parley/chat"
+	"parley/chat/store"
+	"parley/settings"
 	"parley/views"
 )
 
 // runGUI opens the main window and returns when the user quits, or on SIGTERM and SIGINT.
 func runGUI() int {
 	quietFyneRaces(os.Stderr)
+	svc, warnings, err := openServices()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "parley:", plain(err))
+		return exitFailure
+	}
+	defer svc.close()
+
 	a := fyneapp.NewWithID(ID)
 	a.SetIcon(assets.Icon)
+	a.Settings().SetTheme(views.NewTheme())
 	quitOnSignal(a)
-	w := views.NewMain(a)
+	w := views.NewMain(a, svc.views(warnings))
 	w.Window.Show()
 	a.Run()
-	return 0
+	w.SaveSize()
+	return exitOK
+}
+
+// views gives the screens the services they use.
+func (s *services) views(warnings []string) *views.Services {
+	return &views.Services{
+		Prefs: s.prefs, Keys: s.keys, Meter: s.meter,
+		History: func() (*store.Store, error) {
+			st, err := s.history()
+			return st, err
+		},
+		Client: func(p settings.Profile, onLimits func(chat.RateLimit)) (*chat.Client, settings.Endpoint) {
+			return s.client(p, onLimits)
+		},
+		Models:   modelInfo,
+		Record:   s.record,
+		Demo:     demoServer(),
+		Warnings: warnings,
+	}
+}
+
+// demoServer is the demo server's address when Parley runs as `make demo`.
+func demoServer() string {
+	if os.Getenv("PARLEY_DEMO") == "" {
+		return ""
+	}
+	return os.Getenv("OPENAI_BASE_URL")
 }
 
 // quitOnSignal turns SIGTERM and SIGINT into an orderly quit, so that what is open is saved and

@@ -69,38 +69,9 @@ func openServices() (*services, []string, error) {
 	return &services{paths: paths, prefs: prefs, keys: settings.NewKeys(nil), meter: meter, getenv: os.Getenv}, warnings, nil
 }
 
-// endpoint is where a profile's requests go and with which key, the environment's
-// OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_ORG_ID overriding the profile (the SDKs' convention).
-type endpoint struct {
-	BaseURL, Key, Org, Project string
-	KeySource                  settings.Source
-	// KeyErr is why the keychain could not be read; the endpoint may still work without a key.
-	KeyErr error
-}
-
-// BaseURLOrDefault names the endpoint for people: OpenAI when none is set.
-func (e endpoint) BaseURLOrDefault() string {
-	if e.BaseURL == "" {
-		return chat.DefaultBaseURL
-	}
-	return e.BaseURL
-}
-
-func (s *services) endpoint(p settings.Profile) endpoint {
-	e := endpoint{BaseURL: p.BaseURL, Org: p.Organization, Project: p.Project}
-	if v := strings.TrimSpace(s.getenv("OPENAI_BASE_URL")); v != "" {
-		e.BaseURL = v
-	}
-	if v := strings.TrimSpace(s.getenv("OPENAI_ORG_ID")); v != "" {
-		e.Org = v
-	}
-	e.Key, e.KeySource, e.KeyErr = s.keys.Get(p.Name)
-	return e
-}
-
 // client returns a chat client for a profile. notify hears its rate-limit snapshots.
-func (s *services) client(p settings.Profile, notify func(chat.RateLimit)) (*chat.Client, endpoint) {
-	e := s.endpoint(p)
+func (s *services) client(p settings.Profile, notify func(chat.RateLimit)) (*chat.Client, settings.Endpoint) {
+	e := s.keys.Resolve(p)
 	c := chat.New(chat.Config{BaseURL: e.BaseURL, APIKey: e.Key, OrgID: e.Org, Project: e.Project, Models: modelInfo}, func(rl chat.RateLimit) {
 		s.meter.SetLive(p.Name, rl.Model, settings.Live{
 			LimitRequests: rl.LimitRequests, RemainingRequests: rl.RemainingRequests,

@@ -267,3 +267,6 @@ func isProtocol(err error) bool {
 
 // errStalled marks a stream that went silent for longer than the idle timeout.
 var errStalled = errors.New("the stream stalled")
+
+// UserMessage is the error as a user should read it: what happened, then what to do.
+func (e *Error) UserMessage() string { return strings.TrimSpace(e.Message + " " + e.Action) }

@@ -76,7 +76,10 @@ type KeychainError struct {
 }
 
 func (e *KeychainError) Error() string { return e.Problem }
-func (e *KeychainError) Unwrap() error { return e.err }
+
+// UserMessage is the error as a user should read it: what is wrong, then how to fix it.
+func (e *KeychainError) UserMessage() string { return e.Problem + " " + e.Fix }
+func (e *KeychainError) Unwrap() error       { return e.err }
 
 // Get returns a profile's key and where it comes from: the environment first (it overrides),
 // then a session-only key, then the keychain. No key at all is not an error.

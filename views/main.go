@@ -1,74 +1,255 @@
 package views
 
 import (
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"parley/chat"
+	"parley/chat/store"
+	"parley/settings"
 )
 
-// Main is Parley's main window: the conversation pane, and the settings view in its place when
-// the user opens it.
+// Main is Parley's main window: the sidebar of conversations beside the conversation pane, and
+// the settings view in the pane's place when the user opens it.
 type Main struct {
 	Window fyne.Window
+	app    fyne.App
+	svc    *Services
 
+	sidebar      *sidebar
+	conversation *conversationView
+	settings     *settingsView
 	pages        *fyne.Container
-	conversation fyne.CanvasObject
-	settings     fyne.CanvasObject
+	banner       fyne.CanvasObject
+	menus        *menuActions
+
+	// The current profile's client and endpoint. Resolving them reads the keychain, which may
+	// wait, so reconnect does it off the UI goroutine; until then a client without a key counts
+	// tokens.
+	clientVal *chat.Client
+	endpoint  settings.Endpoint
+	connected bool
+	connectID int
+
+	// OnUsage is called after an answer is counted (the tray shows today's usage).
+	OnUsage func()
 }
 
-// NewMain builds the main window.
-func NewMain(a fyne.App) *Main {
-	m := &Main{Window: a.NewWindow("Parley")}
-	m.conversation = m.newConversationPage()
-	m.settings = m.newSettingsPage()
-	m.pages = container.NewStack(m.conversation)
-	m.Window.SetContent(m.pages)
-	m.Window.Resize(fyne.NewSize(1000, 700))
+// NewMain builds the main window, on a new empty conversation with the cursor in the composer.
+func NewMain(a fyne.App, svc *Services) *Main {
+	m := &Main{app: a, svc: svc, Window: a.NewWindow("Parley")}
+	m.sidebar = newSidebar(m)
+	m.conversation = newConversationView(m)
+	m.settings = newSettingsView(m)
+	m.pages = container.NewStack(m.conversation.content)
+	m.banner = m.demoBanner()
+	split := container.NewHSplit(m.sidebar.content, m.pages)
+	split.Offset = 0.24
+	m.Window.SetContent(container.NewBorder(m.banner, nil, nil, nil, split))
+	m.menus = m.actions()
+	m.Window.SetMainMenu(m.menu())
+	m.shortcuts()
+	prefs := svc.Prefs.Prefs()
+	size := fyne.NewSize(1100, 760)
+	if prefs.Window.Width >= 480 && prefs.Window.Height >= 360 {
+		size = fyne.NewSize(prefs.Window.Width, prefs.Window.Height)
+	}
+	m.Window.Resize(size)
 	m.Window.SetMaster()
-	m.Window.SetMainMenu(m.menu(a))
+	m.conversation.newChat()
+	m.reconnect()
+	m.sidebar.reload()
+	m.conversation.status.refresh()
+	for _, w := range svc.Warnings {
+		m.warnLater(w)
+	}
 	return m
 }
 
-func (m *Main) menu(a fyne.App) *fyne.MainMenu {
-	settings := fyne.NewMenuItem("Settings…", m.ShowSettings)
-	settings.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault}
-	quit := fyne.NewMenuItem("Quit", a.Quit)
-	quit.IsQuit = true
-	quit.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
-	for _, item := range []*fyne.MenuItem{settings, quit} {
-		item := item
-		m.Window.Canvas().AddShortcut(item.Shortcut, func(fyne.Shortcut) { item.Action() })
+// SaveSize remembers the window's size for the next start.
+func (m *Main) SaveSize() {
+	size := m.Window.Canvas().Size()
+	if size.Width < 100 || size.Height < 100 {
+		return
 	}
-	return fyne.NewMainMenu(fyne.NewMenu("File", settings, fyne.NewMenuItemSeparator(), quit))
+	m.svc.Prefs.Update(func(p *settings.Prefs) error {
+		p.Window.Width, p.Window.Height = size.Width, size.Height
+		return nil
+	})
+}
+
+// profile is the profile in use.
+func (m *Main) profile() settings.Profile { return m.svc.Prefs.Prefs().CurrentProfile() }
+
+// client returns the current profile's chat client and endpoint.
+func (m *Main) client() (*chat.Client, settings.Endpoint) {
+	if m.clientVal == nil {
+		p := m.profile()
+		m.clientVal = chat.New(chat.Config{BaseURL: p.BaseURL, Models: m.svc.Models}, nil)
+		m.endpoint = settings.Endpoint{BaseURL: p.BaseURL}
+	}
+	return m.clientVal, m.endpoint
+}
+
+// reconnect resolves the current profile's endpoint and key off the UI goroutine, then makes
+// the window ready for it (a key was set or deleted, the profile or its server changed).
+func (m *Main) reconnect() {
+	p := m.profile()
+	m.connectID++
+	id := m.connectID
+	go func() {
+		client, e := m.svc.Client(p, nil)
+		Do(func() {
+			if id != m.connectID {
+				return
+			}
+			m.clientVal, m.endpoint, m.connected = client, e, true
+			m.refreshEmpty()
+			m.conversation.countLater()
+			m.conversation.status.refresh()
+		})
+	}()
+}
+
+// ready tells whether a question can be sent: there is a key, or the endpoint is a server that
+// needs none.
+func (m *Main) ready() bool {
+	_, e := m.client()
+	return m.connected && (e.Key != "" || !e.IsOpenAI())
+}
+
+// setTitle names the window after the conversation.
+func (m *Main) setTitle(conversation string) {
+	if conversation == "" {
+		m.Window.SetTitle("Parley")
+		return
+	}
+	m.Window.SetTitle("Parley — " + conversation)
 }
 
 // ShowSettings puts the settings view in place of the conversation.
 func (m *Main) ShowSettings() {
-	m.pages.Objects = []fyne.CanvasObject{m.settings}
+	m.settings.show()
+	m.pages.Objects = []fyne.CanvasObject{m.settings.content}
 	m.pages.Refresh()
 }
 
 // ShowConversation returns from settings to the conversation.
 func (m *Main) ShowConversation() {
-	m.pages.Objects = []fyne.CanvasObject{m.conversation}
+	m.pages.Objects = []fyne.CanvasObject{m.conversation.content}
 	m.pages.Refresh()
+	m.conversation.refreshToolbar()
+	m.conversation.status.refresh()
+	m.conversation.countLater()
+	m.refreshEmpty()
+	m.conversation.focus()
 }
 
-func (m *Main) newConversationPage() fyne.CanvasObject {
-	toolbar := widget.NewToolbar(
-		widget.NewToolbarSpacer(),
-		widget.NewToolbarAction(theme.SettingsIcon(), m.ShowSettings),
-	)
-	empty := widget.NewLabelWithStyle("Ask anything.", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	composer := widget.NewMultiLineEntry()
-	composer.SetPlaceHolder("Message Parley…")
-	return container.NewBorder(toolbar, composer, nil, nil, container.NewCenter(empty))
+// NewChat starts a new conversation.
+func (m *Main) NewChat() {
+	m.ShowConversation()
+	m.conversation.newChat()
+	m.sidebar.list.UnselectAll()
 }
 
-func (m *Main) newSettingsPage() fyne.CanvasObject {
-	back := widget.NewButtonWithIcon("Back to chat", theme.NavigateBackIcon(), m.ShowConversation)
-	title := widget.NewLabelWithStyle("Settings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	return container.NewBorder(container.NewHBox(back, title), nil, nil, nil, widget.NewLabel(""))
+// Open shows a stored conversation at one of its messages (seq < 0: at its end).
+func (m *Main) Open(id int64, seq int) {
+	m.ShowConversation()
+	m.conversation.open(id, seq)
+}
+
+// Stop stops the answer being written.
+func (m *Main) Stop() { m.conversation.stop() }
+
+// notify shows a short notice in the status bar.
+func (m *Main) notify(text string) { m.conversation.status.say(text) }
+
+// tray tells whoever shows usage elsewhere that it changed.
+func (m *Main) tray() {
+	if m.OnUsage != nil {
+		m.OnUsage()
+	}
+}
+
+// refreshEmpty rebuilds the empty conversation's invitation (it depends on whether a key is set).
+func (m *Main) refreshEmpty() {
+	v := m.conversation
+	objs := v.stack.Objects
+	empty := m.emptyState()
+	for i, o := range objs {
+		if o == v.empty {
+			objs[i] = empty
+		}
+	}
+	v.empty = empty
+	v.showEmpty()
+	v.stack.Refresh()
+}
+
+// saveConversation stores a conversation's title, model and system prompt (off the UI goroutine).
+func (m *Main) saveConversation(c store.Conversation) {
+	st, err := m.svc.History()
+	if err == nil {
+		err = st.UpdateConversation(c)
+	}
+	if err != nil {
+		Do(func() { m.showError("The conversation could not be saved", err) })
+		return
+	}
+	Do(m.sidebar.reload)
+}
+
+// warnLater shows a start-up warning once the window is up.
+func (m *Main) warnLater(text string) {
+	go Do(func() {
+		dialog.ShowInformation("Parley moved a file aside", text, m.Window)
+	})
+}
+
+// demoBanner says clearly that Parley is talking to the local demo server (make demo).
+func (m *Main) demoBanner() fyne.CanvasObject {
+	if m.svc.Demo == "" {
+		return container.NewStack()
+	}
+	text := widget.NewRichText(&widget.TextSegment{
+		Text:  "Demo mode: Parley is talking to its local demo server at " + m.svc.Demo + ", not to OpenAI. Answers are canned; nothing leaves this machine.",
+		Style: widget.RichTextStyle{ColorName: "", TextStyle: fyne.TextStyle{Bold: true}},
+	})
+	text.Wrapping = fyne.TextWrapWord
+	return container.NewStack(newThemedRect(colorDemoBanner, 0), text)
+}
+
+// shortcuts registers each menu shortcut on the window too, so it works wherever the focus is.
+func (m *Main) shortcuts() {
+	c := m.Window.Canvas()
+	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if k.Name == fyne.KeyEscape {
+			m.Stop()
+		}
+	})
+	for _, item := range m.menuItems() {
+		if item.Shortcut != nil && item.Action != nil {
+			action := item.Action
+			c.AddShortcut(item.Shortcut, func(fyne.Shortcut) { action() })
+		}
+	}
+}
+
+func shortcut(key fyne.KeyName, shift bool) fyne.Shortcut {
+	mod := fyne.KeyModifierShortcutDefault
+	if shift {
+		mod |= fyne.KeyModifierShift
+	}
+	return &desktop.CustomShortcut{KeyName: key, Modifier: mod}
+}
+
+// NewChatKeepingPage starts a new conversation behind the settings screen (after the profile
+// changed), without leaving it.
+func (m *Main) NewChatKeepingPage() {
+	m.conversation.newChat()
+	m.refreshEmpty()
 }

@@ -22,6 +22,7 @@ type Draft struct {
 	mu      sync.Mutex
 	msg     Message
 	text    strings.Builder
+	base    Message // what a resumed answer held before: its usage and cost add up
 	saveErr error
 }
 
@@ -32,6 +33,20 @@ func (s *Store) StartAnswer(conversation int64, model string) (*Draft, error) {
 		return nil, err
 	}
 	d := &Draft{s: s, msg: m, stop: make(chan struct{}), done: make(chan struct{})}
+	go d.checkpoint()
+	return d, nil
+}
+
+// ResumeAnswer continues an answer that was stopped or interrupted: new text is added to what
+// it holds, and the usage and cost of both parts add up.
+func (s *Store) ResumeAnswer(m Message) (*Draft, error) {
+	base := m
+	m.Finish, m.Error = Streaming, ""
+	if err := s.UpdateMessage(m); err != nil {
+		return nil, err
+	}
+	d := &Draft{s: s, msg: m, base: base, stop: make(chan struct{}), done: make(chan struct{})}
+	d.text.WriteString(m.Content)
 	go d.checkpoint()
 	return d, nil
 }
@@ -72,18 +87,29 @@ func (d *Draft) checkpoint() {
 	}
 }
 
-// Finish stops checkpointing and saves the answer as it ended.
+// Finish stops checkpointing and saves the answer as it ended: all its text, and what it cost.
 func (d *Draft) Finish(a chat.Answer) (Message, error) {
 	close(d.stop)
 	<-d.done
 	d.mu.Lock()
 	m := d.msg
+	base := d.base
 	d.mu.Unlock()
-	m.Content = a.Content
+	m.Content = base.Content + a.Content
 	if a.Model != "" {
 		m.Model = a.Model
 	}
-	m.Usage, m.Cost, m.Finish = a.Usage, a.Cost, a.Finish
+	m.Usage = a.Usage
+	m.Usage.PromptTokens += base.Usage.PromptTokens
+	m.Usage.CachedTokens += base.Usage.CachedTokens
+	m.Usage.CompletionTokens += base.Usage.CompletionTokens
+	m.Usage.ReasoningTokens += base.Usage.ReasoningTokens
+	m.Usage.Estimated = a.Usage.Estimated || base.Usage.Estimated
+	m.Cost = a.Cost
+	if base.ID != 0 {
+		m.Cost = chat.Cost{USD: a.Cost.USD + base.Cost.USD, Known: a.Cost.Known && (base.Cost.Known || base.Usage.Total() == 0)}
+	}
+	m.Finish = a.Finish
 	m.Error = ""
 	if a.Err != nil {
 		m.Error = strings.TrimSpace(a.Err.Message + " " + a.Err.Action)

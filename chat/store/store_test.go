@@ -268,3 +268,25 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+func TestResumeAddsUp(t *testing.T) {
+	s := openTemp(t)
+	c, _ := s.CreateConversation(Conversation{Title: "x"})
+	d, _ := s.StartAnswer(c.ID, "gpt-4o")
+	d.Append("The first half")
+	first, _ := d.Finish(chat.Answer{Content: "The first half", Finish: chat.FinishStopped,
+		Usage: chat.Usage{PromptTokens: 10, CompletionTokens: 3, Estimated: true}, Cost: chat.Cost{USD: 0.01, Known: true}})
+	d2, err := s.ResumeAnswer(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2.Append(" and the rest.")
+	m, err := d2.Finish(chat.Answer{Content: " and the rest.", Finish: chat.FinishStop,
+		Usage: chat.Usage{PromptTokens: 14, CompletionTokens: 4}, Cost: chat.Cost{USD: 0.02, Known: true}})
+	if err != nil || m.Content != "The first half and the rest." || m.Finish != chat.FinishStop || m.ID != first.ID {
+		t.Fatalf("%+v %v", m, err)
+	}
+	if m.Usage.PromptTokens != 24 || m.Usage.CompletionTokens != 7 || !m.Usage.Estimated || m.Cost.USD < 0.0299 || !m.Cost.Known {
+		t.Fatalf("%+v %+v", m.Usage, m.Cost)
+	}
+}

@@ -1,0 +1,97 @@
+package views
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"parley/chat"
+)
+
+// thousands writes an integer with thousands separators: 128000 → "128,000".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// compact writes a large count briefly: 1.2k, 3.4M.
+func compact(n float64) string {
+	switch {
+	case n >= 1e9:
+		return trimZero(fmt.Sprintf("%.1f", n/1e9)) + "B"
+	case n >= 1e6:
+		return trimZero(fmt.Sprintf("%.1f", n/1e6)) + "M"
+	case n >= 1e4:
+		return trimZero(fmt.Sprintf("%.0f", n/1e3)) + "k"
+	case n >= 1e3:
+		return trimZero(fmt.Sprintf("%.1f", n/1e3)) + "k"
+	}
+	return strconv.Itoa(int(n))
+}
+
+func trimZero(s string) string { return strings.TrimSuffix(s, ".0") }
+
+// dollars writes a cost with the precision small amounts need: $0.00042, $0.031, $12.40.
+func dollars(usd float64) string {
+	switch {
+	case usd == 0:
+		return "$0"
+	case usd < 0.00001:
+		return "<$0.00001"
+	case usd < 0.001:
+		return fmt.Sprintf("$%.5f", usd)
+	case usd < 0.1:
+		return fmt.Sprintf("$%.4f", usd)
+	case usd < 100:
+		return fmt.Sprintf("$%.2f", usd)
+	}
+	return "$" + thousands(int(usd+0.5))
+}
+
+// costText is a cost, or "price unknown" for a model without one.
+func costText(c chat.Cost) string {
+	if !c.Known {
+		return "price unknown"
+	}
+	return dollars(c.USD)
+}
+
+// usageText describes an answer's tokens: prompt / completion, "≈" when Parley counted them.
+func usageText(u chat.Usage) string {
+	approx := ""
+	if u.Estimated {
+		approx = "≈"
+	}
+	s := fmt.Sprintf("%s%s / %s%s tokens", approx, thousands(u.PromptTokens), approx, thousands(u.CompletionTokens))
+	if u.CachedTokens > 0 {
+		s += fmt.Sprintf(" (%s cached)", thousands(u.CachedTokens))
+	}
+	if u.ReasoningTokens > 0 {
+		s += fmt.Sprintf(" (%s reasoning)", thousands(u.ReasoningTokens))
+	}
+	return s
+}
+
+// seconds writes a wait the way a countdown shows it.
+func seconds(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	if d < 10*time.Second {
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	}
+	return d.Round(time.Second).String()
+}

@@ -1,0 +1,369 @@
+package views
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/text"
+)
+
+// Fyne's own Markdown has no tables, no strikethrough and no highlighting, and turns a code
+// block inside a list into text. Parley parses with goldmark and its GitHub extensions and
+// builds the widgets itself: rich text for prose, and widgets of its own for code and tables.
+
+var gfm = goldmark.New(goldmark.WithExtensions(extension.GFM))
+
+// markdownView renders Markdown source as widgets. copyText puts text on the clipboard (the
+// code blocks' Copy buttons use it).
+func markdownView(src string, copyText func(string)) fyne.CanvasObject {
+	source := []byte(src)
+	doc := gfm.Parser().Parse(text.NewReader(source))
+	r := &mdRenderer{src: source, copyText: copyText}
+	return r.blocks(doc)
+}
+
+type mdRenderer struct {
+	src      []byte
+	copyText func(string)
+}
+
+// blocks renders the block children of n, stacked.
+func (r *mdRenderer) blocks(n ast.Node) *fyne.Container {
+	var objs []fyne.CanvasObject
+	var prose []widget.RichTextSegment // the paragraph being built: one RichText per block
+	flush := func() {
+		if len(prose) > 0 {
+			objs = append(objs, richText(prose))
+			prose = nil
+		}
+	}
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		flush()
+		switch c := c.(type) {
+		case *ast.Paragraph, *ast.TextBlock:
+			prose = append(prose, r.paragraph(c, widget.RichTextStyleParagraph)...)
+		case *ast.Heading:
+			style := widget.RichTextStyleHeading
+			switch {
+			case c.Level == 2:
+				style = widget.RichTextStyleSubHeading
+			case c.Level >= 3:
+				style = widget.RichTextStyleParagraph
+				style.TextStyle.Bold = true
+			}
+			prose = append(prose, r.paragraph(c, style)...)
+		case *ast.ThematicBreak:
+			prose = append(prose, &widget.SeparatorSegment{})
+		case *ast.FencedCodeBlock:
+			flush()
+			objs = append(objs, newCodeBlock(string(c.Language(r.src)), r.lines(c), r.copyText))
+		case *ast.CodeBlock:
+			flush()
+			objs = append(objs, newCodeBlock("", r.lines(c), r.copyText))
+		case *ast.HTMLBlock:
+			flush()
+			objs = append(objs, richText([]widget.RichTextSegment{&widget.TextSegment{
+				Style: mutedMono(false), Text: strings.TrimRight(r.lines(c), "\n"),
+			}}))
+		case *ast.Blockquote:
+			flush()
+			objs = append(objs, quoteBlock(r.blocks(c)))
+		case *ast.List:
+			flush()
+			objs = append(objs, r.list(c))
+		case *east.Table:
+			flush()
+			objs = append(objs, r.table(c))
+		default:
+			flush()
+			objs = append(objs, r.blocks(c))
+		}
+	}
+	flush()
+	return container.New(&stackLayout{gap: theme.Padding()}, objs...)
+}
+
+// lines returns the raw text of a code or HTML block.
+func (r *mdRenderer) lines(n ast.Node) string {
+	var b strings.Builder
+	l := n.Lines()
+	for i := 0; i < l.Len(); i++ {
+		seg := l.At(i)
+		b.Write(seg.Value(r.src))
+	}
+	return b.String()
+}
+
+// paragraph renders a block of inline content as one paragraph of segments.
+func (r *mdRenderer) paragraph(n ast.Node, block widget.RichTextStyle) []widget.RichTextSegment {
+	inline := block
+	inline.Inline = true
+	segs := r.inlines(n, inline)
+	if len(segs) == 0 {
+		return nil
+	}
+	// The last segment carries the block style, so the paragraph ends its line.
+	last := segs[len(segs)-1]
+	if t, ok := last.(*widget.TextSegment); ok {
+		t.Style.Inline = false
+	} else {
+		segs = append(segs, &widget.TextSegment{Style: block, Text: ""})
+	}
+	return segs
+}
+
+// inlines renders inline nodes with a style that nesting (emphasis, code) refines.
+func (r *mdRenderer) inlines(n ast.Node, style widget.RichTextStyle) []widget.RichTextSegment {
+	var out []widget.RichTextSegment
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c := c.(type) {
+		case *ast.Text:
+			t := string(c.Segment.Value(r.src))
+			switch {
+			case c.HardLineBreak():
+				t += "\n"
+			case c.SoftLineBreak():
+				t += " "
+			}
+			out = append(out, &widget.TextSegment{Style: style, Text: t})
+		case *ast.String:
+			out = append(out, &widget.TextSegment{Style: style, Text: string(c.Value)})
+		case *ast.CodeSpan:
+			s := style
+			s.TextStyle.Monospace = true
+			s.ColorName = colorCodeInline
+			out = append(out, &widget.TextSegment{Style: s, Text: plainInline(c, r.src)})
+		case *ast.Emphasis:
+			s := style
+			if c.Level >= 2 {
+				s.TextStyle.Bold = true
+			} else {
+				s.TextStyle.Italic = true
+			}
+			out = append(out, r.inlines(c, s)...)
+		case *east.Strikethrough:
+			s := style
+			s.ColorName = colorMuted
+			out = append(out, r.inlines(c, s)...)
+		case *ast.Link:
+			out = append(out, link(plainInline(c, r.src), string(c.Destination)))
+		case *ast.AutoLink:
+			u := string(c.URL(r.src))
+			if c.AutoLinkType == ast.AutoLinkEmail && !strings.HasPrefix(u, "mailto:") {
+				u = "mailto:" + u
+			}
+			out = append(out, link(string(c.Label(r.src)), u))
+		case *ast.Image:
+			out = append(out, link("🖼 "+plainInline(c, r.src), string(c.Destination)))
+		case *east.TaskCheckBox:
+			box := "☐ "
+			if c.IsChecked {
+				box = "☑ "
+			}
+			out = append(out, &widget.TextSegment{Style: style, Text: box})
+		case *ast.RawHTML:
+			var b strings.Builder
+			for i := 0; i < c.Segments.Len(); i++ {
+				seg := c.Segments.At(i)
+				b.Write(seg.Value(r.src))
+			}
+			s := style
+			s.ColorName = colorMuted
+			out = append(out, &widget.TextSegment{Style: s, Text: b.String()})
+		default:
+			out = append(out, r.inlines(c, style)...)
+		}
+	}
+	return out
+}
+
+func link(label, dest string) widget.RichTextSegment {
+	u, err := url.Parse(dest)
+	if err != nil || u.Scheme == "" {
+		return &widget.TextSegment{Style: widget.RichTextStyleInline, Text: label}
+	}
+	return &widget.HyperlinkSegment{Text: label, URL: u}
+}
+
+// plainInline is the text of inline content without its markup.
+func plainInline(n ast.Node, src []byte) string {
+	var b strings.Builder
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch c := c.(type) {
+		case *ast.Text:
+			b.Write(c.Segment.Value(src))
+			if c.SoftLineBreak() || c.HardLineBreak() {
+				b.WriteByte(' ')
+			}
+		case *ast.String:
+			b.Write(c.Value)
+		}
+		return ast.WalkContinue, nil
+	})
+	return b.String()
+}
+
+func mutedMono(inline bool) widget.RichTextStyle {
+	return widget.RichTextStyle{ColorName: colorMuted, Inline: inline, SizeName: theme.SizeNameText, TextStyle: fyne.TextStyle{Monospace: true}}
+}
+
+// richText is a word-wrapped RichText of segments.
+func richText(segs []widget.RichTextSegment) *widget.RichText {
+	t := widget.NewRichText(segs...)
+	t.Wrapping = fyne.TextWrapWord
+	return t
+}
+
+// list renders a list item by item: a marker, then the item's own blocks, so code blocks and
+// tables inside lists render as they should.
+func (r *mdRenderer) list(l *ast.List) fyne.CanvasObject {
+	var rows []fyne.CanvasObject
+	n := l.Start
+	for item := l.FirstChild(); item != nil; item = item.NextSibling() {
+		marker := "•"
+		if l.IsOrdered() {
+			marker = strconv.Itoa(n) + "."
+			n++
+		}
+		label := widget.NewRichText(&widget.TextSegment{Style: widget.RichTextStyleInline, Text: marker})
+		rows = append(rows, container.New(&markerLayout{}, label, r.blocks(item)))
+	}
+	return container.New(&stackLayout{gap: 0}, rows...)
+}
+
+// quoteBlock puts blocks behind a bar, as quotes look in a chat.
+func quoteBlock(content fyne.CanvasObject) fyne.CanvasObject {
+	bar := newThemedRect(colorQuoteBar, 1)
+	return container.New(&quoteLayout{}, bar, content)
+}
+
+// stackLayout stacks objects top to bottom at full width with a gap between them. Unlike a
+// VBox it gives wrapped text its width before asking its height.
+type stackLayout struct{ gap float32 }
+
+func (s *stackLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	y := float32(0)
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		o.Resize(fyne.NewSize(size.Width, o.MinSize().Height))
+		h := o.MinSize().Height // wrapped text knows its height once it knows its width
+		o.Resize(fyne.NewSize(size.Width, h))
+		o.Move(fyne.NewPos(0, y))
+		y += h + s.gap
+	}
+}
+
+func (s *stackLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var w, h float32
+	n := 0
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		m := o.MinSize()
+		w = max(w, m.Width)
+		h += m.Height
+		n++
+	}
+	if n > 1 {
+		h += s.gap * float32(n-1)
+	}
+	return fyne.NewSize(w, h)
+}
+
+// markerLayout places a list marker in a narrow column and the item beside it.
+type markerLayout struct{}
+
+const markerWidth = 26
+
+func (markerLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(markerWidth, objs[0].MinSize().Height))
+	objs[1].Move(fyne.NewPos(markerWidth, 0))
+	objs[1].Resize(fyne.NewSize(size.Width-markerWidth, size.Height))
+}
+
+func (markerLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	m := objs[1].MinSize()
+	return fyne.NewSize(markerWidth+m.Width, max(m.Height, objs[0].MinSize().Height))
+}
+
+// quoteLayout draws a bar down the left of its content.
+type quoteLayout struct{}
+
+const quoteIndent = 14
+
+func (quoteLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	objs[0].Move(fyne.NewPos(2, 0))
+	objs[0].Resize(fyne.NewSize(3, size.Height))
+	objs[1].Move(fyne.NewPos(quoteIndent, 0))
+	objs[1].Resize(fyne.NewSize(size.Width-quoteIndent, size.Height))
+}
+
+func (quoteLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	m := objs[1].MinSize()
+	return fyne.NewSize(m.Width+quoteIndent, m.Height)
+}
+
+// plainText is Markdown without its markup: what "copy as text" copies.
+func plainText(src string) string {
+	source := []byte(src)
+	doc := gfm.Parser().Parse(text.NewReader(source))
+	return strings.TrimSpace(plainBlocks(doc, source))
+}
+
+func plainBlocks(n ast.Node, src []byte) string {
+	var b strings.Builder
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c := c.(type) {
+		case *ast.Paragraph, *ast.TextBlock, *ast.Heading:
+			b.WriteString(plainInline(c, src) + "\n\n")
+		case *ast.FencedCodeBlock, *ast.CodeBlock, *ast.HTMLBlock:
+			for i := 0; i < c.Lines().Len(); i++ {
+				seg := c.Lines().At(i)
+				b.Write(seg.Value(src))
+			}
+			b.WriteString("\n")
+		case *ast.List:
+			number := c.Start
+			for item := c.FirstChild(); item != nil; item = item.NextSibling() {
+				marker := "• "
+				if c.IsOrdered() {
+					marker = strconv.Itoa(number) + ". "
+					number++
+				}
+				body := strings.TrimSpace(plainBlocks(item, src))
+				b.WriteString(marker + strings.ReplaceAll(body, "\n", "\n   ") + "\n")
+			}
+			b.WriteString("\n")
+		case *east.Table:
+			for row := c.FirstChild(); row != nil; row = row.NextSibling() {
+				var cells []string
+				for cell := row.FirstChild(); cell != nil; cell = cell.NextSibling() {
+					cells = append(cells, plainInline(cell, src))
+				}
+				b.WriteString(strings.Join(cells, "\t") + "\n")
+			}
+			b.WriteString("\n")
+		case *ast.ThematicBreak:
+			b.WriteString("\n")
+		default:
+			b.WriteString(plainBlocks(c, src))
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,184 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"parley/chat/markdown"
+	"parley/chat/store"
+)
+
+// menuActions are the main menu's items, made once: the menu and the window's shortcuts share
+// them.
+type menuActions struct {
+	newChat, exportOne, exportAll, importFile, settings, quit *fyne.MenuItem
+	copyLast, copyConversation, search                         *fyne.MenuItem
+	stop, regenerate                                           *fyne.MenuItem
+	shortcuts, about                                           *fyne.MenuItem
+}
+
+func (m *Main) actions() *menuActions {
+	a := &menuActions{
+		newChat:          &fyne.MenuItem{Label: "New Chat", Action: m.NewChat, Shortcut: shortcut(fyne.KeyN, false)},
+		exportOne:        &fyne.MenuItem{Label: "Export Conversation…", Action: m.exportCurrent, Shortcut: shortcut(fyne.KeyE, false)},
+		exportAll:        &fyne.MenuItem{Label: "Export All Conversations…", Action: m.exportAll},
+		importFile:       &fyne.MenuItem{Label: "Import Conversation…", Action: m.importFile},
+		settings:         &fyne.MenuItem{Label: "Settings…", Action: m.ShowSettings, Shortcut: shortcut(fyne.KeyComma, false)},
+		quit:             &fyne.MenuItem{Label: "Quit", Action: m.app.Quit, Shortcut: shortcut(fyne.KeyQ, false), IsQuit: true},
+		copyLast:         &fyne.MenuItem{Label: "Copy Last Answer", Action: m.conversation.copyLastAnswer, Shortcut: shortcut(fyne.KeyC, true)},
+		copyConversation: &fyne.MenuItem{Label: "Copy Conversation as Markdown", Action: m.conversation.copyConversation},
+		search:           &fyne.MenuItem{Label: "Search Conversations", Action: m.sidebar.focusSearch, Shortcut: shortcut(fyne.KeyF, false)},
+		stop:             &fyne.MenuItem{Label: "Stop Answer (Esc)", Action: m.Stop},
+		regenerate:       &fyne.MenuItem{Label: "Regenerate Last Answer", Action: m.conversation.regenerate, Shortcut: shortcut(fyne.KeyR, false)},
+		shortcuts:        &fyne.MenuItem{Label: "Keyboard Shortcuts", Action: m.showShortcuts},
+		about:            &fyne.MenuItem{Label: "About Parley", Action: m.showAbout},
+	}
+	return a
+}
+
+func (m *Main) menuItems() []*fyne.MenuItem {
+	a := m.menus
+	return []*fyne.MenuItem{a.newChat, a.exportOne, a.exportAll, a.importFile, a.settings, a.quit,
+		a.copyLast, a.copyConversation, a.search, a.stop, a.regenerate, a.shortcuts, a.about}
+}
+
+func (m *Main) menu() *fyne.MainMenu {
+	a := m.menus
+	return fyne.NewMainMenu(
+		fyne.NewMenu("File", a.newChat, fyne.NewMenuItemSeparator(), a.exportOne, a.exportAll, a.importFile,
+			fyne.NewMenuItemSeparator(), a.settings, fyne.NewMenuItemSeparator(), a.quit),
+		fyne.NewMenu("Edit", a.copyLast, a.copyConversation, fyne.NewMenuItemSeparator(), a.search),
+		fyne.NewMenu("Conversation", a.stop, a.regenerate),
+		fyne.NewMenu("Help", a.shortcuts, a.about),
+	)
+}
+
+// exportCurrent saves the open conversation as a Markdown file.
+func (m *Main) exportCurrent() {
+	if m.conversation.conv.ID == 0 {
+		m.notify("Nothing to export yet: ask something first")
+		return
+	}
+	m.exportConversation(m.conversation.conv)
+}
+
+// exportConversation asks where to save a conversation, suggesting a name from its title.
+func (m *Main) exportConversation(c store.Conversation) {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			m.showError("The export failed", err)
+			return
+		}
+		if w == nil {
+			return
+		}
+		path := w.URI().Path()
+		w.Close()
+		go func() {
+			st, err := m.svc.History()
+			if err == nil {
+				err = markdown.ExportTo(st, c.ID, path)
+			}
+			Do(func() {
+				if err != nil {
+					m.showError("The export failed", err)
+					return
+				}
+				m.notify("Exported to " + path)
+			})
+		}()
+	}, m.Window)
+	d.SetFileName(markdown.FileName(c, map[string]bool{}))
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".md"}))
+	d.Resize(fyne.NewSize(800, 560))
+	d.Show()
+}
+
+// exportAll writes every conversation into a folder the user picks.
+func (m *Main) exportAll() {
+	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil {
+			m.showError("The export failed", err)
+			return
+		}
+		if dir == nil {
+			return
+		}
+		path := dir.Path()
+		go func() {
+			st, err := m.svc.History()
+			n := 0
+			if err == nil {
+				n, err = markdown.ExportAll(st, path)
+			}
+			Do(func() {
+				if err != nil {
+					m.showError(fmt.Sprintf("The export stopped after %d conversations", n), err)
+					return
+				}
+				dialog.ShowInformation("Export finished", fmt.Sprintf("%d conversations were exported to %s, one Markdown file each.", n, path), m.Window)
+			})
+		}()
+	}, m.Window)
+	d.Resize(fyne.NewSize(800, 560))
+	d.Show()
+}
+
+// importFile reads a Parley export back into the history and opens it.
+func (m *Main) importFile() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			m.showError("The import failed", err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		go func() {
+			st, err := m.svc.History()
+			var c store.Conversation
+			if err == nil {
+				c, _, err = markdown.ImportFile(st, path)
+			}
+			Do(func() {
+				if err != nil {
+					m.showError("The import failed", err)
+					return
+				}
+				m.sidebar.reload()
+				m.Open(c.ID, -1)
+			})
+		}()
+	}, m.Window)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".md"}))
+	d.Resize(fyne.NewSize(800, 560))
+	d.Show()
+}
+
+func (m *Main) showShortcuts() {
+	rows := [][2]string{
+		{"Enter", "Send the message"}, {"Shift+Enter", "New line in the message"}, {"Esc", "Stop the answer"},
+		{"Ctrl+N", "New chat"}, {"Ctrl+F", "Search conversations"}, {"Ctrl+,", "Settings"},
+		{"Ctrl+E", "Export the conversation"}, {"Ctrl+Shift+C", "Copy the last answer"},
+		{"Ctrl+R", "Regenerate the last answer"}, {"Ctrl+Q", "Quit"},
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %s |\n", r[0], r[1])
+	}
+	text := widget.NewRichTextFromMarkdown("On macOS, Cmd replaces Ctrl.\n\n")
+	dialog.ShowCustom("Keyboard shortcuts", "Close", container.NewVBox(text, markdownView("| Keys | Does |\n|---|---|\n"+b.String(), nil)), m.Window)
+}
+
+func (m *Main) showAbout() {
+	dialog.ShowCustom("About Parley", "Close", markdownView(fmt.Sprintf(
+		"**Parley %s**\n\nA native desktop client for the OpenAI API and compatible servers. Your key stays in the OS keychain; tokens are counted exactly, offline; rate limits are watched live.\n\nData: `%s`", m.app.Metadata().Version, m.svc.Prefs.Path()), nil), m.Window)
+}

@@ -1,0 +1,240 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"parley/chat"
+	"parley/chat/store"
+)
+
+// item is one message as the conversation shows it: what is stored, and what is happening to
+// it right now.
+type item struct {
+	msg       store.Message
+	streaming bool
+	failure   *chat.Error // an error shown where the answer would be
+	wait      *chat.Wait  // the engine is waiting before it sends (rate limit, retry)
+}
+
+// rowActions are what a message's buttons do.
+type rowActions interface {
+	copyMessage(it *item, asMarkdown bool)
+	copyText(text string)
+	regenerate()
+	continueAnswer(it *item)
+	editMessage(it *item)
+	retry()
+	openSettings()
+	isLastAnswer(it *item) bool
+	isBusy() bool
+}
+
+// messageRow shows one message. Rows are recycled as the transcript scrolls: bind gives a row
+// its message.
+type messageRow struct {
+	widget.BaseWidget
+	actions rowActions
+	box     *fyne.Container
+}
+
+func newMessageRow(actions rowActions) *messageRow {
+	r := &messageRow{actions: actions, box: container.New(&stackLayout{gap: 2})}
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *messageRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(r.box)
+}
+
+// MinSize is the row's height at its current width.
+func (r *messageRow) MinSize() fyne.Size {
+	r.box.Resize(fyne.NewSize(r.Size().Width, r.box.Size().Height))
+	return r.box.MinSize()
+}
+
+func (r *messageRow) Resize(s fyne.Size) {
+	r.BaseWidget.Resize(s)
+	r.box.Resize(s)
+}
+
+// bind shows a message.
+func (r *messageRow) bind(it *item) {
+	var objs []fyne.CanvasObject
+	switch it.msg.Role {
+	case chat.User:
+		objs = r.userMessage(it)
+	default:
+		objs = r.answer(it)
+	}
+	r.box.Objects = objs
+	r.box.Refresh()
+}
+
+func (r *messageRow) userMessage(it *item) []fyne.CanvasObject {
+	name := widget.NewRichText(&widget.TextSegment{Text: "You", Style: smallStyle(colorMuted, true)})
+	text := richText([]widget.RichTextSegment{&widget.TextSegment{Style: widget.RichTextStyleParagraph, Text: it.msg.Content}})
+	edit := lowButton("Edit", theme.DocumentCreateIcon(), func() { r.actions.editMessage(it) })
+	if r.actions.isBusy() {
+		edit.Disable()
+	}
+	copyButton := lowButton("", theme.ContentCopyIcon(), func() { r.actions.copyMessage(it, false) })
+	footer := container.NewHBox(layout.NewSpacer(), edit, copyButton)
+	bubble := container.NewStack(newThemedRect(colorUserBubble, 10), container.NewPadded(container.New(&stackLayout{gap: 0}, name, text)))
+	return []fyne.CanvasObject{bubble, footer}
+}
+
+func (r *messageRow) answer(it *item) []fyne.CanvasObject {
+	var objs []fyne.CanvasObject
+	if it.msg.Content != "" {
+		objs = append(objs, markdownView(it.msg.Content, r.actions.copyText))
+	}
+	switch {
+	case it.wait != nil:
+		objs = append(objs, waitNotice(it.wait))
+	case it.streaming:
+		objs = append(objs, widget.NewRichText(&widget.TextSegment{Text: it.msg.Model + " is writing…  (Esc to stop)", Style: smallStyle(colorMuted, false)}))
+	}
+	if it.failure != nil {
+		objs = append(objs, r.failureBox(it.failure))
+	}
+	switch it.msg.Finish {
+	case chat.FinishStopped:
+		objs = append(objs, r.endNotice(it, "⏹ Stopped before the end.", ""))
+	case chat.FinishInterrupted:
+		objs = append(objs, r.endNotice(it, "⚠ Interrupted: ", it.msg.Error))
+	case chat.FinishLength:
+		objs = append(objs, r.endNotice(it, "… Cut short: the output limit was reached.", ""))
+	case chat.FinishContentFilter:
+		objs = append(objs, r.endNotice(it, "⚠ The server withheld the rest of this answer (content filter).", ""))
+	}
+	if !it.streaming && it.msg.Content != "" {
+		objs = append(objs, r.answerFooter(it))
+	}
+	return objs
+}
+
+// endNotice marks an answer that did not finish, and offers to continue it.
+func (r *messageRow) endNotice(it *item, what, why string) fyne.CanvasObject {
+	note := widget.NewRichText(&widget.TextSegment{Text: what + why, Style: smallStyle(colorMuted, false)})
+	note.Wrapping = fyne.TextWrapWord
+	if it.streaming || it.msg.Finish == chat.FinishContentFilter {
+		return note
+	}
+	cont := lowButton("Continue", theme.MediaPlayIcon(), func() { r.actions.continueAnswer(it) })
+	if r.actions.isBusy() {
+		cont.Disable()
+	}
+	return container.NewBorder(nil, nil, nil, cont, note)
+}
+
+func (r *messageRow) answerFooter(it *item) fyne.CanvasObject {
+	meta := widget.NewRichText(&widget.TextSegment{Text: answerMeta(it.msg), Style: smallStyle(colorMuted, false)})
+	buttons := container.NewHBox(
+		lowButton("", theme.ContentCopyIcon(), func() { r.actions.copyMessage(it, false) }),
+		lowButton("MD", theme.DocumentIcon(), func() { r.actions.copyMessage(it, true) }),
+	)
+	if r.actions.isLastAnswer(it) {
+		regen := lowButton("Regenerate", theme.ViewRefreshIcon(), r.actions.regenerate)
+		if r.actions.isBusy() {
+			regen.Disable()
+		}
+		buttons.Add(regen)
+	}
+	return container.NewBorder(nil, nil, nil, buttons, meta)
+}
+
+// answerMeta is the line under an answer: model, tokens and cost.
+func answerMeta(m store.Message) string {
+	parts := []string{m.Model}
+	if m.Usage.Total() > 0 {
+		parts = append(parts, usageText(m.Usage))
+	}
+	parts = append(parts, costText(m.Cost))
+	return strings.Join(parts, " · ")
+}
+
+// failureBox shows an error where the answer would be, in plain words, with what to do.
+func (r *messageRow) failureBox(e *chat.Error) fyne.CanvasObject {
+	title := widget.NewRichText(&widget.TextSegment{Text: e.Message, Style: widget.RichTextStyle{
+		ColorName: theme.ColorNameError, SizeName: theme.SizeNameText, TextStyle: fyne.TextStyle{Bold: true},
+	}})
+	title.Wrapping = fyne.TextWrapWord
+	action := richText([]widget.RichTextSegment{&widget.TextSegment{Text: e.Action, Style: widget.RichTextStyleParagraph}})
+	var button *widget.Button
+	switch e.Kind {
+	case chat.InvalidKey:
+		button = &widget.Button{Text: "Open Settings", Icon: theme.SettingsIcon(), OnTapped: r.actions.openSettings, Importance: widget.HighImportance}
+	case chat.OutOfCredit:
+		button = &widget.Button{Text: "Open Settings", Icon: theme.SettingsIcon(), OnTapped: r.actions.openSettings}
+	case chat.NetworkTrouble, chat.ServerTrouble, chat.RateLimited, chat.BadResponse:
+		button = &widget.Button{Text: "Retry", Icon: theme.ViewRefreshIcon(), OnTapped: r.actions.retry, Importance: widget.HighImportance}
+	case chat.UnknownModel, chat.NoAccess, chat.UnsupportedParam, chat.ContextTooLong:
+		button = &widget.Button{Text: "Retry", Icon: theme.ViewRefreshIcon(), OnTapped: r.actions.retry}
+	}
+	content := []fyne.CanvasObject{title, action}
+	if e.Detail != "" && e.Detail != e.Message {
+		detail := richText([]widget.RichTextSegment{&widget.TextSegment{Text: "The server said: " + e.Detail, Style: smallStyle(colorMuted, false)}})
+		content = append(content, detail)
+	}
+	if button != nil {
+		if r.actions.isBusy() {
+			button.Disable()
+		}
+		content = append(content, container.NewHBox(button))
+	}
+	return container.NewStack(newThemedRect(colorErrorBack, 8), container.NewPadded(container.New(&stackLayout{gap: 2}, content...)))
+}
+
+// waitNotice counts down to the engine's next attempt.
+func waitNotice(w *chat.Wait) fyne.CanvasObject {
+	left := time.Until(w.Until)
+	text := ""
+	if w.Attempt > 0 {
+		text = fmt.Sprintf("⏳ %s Retrying in %s (attempt %d).", w.Reason, seconds(left), w.Attempt+1)
+	} else {
+		text = fmt.Sprintf("⏳ Waiting %s to stay within your rate limits (%s).", seconds(left), strings.TrimPrefix(w.Reason, "pacing: "))
+	}
+	t := widget.NewRichText(&widget.TextSegment{Text: text, Style: smallStyle(colorSearchMark, true)})
+	t.Wrapping = fyne.TextWrapWord
+	return t
+}
+
+func smallStyle(color fyne.ThemeColorName, bold bool) widget.RichTextStyle {
+	return widget.RichTextStyle{ColorName: color, SizeName: theme.SizeNameCaptionText, TextStyle: fyne.TextStyle{Bold: bold}}
+}
+
+func lowButton(text string, icon fyne.Resource, tapped func()) *widget.Button {
+	return &widget.Button{Text: text, Icon: icon, OnTapped: tapped, Importance: widget.LowImportance}
+}
+
+// estimateHeight guesses a message's height at a width without building it: good enough for
+// the scroll bar, made exact when the row is built.
+func estimateHeight(it *item, width float32) float32 {
+	charW := theme.TextSize() * 0.55
+	perLine := max(int((width-40)/charW), 10)
+	lines := 0
+	inCode := false
+	for _, line := range strings.Split(it.msg.Content, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			inCode = !inCode
+			lines += 2
+			continue
+		}
+		if inCode {
+			lines++
+			continue
+		}
+		lines += 1 + len(line)/perLine
+	}
+	lineH := theme.TextSize() * 1.45
+	return 70 + float32(lines)*lineH
+}

@@ -1,0 +1,339 @@
+package views
+
+import (
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"parley/chat/markdown"
+	"parley/chat/store"
+)
+
+// sidebar lists the conversations, newest first in groups (pinned, today, yesterday, the week,
+// older), and searches every message as the user types.
+type sidebar struct {
+	m       *Main
+	search  *widget.Entry
+	list    *widget.List
+	rows    []sideRow
+	content fyne.CanvasObject
+	query   int // the newest search asked for
+	limit   int
+}
+
+// sideRow is one line of the sidebar: a group heading, a conversation, or a search hit.
+type sideRow struct {
+	heading string
+	conv    store.Conversation
+	hit     *store.Hit
+	more    bool // "show older conversations"
+}
+
+const sidebarPage = 300
+
+func newSidebar(m *Main) *sidebar {
+	s := &sidebar{m: m, limit: sidebarPage}
+	s.search = widget.NewEntry()
+	s.search.SetPlaceHolder("Search conversations (Ctrl+F)")
+	s.search.ActionItem = widget.NewIcon(theme.SearchIcon())
+	s.search.OnChanged = func(string) { s.reload() }
+	s.search.OnSubmitted = func(string) {
+		for _, r := range s.rows {
+			if r.hit != nil {
+				m.Open(r.hit.ConversationID, r.hit.Seq)
+				return
+			}
+		}
+	}
+	s.list = widget.NewList(
+		func() int { return len(s.rows) },
+		func() fyne.CanvasObject { return newSideItem(s) },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*sideItem).bind(s.rows[i]) },
+	)
+	newChat := &widget.Button{Text: "New chat", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: m.NewChat}
+	s.content = container.NewBorder(container.NewVBox(newChat, s.search), nil, nil, nil, s.list)
+	return s
+}
+
+func (s *sidebar) focusSearch() {
+	s.m.ShowConversation()
+	s.m.Window.Canvas().Focus(s.search)
+}
+
+// reload lists the conversations (or the search's hits) again, off the UI goroutine.
+func (s *sidebar) reload() {
+	s.query++
+	id := s.query
+	q := strings.TrimSpace(s.search.Text)
+	limit := s.limit
+	go func() {
+		if q != "" {
+			time.Sleep(150 * time.Millisecond) // wait for the user to stop typing
+		}
+		st, err := s.m.svc.History()
+		var rows []sideRow
+		if err == nil {
+			rows, err = s.load(st, q, limit)
+		}
+		Do(func() {
+			if id != s.query {
+				return
+			}
+			if err != nil {
+				rows = []sideRow{{heading: "History unavailable: " + plain(err)}}
+			}
+			s.rows = rows
+			s.list.Refresh()
+		})
+	}()
+}
+
+func (s *sidebar) load(st *store.Store, q string, limit int) ([]sideRow, error) {
+	var rows []sideRow
+	if q != "" {
+		hits, err := st.Search(q, 100)
+		if err != nil {
+			return nil, err
+		}
+		if len(hits) == 0 {
+			return []sideRow{{heading: "Nothing found"}}, nil
+		}
+		rows = append(rows, sideRow{heading: "Messages matching “" + q + "”"})
+		for i := range hits {
+			rows = append(rows, sideRow{hit: &hits[i]})
+		}
+		return rows, nil
+	}
+	convs, err := st.Conversations(limit+1, 0)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	group := store.Group("")
+	for i, c := range convs {
+		if i == limit {
+			rows = append(rows, sideRow{more: true})
+			break
+		}
+		if g := store.GroupOf(c, now); g != group {
+			group = g
+			rows = append(rows, sideRow{heading: string(g)})
+		}
+		rows = append(rows, sideRow{conv: c})
+	}
+	return rows, nil
+}
+
+// menu offers what can be done to a conversation.
+func (s *sidebar) menu(c store.Conversation, at fyne.Position) {
+	pin := "Pin"
+	if c.Pinned {
+		pin = "Unpin"
+	}
+	menu := fyne.NewMenu("",
+		fyne.NewMenuItem("Open", func() { s.m.Open(c.ID, -1) }),
+		fyne.NewMenuItem("Rename…", func() { s.rename(c) }),
+		fyne.NewMenuItem(pin, func() { s.setPinned(c, !c.Pinned) }),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Export as Markdown…", func() { s.m.exportConversation(c) }),
+		fyne.NewMenuItem("Copy as Markdown", func() { s.copy(c) }),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Delete…", func() { s.delete(c) }),
+	)
+	widget.ShowPopUpMenuAtPosition(menu, s.m.Window.Canvas(), at)
+}
+
+func (s *sidebar) rename(c store.Conversation) {
+	entry := widget.NewEntry()
+	entry.SetText(c.Title)
+	dialog.ShowForm("Rename conversation", "Rename", "Cancel", []*widget.FormItem{{Text: "Title", Widget: entry}}, func(ok bool) {
+		title := strings.TrimSpace(entry.Text)
+		if !ok || title == "" || title == c.Title {
+			return
+		}
+		s.change(func(st *store.Store) error { return st.Rename(c.ID, title) }, func() {
+			if s.m.conversation.conv.ID == c.ID {
+				s.m.conversation.conv.Title = title
+				s.m.setTitle(title)
+			}
+		})
+	}, s.m.Window)
+}
+
+func (s *sidebar) setPinned(c store.Conversation, pinned bool) {
+	s.change(func(st *store.Store) error { return st.SetPinned(c.ID, pinned) }, func() {
+		if s.m.conversation.conv.ID == c.ID {
+			s.m.conversation.conv.Pinned = pinned
+		}
+	})
+}
+
+func (s *sidebar) copy(c store.Conversation) {
+	go func() {
+		st, err := s.m.svc.History()
+		var msgs []store.Message
+		if err == nil {
+			msgs, err = st.Messages(c.ID)
+		}
+		Do(func() {
+			if err != nil {
+				s.m.showError("The conversation could not be copied", err)
+				return
+			}
+			s.m.Window.Clipboard().SetContent(markdown.Clipboard(c, msgs))
+			s.m.notify("Conversation copied as Markdown")
+		})
+	}()
+}
+
+func (s *sidebar) delete(c store.Conversation) {
+	dialog.ShowConfirm("Delete conversation", "Delete “"+c.Title+"” and all its messages? This cannot be undone.", func(ok bool) {
+		if !ok {
+			return
+		}
+		s.change(func(st *store.Store) error { return st.Delete(c.ID) }, func() {
+			if s.m.conversation.conv.ID == c.ID {
+				s.m.NewChat()
+			}
+			s.m.notify("Deleted “" + c.Title + "”")
+		})
+	}, s.m.Window)
+}
+
+// change runs a change to the history off the UI goroutine, then after() and a reload.
+func (s *sidebar) change(do func(*store.Store) error, after func()) {
+	go func() {
+		st, err := s.m.svc.History()
+		if err == nil {
+			err = do(st)
+		}
+		Do(func() {
+			if err != nil {
+				s.m.showError("The history could not be changed", err)
+				return
+			}
+			after()
+			s.reload()
+		})
+	}()
+}
+
+// sideItem is one sidebar line. A tap opens it; a right-click (or long press) offers its menu.
+type sideItem struct {
+	widget.BaseWidget
+	s     *sidebar
+	row   sideRow
+	title *widget.RichText
+	sub   *widget.RichText
+	box   *fyne.Container
+}
+
+func newSideItem(s *sidebar) *sideItem {
+	it := &sideItem{s: s, title: widget.NewRichText(), sub: widget.NewRichText()}
+	it.title.Truncation = fyne.TextTruncateEllipsis
+	it.sub.Truncation = fyne.TextTruncateEllipsis
+	it.box = container.New(&stackLayout{gap: -8}, it.title, it.sub)
+	it.ExtendBaseWidget(it)
+	return it
+}
+
+func (it *sideItem) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(it.box) }
+
+// bind shows a row. Every row has two lines, so the list needs no per-row heights: a group
+// heading sits on the lower one, with space above it.
+func (it *sideItem) bind(r sideRow) {
+	it.row = r
+	it.sub.Segments = nil
+	switch {
+	case r.heading != "":
+		it.title.Segments = nil
+		it.sub.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: strings.ToUpper(r.heading), Style: smallStyle(colorMuted, true)}}
+	case r.more:
+		it.title.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: "Show older conversations…", Style: widget.RichTextStyle{ColorName: theme.ColorNamePrimary}}}
+	case r.hit != nil:
+		it.title.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: r.hit.Title, Style: widget.RichTextStyle{TextStyle: fyne.TextStyle{Bold: true}}}}
+		it.sub.Segments = snippetSegments(r.hit.Snippet)
+	default:
+		title := r.conv.Title
+		if r.conv.Pinned {
+			title = "📌 " + title
+		}
+		if r.conv.Quick {
+			title = "⚡ " + title
+		}
+		style := widget.RichTextStyleInline
+		if r.conv.ID == it.s.m.conversation.conv.ID {
+			style.TextStyle.Bold = true
+		}
+		it.title.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: title, Style: style}}
+		it.sub.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: r.conv.Model + " · " + when(r.conv.Updated), Style: smallStyle(colorMuted, false)}}
+	}
+	it.title.Refresh()
+	it.sub.Refresh()
+}
+
+// snippetSegments shows a search snippet with its matches highlighted.
+func snippetSegments(snippet string) []widget.RichTextSegment {
+	var segs []widget.RichTextSegment
+	plainStyle := smallStyle(colorMuted, false)
+	markStyle := smallStyle(colorSearchMark, true)
+	for snippet != "" {
+		start := strings.Index(snippet, store.MarkStart)
+		if start < 0 {
+			segs = append(segs, &widget.TextSegment{Text: snippet, Style: plainStyle})
+			break
+		}
+		if start > 0 {
+			segs = append(segs, &widget.TextSegment{Text: snippet[:start], Style: plainStyle})
+		}
+		rest := snippet[start+len(store.MarkStart):]
+		end := strings.Index(rest, store.MarkEnd)
+		if end < 0 {
+			end = len(rest)
+		}
+		segs = append(segs, &widget.TextSegment{Text: rest[:end], Style: markStyle})
+		snippet = strings.TrimPrefix(rest[end:], store.MarkEnd)
+	}
+	for _, s := range segs {
+		s.(*widget.TextSegment).Style.Inline = true
+	}
+	return segs
+}
+
+func (it *sideItem) Tapped(*fyne.PointEvent) {
+	switch r := it.row; {
+	case r.more:
+		it.s.limit += sidebarPage
+		it.s.reload()
+	case r.hit != nil:
+		it.s.m.Open(r.hit.ConversationID, r.hit.Seq)
+	case r.heading == "":
+		it.s.m.Open(r.conv.ID, -1)
+	}
+}
+
+func (it *sideItem) TappedSecondary(e *fyne.PointEvent) {
+	if r := it.row; r.heading == "" && !r.more && r.hit == nil {
+		it.s.menu(r.conv, e.AbsolutePosition)
+	}
+}
+
+// when writes a time the way a sidebar does: the hour today, the weekday this week, else the date.
+func when(t time.Time) string {
+	now := time.Now()
+	t = t.Local()
+	switch {
+	case now.Sub(t) < 20*time.Hour && t.Day() == now.Day():
+		return t.Format("15:04")
+	case now.Sub(t) < 6*24*time.Hour:
+		return t.Format("Mon 15:04")
+	case t.Year() == now.Year():
+		return t.Format("Jan 2")
+	}
+	return t.Format("Jan 2, 2006")
+}
