@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -72,6 +73,15 @@ func server(t *testing.T, opts chattest.Options) (*chattest.Server, string) {
 		opts.Key = testKey
 	}
 	s := chattest.New(opts)
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	return s, ts.URL + "/v1"
+}
+
+// openServer is a test server that takes any key, for tests that check which key was sent.
+func openServer(t *testing.T) (*chattest.Server, string) {
+	t.Helper()
+	s := chattest.New(chattest.Options{})
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
 	return s, ts.URL + "/v1"
@@ -232,4 +242,106 @@ func eventually(t *testing.T, timeout time.Duration, check func() error) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// parley runs a parley subcommand to completion in the home and returns its exit code and
+// output.
+func parley(t *testing.T, h home, env []string, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(os.Getenv("PARLEY_BIN"), args...)
+	cmd.Env = h.env(env...)
+	cmd.Dir = h.Dir
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return code, out.String(), errOut.String()
+}
+
+// title is a window's current title.
+func title(t *testing.T, id string) string {
+	t.Helper()
+	return xdotool(t, "getwindowname", id)
+}
+
+// filesContaining lists the files under dir that contain secret.
+func filesContaining(t *testing.T, dir, secret string) []string {
+	t.Helper()
+	var found []string
+	filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || info.Mode()&os.ModeType != 0 {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err == nil && bytes.Contains(data, []byte(secret)) {
+			found = append(found, path)
+		}
+		return nil
+	})
+	return found
+}
+
+// bareBus starts a D-Bus session bus on which nothing provides the Secret Service (no keyring,
+// no activation), and returns its address.
+func bareBus(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	config := filepath.Join(dir, "bus.conf")
+	os.WriteFile(config, []byte(`<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir=`+dir+`</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>`), 0o600)
+	cmd := exec.Command("dbus-daemon", "--config-file="+config, "--nofork", "--print-address=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line := make([]byte, 512)
+	n, _ := out.Read(line)
+	addr := strings.TrimSpace(string(line[:n]))
+	if addr == "" {
+		t.Fatal("the bare bus printed no address")
+	}
+	return addr
+}
+
+// writeProfile adds a profile to the home's settings, as the settings screen would.
+func writeProfile(t *testing.T, h home, name string) {
+	t.Helper()
+	dir := filepath.Join(h.Config, "parley")
+	os.MkdirAll(dir, 0o700)
+	settings := fmt.Sprintf(`{"version":1,"current_profile":"default","profiles":[{"name":"default","model":"gpt-4o-mini","tier":"tier1"},{"name":%q,"model":"gpt-4o-mini","tier":"tier1"}]}`, name)
+	if err := os.WriteFile(filepath.Join(dir, "settings.json"), []byte(settings), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// freePort finds a free TCP port on 127.0.0.1.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }

@@ -25,5 +25,15 @@ mkdir -p build
 go build -o build/parley .
 go build -o build/chattest ./chat/chattest/cmd/chattest
 
+step "third-party server"
+# An OpenAI-compatible server this project did not write, from the npm registry: the end-to-end
+# tests run parley ask and parley models against it too.
+if [[ ! -f build/thirdparty/node_modules/openai-mock-api/dist/cli.js ]]; then
+  mkdir -p build/thirdparty
+  npm install --prefix build/thirdparty --no-audit --no-fund --loglevel=error openai-mock-api@0.4.0
+fi
+export PARLEY_THIRDPARTY="$PWD/build/thirdparty/node_modules/openai-mock-api/dist/cli.js"
+echo "openai-mock-api 0.4.0 ready"
+
 step "end-to-end"
 scripts/e2e.sh build/parley build/chattest -v

@@ -721,15 +721,15 @@ func (v *conversationView) showCounts(draft string, model chat.ModelInfo, fit ch
 	var ce *chat.Error
 	switch {
 	case errors.As(err, &ce) && ce.Kind == chat.ContextTooLong:
-		warns = append(warns, "⛔ "+ce.Message)
+		warns = append(warns, ce.Message)
 	case err != nil:
-		warns = append(warns, "⚠ Could not count tokens: "+err.Error())
+		warns = append(warns, "Could not count tokens: "+err.Error())
 	}
 	if fit.Dropped > 0 {
-		warns = append(warns, fmt.Sprintf("⚠ %d older messages will be left out to fit the context window.", fit.Dropped))
+		warns = append(warns, fmt.Sprintf("%d older messages will be left out to fit the context window.", fit.Dropped))
 	}
 	if left := reading.TPM.Limit - reading.TPM.Used; reading.TPM.Limit > 0 && float64(fit.PromptTokens) > left {
-		warns = append(warns, fmt.Sprintf("⚠ This request (%s tokens) is more than the %s tokens per minute you have left: Parley will wait for the limit to refill.",
+		warns = append(warns, fmt.Sprintf("This request (%s tokens) is more than the %s tokens per minute you have left: Parley will wait for the limit to refill.",
 			thousands(fit.PromptTokens), thousands(int(max(left, 0)))))
 	}
 	v.warning.Segments = nil

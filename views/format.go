@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -39,7 +40,7 @@ func compact(n float64) string {
 	case n >= 1e3:
 		return trimZero(fmt.Sprintf("%.1f", n/1e3)) + "k"
 	}
-	return strconv.Itoa(int(n))
+	return strconv.Itoa(int(math.Round(n)))
 }
 
 func trimZero(s string) string { return strings.TrimSuffix(s, ".0") }

@@ -26,6 +26,7 @@ type Main struct {
 	pages        *fyne.Container
 	banner       fyne.CanvasObject
 	menus        *menuActions
+	firstRunKey  *widget.Entry // the first-run card's key entry, while it shows
 
 	// The current profile's client and endpoint. Resolving them reads the keychain, which may
 	// wait, so reconnect does it off the UI goroutine; until then a client without a key counts
@@ -188,6 +189,9 @@ func (m *Main) refreshEmpty() {
 	v.empty = empty
 	v.showEmpty()
 	v.stack.Refresh()
+	if !m.ready() && m.connected && m.firstRunKey != nil && len(v.items) == 0 {
+		m.Window.Canvas().Focus(m.firstRunKey) // the first thing to do is paste a key
+	}
 }
 
 // saveConversation stores a conversation's title, model and system prompt (off the UI goroutine).

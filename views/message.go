@@ -108,13 +108,13 @@ func (r *messageRow) answer(it *item) []fyne.CanvasObject {
 	}
 	switch it.msg.Finish {
 	case chat.FinishStopped:
-		objs = append(objs, r.endNotice(it, "⏹ Stopped before the end.", ""))
+		objs = append(objs, r.endNotice(it, theme.MediaStopIcon(), "Stopped before the end."))
 	case chat.FinishInterrupted:
-		objs = append(objs, r.endNotice(it, "⚠ Interrupted: ", it.msg.Error))
+		objs = append(objs, r.endNotice(it, theme.WarningIcon(), "Interrupted: "+it.msg.Error))
 	case chat.FinishLength:
-		objs = append(objs, r.endNotice(it, "… Cut short: the output limit was reached.", ""))
+		objs = append(objs, r.endNotice(it, theme.WarningIcon(), "Cut short: the output limit was reached."))
 	case chat.FinishContentFilter:
-		objs = append(objs, r.endNotice(it, "⚠ The server withheld the rest of this answer (content filter).", ""))
+		objs = append(objs, r.endNotice(it, theme.WarningIcon(), "The server withheld the rest of this answer (content filter)."))
 	}
 	if !it.streaming && it.msg.Content != "" {
 		objs = append(objs, r.answerFooter(it))
@@ -123,9 +123,8 @@ func (r *messageRow) answer(it *item) []fyne.CanvasObject {
 }
 
 // endNotice marks an answer that did not finish, and offers to continue it.
-func (r *messageRow) endNotice(it *item, what, why string) fyne.CanvasObject {
-	note := widget.NewRichText(&widget.TextSegment{Text: what + why, Style: smallStyle(colorMuted, false)})
-	note.Wrapping = fyne.TextWrapWord
+func (r *messageRow) endNotice(it *item, icon fyne.Resource, text string) fyne.CanvasObject {
+	note := notice(icon, text, colorMuted)
 	if it.streaming || it.msg.Finish == chat.FinishContentFilter {
 		return note
 	}
@@ -199,13 +198,18 @@ func waitNotice(w *chat.Wait) fyne.CanvasObject {
 	left := time.Until(w.Until)
 	text := ""
 	if w.Attempt > 0 {
-		text = fmt.Sprintf("⏳ %s Retrying in %s (attempt %d).", w.Reason, seconds(left), w.Attempt+1)
+		text = fmt.Sprintf("%s Retrying in %s (retry %d).", w.Reason, seconds(left), w.Attempt)
 	} else {
-		text = fmt.Sprintf("⏳ Waiting %s to stay within your rate limits (%s).", seconds(left), strings.TrimPrefix(w.Reason, "pacing: "))
+		text = fmt.Sprintf("Waiting %s to stay within your rate limits (%s).", seconds(left), strings.TrimPrefix(w.Reason, "pacing: "))
 	}
-	t := widget.NewRichText(&widget.TextSegment{Text: text, Style: smallStyle(colorSearchMark, true)})
+	return notice(theme.HistoryIcon(), text, colorSearchMark)
+}
+
+// notice is a short, wrapped line with an icon before it.
+func notice(icon fyne.Resource, text string, color fyne.ThemeColorName) fyne.CanvasObject {
+	t := widget.NewRichText(&widget.TextSegment{Text: text, Style: smallStyle(color, true)})
 	t.Wrapping = fyne.TextWrapWord
-	return t
+	return container.NewBorder(nil, nil, widget.NewIcon(icon), nil, t)
 }
 
 func smallStyle(color fyne.ThemeColorName, bold bool) widget.RichTextStyle {

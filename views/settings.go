@@ -35,6 +35,7 @@ type settingsView struct {
 	sessionBtn *widget.Button
 
 	modelBtn    *widget.Button
+	modelInfo   *widget.RichText
 	system      *widget.Entry
 	tempDefault *widget.Check
 	temp        *widget.Slider
@@ -113,6 +114,8 @@ func newSettingsView(m *Main) *settingsView {
 	s.modelBtn = &widget.Button{Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText, OnTapped: func() {
 		m.pickModel(s.model, func(id string) { s.model = id; s.showModel() })
 	}}
+	s.modelInfo = widget.NewRichText()
+	s.modelInfo.Wrapping = fyne.TextWrapWord
 	s.system = widget.NewMultiLineEntry()
 	s.system.Wrapping = fyne.TextWrapWord
 	s.system.SetPlaceHolder("The system prompt new chats start with (optional)")
@@ -133,7 +136,7 @@ func newSettingsView(m *Main) *settingsView {
 	s.maxOutput = widget.NewEntry()
 	s.maxOutput.SetPlaceHolder("no cap")
 	defaults := widget.NewForm(
-		widget.NewFormItem("Model", s.modelBtn),
+		widget.NewFormItem("Model", container.NewVBox(container.NewHBox(s.modelBtn), s.modelInfo)),
 		widget.NewFormItem("System prompt", s.system),
 		widget.NewFormItem("Temperature", container.NewBorder(nil, nil, s.tempDefault, s.tempLabel, s.temp)),
 		widget.NewFormItem("Max output tokens", s.maxOutput),
@@ -154,12 +157,13 @@ func newSettingsView(m *Main) *settingsView {
 	s.custom = container.NewBorder(nil, nil, nil, &widget.Button{Text: "Save limits", OnTapped: s.saveCustom},
 		container.NewGridWithColumns(4, s.rpm, s.tpm, s.rpd, s.budget))
 	s.meterFor = widget.NewRichText()
-	s.rpmBar = newMeterBar("Requests / min", 300, compact)
-	s.tpmBar = newMeterBar("Tokens / min", 300, compact)
-	s.rpdBar = newMeterBar("Requests today", 300, compact)
-	s.bud = newMeterBar("Month budget", 300, dollars)
+	s.meterFor.Wrapping = fyne.TextWrapWord
+	s.rpmBar = newMeterBar("Requests / min", 150, compact)
+	s.tpmBar = newMeterBar("Tokens / min", 150, compact)
+	s.rpdBar = newMeterBar("Requests today", 150, compact)
+	s.bud = newMeterBar("Month budget", 150, dollars)
 	for _, b := range []*meterBar{s.rpmBar, s.tpmBar, s.rpdBar, s.bud} {
-		b.nameWidth, b.textSize = 130, theme.TextSize()
+		b.nameWidth = 104
 	}
 	s.totals = widget.NewRichText()
 	s.chart = newUsageChart()
@@ -171,7 +175,8 @@ func newSettingsView(m *Main) *settingsView {
 	section := func(title string) fyne.CanvasObject {
 		return widget.NewRichText(&widget.TextSegment{Text: title, Style: widget.RichTextStyle{SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}})
 	}
-	body := container.NewVBox(
+	// Two columns: the account on the left, what it spends on the right, both in view at once.
+	left := container.NewVBox(
 		section("Profile"), profileRow,
 		widget.NewSeparator(),
 		section("API key"), s.keyWhere, s.keyEntry, keyButtons, s.keyStatus,
@@ -179,12 +184,14 @@ func newSettingsView(m *Main) *settingsView {
 		section("Connection"), s.envNote, connection, container.NewHBox(saveConnection),
 		widget.NewSeparator(),
 		section("New chats"), defaults, container.NewHBox(saveDefaults),
-		widget.NewSeparator(),
+	)
+	right := container.NewVBox(
 		section("Usage and limits"), container.NewBorder(nil, nil, widget.NewLabel("Usage tier"), nil, s.tier), s.custom,
 		s.meterFor, s.rpmBar, s.tpmBar, s.rpdBar, s.bud, s.totals, s.chart,
 		widget.NewSeparator(),
 		section("Window"), s.tray,
 	)
+	body := container.NewGridWithColumns(2, left, right)
 	s.content = container.NewBorder(container.NewVBox(container.NewHBox(back, heading), widget.NewSeparator()), nil, nil, nil,
 		container.NewVScroll(container.NewPadded(body)))
 	return s
@@ -244,7 +251,8 @@ func (s *settingsView) show() {
 }
 
 func (s *settingsView) showModel() {
-	s.modelBtn.SetText(s.model + "   —   " + modelLine(s.model))
+	s.modelBtn.SetText(s.model)
+	setStatus(s.modelInfo, modelLine(s.model), false)
 }
 
 // showKey says where the profile's key comes from, reading the keychain off the UI goroutine.
@@ -475,7 +483,7 @@ func (s *settingsView) refreshMeter() {
 	s.rpdBar.Set(r.RPD)
 	s.bud.Set(r.Budget)
 	s.totals.Segments = []widget.RichTextSegment{&widget.TextSegment{
-		Text:  fmt.Sprintf("Today: %s tokens · %s      This month: %s tokens · %s", thousands(r.TodayTokens), dollars(r.TodayCost), thousands(r.MonthTokens), dollars(r.MonthCost)),
+		Text:  fmt.Sprintf("Today: %s tokens · %s\nThis month: %s tokens · %s", thousands(r.TodayTokens), dollars(r.TodayCost), thousands(r.MonthTokens), dollars(r.MonthCost)),
 		Style: widget.RichTextStyleParagraph,
 	}}
 	s.totals.Refresh()

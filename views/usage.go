@@ -143,7 +143,7 @@ type chartRenderer struct {
 
 const chartHeight = 120
 
-func (r *chartRenderer) MinSize() fyne.Size { return fyne.NewSize(300, chartHeight+36) }
+func (r *chartRenderer) MinSize() fyne.Size { return fyne.NewSize(240, chartHeight+36) }
 
 func (r *chartRenderer) Layout(size fyne.Size) { r.build(size) }
 
@@ -196,8 +196,7 @@ func (r *chartRenderer) build(size fyne.Size) {
 			r.objs = append(r.objs, dot)
 		}
 	}
-	caption := fmt.Sprintf("Last %d days: %s tokens (bars, peak %s a day) · %s (dots, peak %s a day)",
-		len(days), compact(float64(totalTokens)), compact(float64(maxTokens)), dollars(totalCost), dollars(maxCost))
+	caption := fmt.Sprintf("%d days: %s tokens (bars) · %s (dots)", len(days), compact(float64(totalTokens)), dollars(totalCost))
 	label := canvas.NewText(caption, th.Color(colorMuted, v))
 	label.TextSize = theme.CaptionTextSize()
 	label.Move(fyne.NewPos(0, chartHeight+8))

@@ -42,6 +42,7 @@ func (m *Main) firstRun() fyne.CanvasObject {
 	keyURL, _ := url.Parse("https://platform.openai.com/api-keys")
 	key := widget.NewPasswordEntry()
 	key.SetPlaceHolder("sk-…")
+	m.firstRunKey = key
 	status := widget.NewRichText()
 	status.Wrapping = fyne.TextWrapWord
 	sessionButton := &widget.Button{Text: "Use it for this session only", Importance: widget.MediumImportance}

@@ -10,7 +10,7 @@ import (
 
 // staleAfter is how long an answer may go without a checkpoint before it counts as abandoned:
 // a live writer checkpoints every second.
-const staleAfter = 5 * time.Second
+const staleAfter = 3 * time.Second
 
 const messageColumns = `id, conversation_id, seq, role, content, model, prompt_tokens, cached_tokens, completion_tokens,
 	reasoning_tokens, usage_estimated, cost_usd, cost_known, finish, error, created, updated`

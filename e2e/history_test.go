@@ -1,0 +1,126 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"parley/chat/chattest"
+)
+
+// Killing parley ask mid-stream (SIGKILL: no chance to clean up) loses at most a second of the
+// answer: the history opens and holds the partial answer, marked interrupted.
+func TestKilledMidStreamKeepsThePartialAnswer(t *testing.T) {
+	h := newHome(t)
+	s, url := server(t, chattest.Options{TokensPerSecond: 30})
+	env := []string{"OPENAI_BASE_URL=" + url, "OPENAI_API_KEY=" + testKey}
+	s.Reply(strings.Repeat("partial words stream slowly ", 200))
+	a := launch(t, h, env, "ask", "Tell me a very long story")
+	eventually(t, 10*time.Second, func() error {
+		if len(s.ChatRequests()) == 0 {
+			return fmt.Errorf("not asked yet")
+		}
+		return nil
+	})
+	time.Sleep(2500 * time.Millisecond) // some text, and at least one checkpoint
+	printed := a.stdout.Len()
+	a.cmd.Process.Signal(syscall.SIGKILL)
+	a.wait(5 * time.Second)
+	time.Sleep(3500 * time.Millisecond) // longer than a live writer goes without a checkpoint
+
+	l := history(t, h, env)
+	if len(l) != 1 || l[0].Messages != 2 {
+		t.Fatalf("history %+v", l)
+	}
+	code, md, errOut := parley(t, h, env, "", "history", "export", fmt.Sprint(l[0].ID))
+	if code != 0 {
+		t.Fatalf("export: %d %s", code, errOut)
+	}
+	if !strings.Contains(md, "(interrupted)") || !strings.Contains(md, "partial words stream slowly") {
+		t.Fatalf("no interrupted partial answer:\n%s", md)
+	}
+	saved := strings.Count(md, "partial words stream slowly")
+	shown := strings.Count(a.stdout.String()[:printed], "partial words stream slowly")
+	// At 30 tokens a second, a second of text is at most 30 tokens: about 8 repetitions.
+	if saved < shown-8 {
+		t.Fatalf("saved %d repetitions, %d were printed before the kill", saved, shown)
+	}
+}
+
+// A damaged history is never overwritten: it is moved aside, the user is told where, and a
+// fresh history starts.
+func TestDamagedHistoryIsMovedAside(t *testing.T) {
+	h := newHome(t)
+	dir := filepath.Join(h.Data, "parley")
+	os.MkdirAll(dir, 0o700)
+	junk := []byte(strings.Repeat("definitely not sqlite ", 300))
+	os.WriteFile(filepath.Join(dir, "history.db"), junk, 0o600)
+	code, out, errOut := parley(t, h, nil, "", "history", "list")
+	if code != 0 || !strings.Contains(errOut, "moved to") || !strings.Contains(out, "No conversations") {
+		t.Fatalf("%d %q %q", code, out, errOut)
+	}
+	matches, _ := filepath.Glob(filepath.Join(dir, "history.db.unreadable-*"))
+	if len(matches) != 1 {
+		t.Fatalf("moved aside: %v", matches)
+	}
+	if data, _ := os.ReadFile(matches[0]); string(data) != string(junk) {
+		t.Fatal("the damaged file was changed")
+	}
+}
+
+// parley ask and parley models work against an OpenAI-compatible server this project did not
+// write (openai-mock-api from npm, installed by make test): no usage, no rate-limit headers.
+func TestThirdPartyServer(t *testing.T) {
+	cli := os.Getenv("PARLEY_THIRDPARTY")
+	if cli == "" {
+		t.Fatal("PARLEY_THIRDPARTY is not set: make test installs openai-mock-api from npm and sets it")
+	}
+	h := newHome(t)
+	config := filepath.Join(h.Dir, "mock.yaml")
+	os.WriteFile(config, []byte(`apiKey: 'sk-thirdparty-0123456789abcdef'
+responses:
+  - id: 'capital'
+    messages:
+      - role: 'user'
+        content: 'What is the capital of France?'
+      - role: 'assistant'
+        content: 'The capital of France is Paris.'
+`), 0o600)
+	port := freePort(t)
+	server := exec.Command("node", cli, "--config", config, "--port", fmt.Sprint(port))
+	server.Dir = h.Dir
+	if err := server.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { server.Process.Kill(); server.Wait() })
+	env := []string{fmt.Sprintf("OPENAI_BASE_URL=http://127.0.0.1:%d/v1", port), "OPENAI_API_KEY=sk-thirdparty-0123456789abcdef"}
+	eventually(t, 20*time.Second, func() error {
+		if code, _, errOut := parley(t, h, env, "", "models"); code != 0 {
+			return fmt.Errorf("models: %s", errOut)
+		}
+		return nil
+	})
+	code, out, errOut := parley(t, h, env, "", "models")
+	if code != 0 || !strings.Contains(out, "gpt-3.5-turbo") {
+		t.Fatalf("models: %d %q %q", code, out, errOut)
+	}
+	code, out, errOut = parley(t, h, env, "", "ask", "-m", "gpt-3.5-turbo", "What is the capital of France?")
+	if code != 0 || out != "The capital of France is Paris.\n" {
+		t.Fatalf("ask: %d %q %q", code, out, errOut)
+	}
+	code, out, _ = parley(t, h, env, "", "ask", "--json", "-m", "gpt-3.5-turbo", "What is the capital of France?")
+	if code != 0 || !strings.Contains(out, `"estimated": true`) || !strings.Contains(out, `"prompt_tokens": 14`) {
+		t.Fatalf("ask --json: %d %s", code, out)
+	}
+	env[1] = "OPENAI_API_KEY=sk-wrong-000000000000"
+	if code, _, errOut := parley(t, h, env, "", "ask", "-m", "gpt-3.5-turbo", "What is the capital of France?"); code != 1 || !strings.Contains(errOut, "refused") {
+		t.Fatalf("wrong key: %d %q", code, errOut)
+	}
+}
