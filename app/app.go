@@ -28,6 +28,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("parley", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	version := fs.Bool("version", false, "print the version and exit")
+	quick := fs.Bool("quick", false, "open Quick Ask (in the running Parley, if there is one)")
 	fs.Usage = func() { usage(stderr) }
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -44,14 +45,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return 2
 	}
-	return runGUI()
+	return runGUI(*quick)
 }
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `Parley: a native desktop client for the OpenAI API.
 
 Usage:
-  parley                        open the window
+  parley                        open the window (or bring the running one forward)
+  parley --quick                open Quick Ask
   parley ask [PROMPT...]        ask one question, stream the answer (parley ask -h)
   parley models                 list the endpoint's chat models
   parley tokens [FILE]          count tokens (--chat for a chat request)

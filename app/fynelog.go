@@ -8,10 +8,13 @@ import (
 	"sync"
 )
 
-// quietFyneRaces drops the one error Fyne reports about itself at quit: its preferences watcher
-// re-reads preferences.json while Fyne is rewriting that file, reads it half-written and logs
-// "Preferences load error: EOF" (fyne-io/fyne#2936). Parley keeps nothing in Fyne's preferences,
-// so nothing is lost; everything else Fyne logs still reaches standard error.
+// quietFyneRaces drops two messages Fyne logs that are not errors for Parley; everything else
+// Fyne logs still reaches standard error:
+//   - at quit, Fyne's preferences watcher re-reads preferences.json while Fyne rewrites it, reads
+//     it half-written and logs "Preferences load error: EOF" (fyne-io/fyne#2936). Parley keeps
+//     nothing in Fyne's preferences, so nothing is lost.
+//   - on a desktop without a tray, the tray icon cannot register with a StatusNotifierWatcher.
+//     Parley checks for a tray host itself and, without one, quits when its window closes.
 func quietFyneRaces(w io.Writer) {
 	log.SetOutput(&fyneLogFilter{out: w})
 }
@@ -31,6 +34,8 @@ func (f *fyneLogFilter) Write(p []byte) (int, error) {
 		f.dropping = true
 		return len(p), nil
 	case f.dropping && (strings.Contains(line, "  Cause: EOF") || strings.Contains(line, "  At: ")):
+		return len(p), nil
+	case strings.Contains(line, "systray error: failed to register") && strings.Contains(line, "StatusNotifierWatcher"):
 		return len(p), nil
 	}
 	f.dropping = false

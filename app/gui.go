@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -11,14 +12,38 @@ import (
 
 	"parley/assets"
 	"parley/chat"
-	"parley/chat/store"
 	"parley/settings"
 	"parley/views"
 )
 
-// runGUI opens the main window and returns when the user quits, or on SIGTERM and SIGINT.
-func runGUI() int {
+// runGUI opens Parley (its main window, or only Quick Ask when quick is set) and returns when
+// the user quits, or on SIGTERM and SIGINT. When Parley runs already, that one does it instead
+// and this process exits at once.
+func runGUI(quick bool) int {
 	quietFyneRaces(os.Stderr)
+	paths, err := settings.DefaultPaths()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "parley:", err)
+		return exitFailure
+	}
+	inst, err := claimInstance(paths.Runtime)
+	if errors.Is(err, errRunning) {
+		request := requestShow
+		if quick {
+			request = requestQuick
+		}
+		if err := handOff(paths.Runtime, request); err != nil {
+			fmt.Fprintln(os.Stderr, "parley:", err)
+			return exitFailure
+		}
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "parley:", err)
+		return exitFailure
+	}
+	defer inst.close()
+
 	svc, warnings, err := openServices()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "parley:", plain(err))
@@ -30,10 +55,43 @@ func runGUI() int {
 	a.SetIcon(assets.Icon)
 	a.Settings().SetTheme(views.NewTheme())
 	quitOnSignal(a)
-	w := views.NewMain(a, svc.views(warnings))
-	w.Window.Show()
+	m := views.NewMain(a, svc.views(warnings))
+	hasTray := setUpTray(a, m, svc)
+	keepsRunning := func() bool { return hasTray && svc.prefs.Prefs().KeepsInTray() }
+	m.Window.SetCloseIntercept(func() {
+		if keepsRunning() {
+			m.HideWindow()
+			return
+		}
+		a.Quit()
+	})
+	m.QuickAskClosed(func() {
+		// Opened by parley --quick with nothing else on screen and no tray to come back from.
+		if m.Hidden() && !keepsRunning() {
+			a.Quit()
+		}
+	})
+	go inst.serve(func(request string) {
+		views.Do(func() {
+			switch request {
+			case requestQuick:
+				m.ShowQuickAsk()
+			default:
+				m.ShowWindow()
+			}
+		})
+	})
+	if quick {
+		m.ShowQuickAsk()
+		if !hasTray {
+			m.ShowWindow()
+		}
+	} else {
+		m.ShowWindow()
+	}
 	a.Run()
-	w.SaveSize()
+	m.Shutdown()
+	m.SaveSize()
 	return exitOK
 }
 
@@ -41,10 +99,7 @@ func runGUI() int {
 func (s *services) views(warnings []string) *views.Services {
 	return &views.Services{
 		Prefs: s.prefs, Keys: s.keys, Meter: s.meter,
-		History: func() (*store.Store, error) {
-			st, err := s.history()
-			return st, err
-		},
+		History: s.history,
 		Client: func(p settings.Profile, onLimits func(chat.RateLimit)) (*chat.Client, settings.Endpoint) {
 			return s.client(p, onLimits)
 		},

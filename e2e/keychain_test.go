@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 const rotatedKey = "sk-proj-ROTATEDkey9876543210zyxwvuQRST"

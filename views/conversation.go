@@ -230,12 +230,6 @@ func (v *conversationView) stop() {
 	}
 }
 
-// exchange is one answer being written into an item.
-type exchange struct {
-	target *item
-	done   bool
-}
-
 // ask sends the conversation up to the newest question, streaming the answer into a new item,
 // or into resume (an answer being continued).
 func (v *conversationView) ask(question *item, resume *item) {
@@ -256,9 +250,9 @@ func (v *conversationView) ask(question *item, resume *item) {
 		target = &item{msg: store.Message{Role: chat.Assistant, Model: req.Model}}
 		v.items = append(v.items, target)
 	}
+	prefix := target.msg.Content // what a continued answer already holds
 	target.streaming, target.failure, target.wait = true, nil, nil
 	target.msg.Finish = ""
-	ex := &exchange{target: target}
 	ctx, cancel := context.WithCancel(context.Background())
 	v.cancel, v.busy = cancel, true
 	v.showEmpty()
@@ -267,123 +261,51 @@ func (v *conversationView) ask(question *item, resume *item) {
 	v.countLater()
 	v.startTicker()
 
-	conv := v.conv
-	if conv.ID == 0 {
-		conv.Title = store.TitleFrom(question.msg.Content)
-		conv.Profile, conv.Model, conv.SystemPrompt = p.Name, req.Model, req.System
+	x := &exchange{client: client, req: req, conv: v.conv, question: question.msg.Content, questionID: question.msg.ID}
+	if x.conv.ID == 0 {
+		x.conv.Title = store.TitleFrom(question.msg.Content)
+		x.conv.Profile, x.conv.Model, x.conv.SystemPrompt = p.Name, req.Model, req.System
 	}
-	prefix := ""
 	if resume != nil {
-		prefix = resume.msg.Content
+		m := resume.msg
+		x.resume = &m
 	}
-	go v.run(ctx, client, req, conv, question, resume, ex, prefix)
-}
-
-// run saves the question, streams the answer (checkpointing it) and reports to the UI, off the
-// UI goroutine.
-func (v *conversationView) run(ctx context.Context, client *chat.Client, req chat.Request, conv store.Conversation, question, resume *item, ex *exchange, prefix string) {
-	var draft *store.Draft
-	st, saveErr := v.m.svc.History()
-	if saveErr == nil {
-		if conv.ID == 0 {
-			conv, saveErr = st.CreateConversation(conv)
-			if saveErr == nil {
-				Do(func() {
-					if v.conv.ID == 0 {
-						v.conv = conv
-						v.m.setTitle(conv.Title)
-						v.m.sidebar.reload()
-					}
-				})
-			}
+	x.onSaved = func(conv store.Conversation, saved store.Message) {
+		if saved.ID != 0 {
+			question.msg = saved
+		}
+		if v.conv.ID == 0 {
+			v.conv = conv
+			v.m.setTitle(conv.Title)
+			v.m.sidebar.reload()
 		}
 	}
-	if saveErr == nil && resume == nil && question.msg.ID == 0 {
-		var saved store.Message
-		saved, saveErr = st.Append(store.Message{ConversationID: conv.ID, Role: chat.User, Content: question.msg.Content})
-		if saveErr == nil {
-			Do(func() { question.msg = saved })
-		}
+	x.onText = func(text string) {
+		target.msg.Content, target.wait = text, nil
+		v.changed(target)
 	}
-	if saveErr == nil {
-		if resume != nil {
-			draft, saveErr = st.ResumeAnswer(resume.msg)
-		} else {
-			draft, saveErr = st.StartAnswer(conv.ID, req.Model)
-		}
+	x.onWait = func(w chat.Wait) {
+		target.wait = &w
+		v.changed(target)
 	}
-	if saveErr != nil {
-		Do(func() { v.m.showError("The conversation is not being saved", saveErr) })
-	}
-
-	paint := newThrottle(repaintEvery)
-	var text strings.Builder
-	var answer chat.Answer
-	for e := range client.Stream(ctx, req) {
-		switch e := e.(type) {
-		case chat.Delta:
-			text.WriteString(e.Text)
-			if draft != nil {
-				draft.Append(e.Text)
-			}
-			snapshot := prefix + text.String()
-			paint.Push(func() {
-				if ex.done {
-					return
-				}
-				ex.target.msg.Content, ex.target.wait = snapshot, nil
-				v.changed(ex.target)
-			})
-		case chat.Wait:
-			w := e
-			Do(func() {
-				if !ex.done {
-					ex.target.wait = &w
-					v.changed(ex.target)
-				}
-			})
-		case chat.RateLimit:
-			Do(v.status.refresh)
-		case chat.Done:
-			answer = e.Answer
-		}
-	}
-	paint.Flush()
-
-	var stored store.Message
-	var storeErr error
-	if draft != nil {
-		if answer.Content == "" && resume == nil && answer.Finish != chat.FinishStop && answer.Finish != chat.FinishLength {
-			storeErr = draft.Discard()
-		} else {
-			stored, storeErr = draft.Finish(answer)
-		}
-	}
-	if err := v.m.svc.Record(conv.Profile, req.Model, answer); err != nil {
-		Do(func() { v.m.showError("The usage could not be saved", err) })
-	}
-	Do(func() {
-		ex.done = true
-		t := ex.target
-		t.streaming, t.wait = false, nil
-		switch {
-		case stored.ID != 0:
-			t.msg = stored
-		default:
-			t.msg.Content = prefix + answer.Content
+	x.onLimits = v.status.refresh
+	x.onError = v.m.showError
+	x.onDone = func(answer chat.Answer, stored store.Message) {
+		target.streaming, target.wait = false, nil
+		if stored.ID != 0 {
+			target.msg = stored
+		} else { // not saved: show what came anyway
+			target.msg.Content = prefix + answer.Content
 			if answer.Model != "" {
-				t.msg.Model = answer.Model
+				target.msg.Model = answer.Model
 			}
-			t.msg.Usage, t.msg.Cost, t.msg.Finish = answer.Usage, answer.Cost, answer.Finish
+			target.msg.Usage, target.msg.Cost, target.msg.Finish = answer.Usage, answer.Cost, answer.Finish
 			if answer.Err != nil {
-				t.msg.Error = answer.Err.Message
+				target.msg.Error = answer.Err.Message
 			}
 		}
 		if answer.Finish == chat.FinishFailed && answer.Err != nil {
-			t.failure = answer.Err
-		}
-		if storeErr != nil {
-			v.m.showError("The answer could not be saved", storeErr)
+			target.failure = answer.Err
 		}
 		v.busy, v.cancel = false, nil
 		v.stopTicker()
@@ -392,8 +314,8 @@ func (v *conversationView) run(ctx context.Context, client *chat.Client, req cha
 		v.countLater()
 		v.status.refresh()
 		v.m.sidebar.reload()
-		v.m.tray()
-	})
+	}
+	v.m.start(ctx, x)
 }
 
 // changed repaints one item.

@@ -96,3 +96,9 @@ func seconds(d time.Duration) string {
 	}
 	return d.Round(time.Second).String()
 }
+
+// Thousands and Dollars format counts and costs as the screens do, for app's tray line.
+var (
+	Thousands = thousands
+	Dollars   = dollars
+)

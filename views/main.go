@@ -1,6 +1,8 @@
 package views
 
 import (
+	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -27,6 +29,9 @@ type Main struct {
 	banner       fyne.CanvasObject
 	menus        *menuActions
 	firstRunKey  *widget.Entry // the first-run card's key entry, while it shows
+	quick        *quickAsk
+	hidden       bool // the window is hidden (in the tray), or was never shown
+	running      sync.WaitGroup
 
 	// The current profile's client and endpoint. Resolving them reads the keychain, which may
 	// wait, so reconnect does it off the UI goroutine; until then a client without a key counts
@@ -42,7 +47,7 @@ type Main struct {
 
 // NewMain builds the main window, on a new empty conversation with the cursor in the composer.
 func NewMain(a fyne.App, svc *Services) *Main {
-	m := &Main{app: a, svc: svc, Window: a.NewWindow("Parley")}
+	m := &Main{app: a, svc: svc, Window: a.NewWindow("Parley"), hidden: true}
 	m.sidebar = newSidebar(m)
 	m.conversation = newConversationView(m)
 	m.settings = newSettingsView(m)
@@ -69,6 +74,37 @@ func NewMain(a fyne.App, svc *Services) *Main {
 		m.warnLater(w)
 	}
 	return m
+}
+
+// ShowWindow shows the main window and brings it to the front.
+func (m *Main) ShowWindow() {
+	m.hidden = false
+	m.Window.Show()
+	m.Window.RequestFocus()
+}
+
+// HideWindow hides the main window (Parley stays in the tray).
+func (m *Main) HideWindow() {
+	m.SaveSize()
+	m.hidden = true
+	m.Window.Hide()
+}
+
+// Hidden tells whether the main window is out of sight.
+func (m *Main) Hidden() bool { return m.hidden }
+
+// Shutdown stops the answers being written and waits (briefly) until they are saved.
+func (m *Main) Shutdown() {
+	m.Stop()
+	if m.quick != nil && m.quick.cancel != nil {
+		m.quick.cancel()
+	}
+	done := make(chan struct{})
+	go func() { m.running.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(3 * time.Second):
+	}
 }
 
 // SaveSize remembers the window's size for the next start.

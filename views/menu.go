@@ -18,9 +18,9 @@ import (
 // them.
 type menuActions struct {
 	newChat, exportOne, exportAll, importFile, settings, quit *fyne.MenuItem
-	copyLast, copyConversation, search                         *fyne.MenuItem
-	stop, regenerate                                           *fyne.MenuItem
-	shortcuts, about                                           *fyne.MenuItem
+	copyLast, copyConversation, search                        *fyne.MenuItem
+	stop, regenerate                                          *fyne.MenuItem
+	shortcuts, about                                          *fyne.MenuItem
 }
 
 func (m *Main) actions() *menuActions {

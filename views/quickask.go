@@ -1,0 +1,167 @@
+package views
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"parley/chat"
+	"parley/chat/store"
+)
+
+// quickAsk is the small window the tray (or `parley --quick`) opens: one question to the current
+// profile's default model, its answer streamed below it. Quick asks are kept in the history,
+// marked as such, and "Open in Parley" continues one in the main window.
+type quickAsk struct {
+	m      *Main
+	win    fyne.Window
+	entry  *composer
+	answer *fyne.Container
+	scroll *container.Scroll
+	meta   *widget.RichText
+	open   *widget.Button
+	conv     store.Conversation
+	question string
+	cancel   context.CancelFunc
+	// OnClosed is told when the window goes away (the app may have nothing else on screen).
+	onClosed func()
+}
+
+// ShowQuickAsk opens Quick Ask, or brings it forward when it is open already.
+func (m *Main) ShowQuickAsk() {
+	if m.quick == nil {
+		m.quick = newQuickAsk(m)
+	}
+	q := m.quick
+	q.win.Show()
+	q.win.RequestFocus()
+	q.win.Canvas().Focus(q.entry)
+}
+
+// QuickAskClosed is called when the Quick Ask window closes.
+func (m *Main) QuickAskClosed(f func()) {
+	if m.quick == nil {
+		m.quick = newQuickAsk(m)
+	}
+	m.quick.onClosed = f
+}
+
+func newQuickAsk(m *Main) *quickAsk {
+	q := &quickAsk{m: m, win: m.app.NewWindow("Quick Ask")}
+	q.entry = newComposer(q.ask, q.close)
+	q.entry.SetPlaceHolder("Ask quickly… (Enter to ask, Esc to close)")
+	q.entry.SetMinRowsVisible(2)
+	q.answer = container.New(&stackLayout{gap: theme.Padding()})
+	q.scroll = container.NewVScroll(q.answer)
+	q.meta = widget.NewRichText()
+	q.open = &widget.Button{Text: "Open in Parley", Icon: theme.NavigateNextIcon(), OnTapped: q.openInParley}
+	q.open.Disable()
+	q.win.SetContent(container.NewBorder(q.entry, container.NewBorder(nil, nil, nil, q.open, q.meta), nil, nil, q.scroll))
+	q.win.Resize(fyne.NewSize(640, 440))
+	q.win.CenterOnScreen()
+	q.win.SetCloseIntercept(q.close)
+	q.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if k.Name == fyne.KeyEscape {
+			q.close()
+		}
+	})
+	return q
+}
+
+// close stops any answer and hides the window, keeping it for next time.
+func (q *quickAsk) close() {
+	if q.cancel != nil {
+		q.cancel()
+	}
+	q.win.Hide()
+	if q.onClosed != nil {
+		q.onClosed()
+	}
+}
+
+// ask sends the question to the current profile's default model, as a new quick conversation.
+func (q *quickAsk) ask() {
+	text := q.entry.Text
+	if q.cancel != nil || len(text) == 0 {
+		return
+	}
+	if !q.m.ready() {
+		q.show("Parley needs an API key first: open Parley and paste one.", nil)
+		return
+	}
+	p := q.m.profile()
+	client, _ := q.m.client()
+	req := chat.Request{Model: p.Model, System: p.SystemPrompt, Temperature: p.Temperature, MaxOutput: p.MaxOutput,
+		Messages: []chat.Message{{Role: chat.User, Content: text}}}
+	q.entry.SetText("")
+	q.conv, q.question = store.Conversation{}, text
+	q.open.Disable()
+	q.show("", nil)
+	q.setMeta(p.Model + " is writing…  (Esc to close)")
+	ctx, cancel := context.WithCancel(context.Background())
+	q.cancel = cancel
+	x := &exchange{client: client, req: req, question: text, conv: store.Conversation{
+		Title: store.TitleFrom(text), Profile: p.Name, Model: p.Model, SystemPrompt: p.SystemPrompt, Quick: true,
+	}}
+	x.onSaved = func(conv store.Conversation, _ store.Message) {
+		q.conv = conv
+		q.m.sidebar.reload()
+	}
+	x.onText = func(s string) { q.show(s, nil) }
+	x.onWait = func(w chat.Wait) { q.show("", nil, waitNotice(&w)) }
+	x.onError = q.m.showError
+	x.onDone = func(a chat.Answer, stored store.Message) {
+		q.cancel = nil
+		if a.Err != nil && a.Content == "" {
+			q.show("", a.Err)
+		} else {
+			q.show(a.Content, nil)
+		}
+		q.setMeta(answerMeta(store.Message{Model: a.Model, Usage: a.Usage, Cost: a.Cost}))
+		if q.conv.ID != 0 {
+			q.open.Enable()
+		}
+		q.m.sidebar.reload()
+	}
+	q.m.start(ctx, x)
+}
+
+// show puts the answer so far (or an error, or a notice) below the question.
+func (q *quickAsk) show(text string, err *chat.Error, extra ...fyne.CanvasObject) {
+	var objs []fyne.CanvasObject
+	if q.question != "" {
+		asked := richText([]widget.RichTextSegment{&widget.TextSegment{Text: q.question, Style: widget.RichTextStyle{ColorName: colorMuted, TextStyle: fyne.TextStyle{Italic: true}}}})
+		objs = append(objs, asked)
+	}
+	objs = append(objs, extra...)
+	if text != "" {
+		objs = append(objs, markdownView(text, q.m.conversation.copyText))
+	}
+	if err != nil {
+		box := richText([]widget.RichTextSegment{&widget.TextSegment{Text: err.Message + " " + err.Action, Style: widget.RichTextStyle{ColorName: theme.ColorNameError}}})
+		objs = append(objs, box)
+	}
+	q.answer.Objects = objs
+	q.answer.Refresh()
+	q.scroll.ScrollToBottom()
+}
+
+func (q *quickAsk) setMeta(s string) {
+	q.meta.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: s, Style: smallStyle(colorMuted, false)}}
+	q.meta.Refresh()
+}
+
+// openInParley continues the exchange as a full conversation in the main window.
+func (q *quickAsk) openInParley() {
+	if q.conv.ID == 0 {
+		return
+	}
+	id := q.conv.ID
+	q.close()
+	q.m.Window.Show()
+	q.m.Window.RequestFocus()
+	q.m.Open(id, -1)
+}
