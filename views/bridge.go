@@ -11,7 +11,10 @@ import (
 
 // Do runs f on the UI goroutine. It is the one door from a background goroutine (HTTP,
 // database, tokenizer) to the widgets: everything that changes the UI from elsewhere passes here.
-func Do(f func()) { fyne.Do(f) }
+func Do(f func()) { onUI(f) }
+
+// onUI is fyne.Do; widget tests queue the calls instead and run them on the test's goroutine.
+var onUI = fyne.Do
 
 // repaintEvery is the shortest time between two repaints of streaming text: about 30 a second,
 // never one per token.

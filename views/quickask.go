@@ -16,13 +16,13 @@ import (
 // profile's default model, its answer streamed below it. Quick asks are kept in the history,
 // marked as such, and "Open in Parley" continues one in the main window.
 type quickAsk struct {
-	m      *Main
-	win    fyne.Window
-	entry  *composer
-	answer *fyne.Container
-	scroll *container.Scroll
-	meta   *widget.RichText
-	open   *widget.Button
+	m        *Main
+	win      fyne.Window
+	entry    *composer
+	answer   *fyne.Container
+	scroll   *container.Scroll
+	meta     *widget.RichText
+	open     *widget.Button
 	conv     store.Conversation
 	question string
 	cancel   context.CancelFunc

@@ -1,0 +1,109 @@
+package views
+
+import (
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"github.com/zalando/go-keyring"
+
+	"parley/chat"
+	"parley/chat/chattest"
+	"parley/chat/store"
+	"parley/settings"
+)
+
+const testKey = "sk-proj-viewsTESTkey0123456789abcdefWXYZ"
+
+// uiQueue holds what background goroutines hand to the UI; settle runs it on the test's
+// goroutine, as Fyne's event loop would.
+var uiQueue = make(chan func(), 4096)
+
+func init() { onUI = func(f func()) { uiQueue <- f } }
+
+// settle runs queued UI work until nothing arrives for a while, or fails after timeout.
+func settle(t testing.TB, timeout time.Duration) {
+	t.Helper()
+	deadline := time.After(timeout)
+	for {
+		select {
+		case f := <-uiQueue:
+			f()
+		case <-time.After(150 * time.Millisecond):
+			return
+		case <-deadline:
+			t.Fatal("the UI did not settle")
+		}
+	}
+}
+
+// settleUntil runs queued UI work until done reports true.
+func settleUntil(t testing.TB, timeout time.Duration, done func() bool) {
+	t.Helper()
+	deadline := time.After(timeout)
+	for !done() {
+		select {
+		case f := <-uiQueue:
+			f()
+		case <-time.After(20 * time.Millisecond):
+		case <-deadline:
+			t.Fatal("timed out waiting for the UI")
+		}
+	}
+}
+
+func modelInfo(id string) chat.ModelInfo {
+	m := settings.LookupModel(id)
+	return chat.ModelInfo{ID: id, ContextWindow: m.ContextWindow, MaxOutput: m.MaxOutput, Encoding: m.Encoding, Reasoning: m.Reasoning,
+		Price: chat.Price{Input: m.Input, CachedInput: m.CachedInput, Output: m.Output, Known: m.Known()}}
+}
+
+// newTestMain builds the main window on the test driver, with its own folders, a mock keychain
+// holding a key, and the test server.
+func newTestMain(t testing.TB, opts chattest.Options) (*Main, *chattest.Server, *store.Store) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(NewTheme())
+	keyring.MockInit()
+	dir := t.TempDir()
+	prefs, err := settings.OpenStore(filepath.Join(dir, "config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	meter, _ := settings.OpenMeter(filepath.Join(dir, "data"), nil)
+	hist, err := store.Open(filepath.Join(dir, "data", "history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { hist.Close() })
+	if opts.Key == "" {
+		opts.Key = testKey
+	}
+	srv := chattest.New(opts)
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	p := prefs.Prefs().CurrentProfile()
+	p.BaseURL = ts.URL + "/v1"
+	prefs.SaveProfile(p)
+	keys := settings.NewKeys(nil)
+	keys.Set(p.Name, testKey)
+	svc := &Services{
+		Prefs: prefs, Keys: keys, Meter: meter,
+		History: func() (*store.Store, error) { return hist, nil },
+		Client: func(p settings.Profile, onLimits func(chat.RateLimit)) (*chat.Client, settings.Endpoint) {
+			e := keys.Resolve(p)
+			return chat.New(chat.Config{BaseURL: e.BaseURL, APIKey: e.Key, Models: modelInfo}, onLimits), e
+		},
+		Models: modelInfo,
+		Record: func(profile, model string, a chat.Answer) error {
+			return meter.Record(settings.Spend{Profile: profile, Model: model, Requests: 1, PromptTokens: a.Usage.PromptTokens, CompletionTokens: a.Usage.CompletionTokens, CostUSD: a.Cost.USD})
+		},
+	}
+	m := NewMain(a, svc)
+	m.Window.Resize(fyne.NewSize(1000, 720))
+	settle(t, 5*time.Second)
+	return m, srv, hist
+}
