@@ -20,49 +20,63 @@ var onUI = fyne.Do
 // never one per token.
 const repaintEvery = 33 * time.Millisecond
 
-// throttle hands updates to the UI goroutine at most once per interval. Updates that arrive in
-// between replace each other: only the latest state is painted.
+// throttle hands updates to the UI goroutine at most once per interval, and never faster than
+// the UI applies them: one update is in flight at a time, and it applies the latest state when
+// it runs, so a busy UI shows fresher text rather than falling further behind.
 type throttle struct {
 	interval time.Duration
 
-	mu        sync.Mutex
-	pending   func()
-	scheduled bool
-	last      time.Time
+	mu       sync.Mutex
+	pending  func()
+	waiting  bool // a timer or a UI call is on its way
+	last     time.Time
+	finished bool
 }
 
 func newThrottle(interval time.Duration) *throttle { return &throttle{interval: interval} }
 
-// Push schedules f, replacing any update still waiting.
+// Push makes f the next update, replacing any update not yet applied.
 func (t *throttle) Push(f func()) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.pending = f
-	if t.scheduled {
-		return
+	if !t.waiting && !t.finished {
+		t.waiting = true
+		t.schedule()
 	}
-	t.scheduled = true
-	wait := t.interval - time.Since(t.last)
-	if wait <= 0 {
-		go t.run()
-		return
-	}
-	time.AfterFunc(wait, t.run)
 }
 
-func (t *throttle) run() {
+// schedule arranges the next UI call, an interval after the last. The caller holds t.mu.
+func (t *throttle) schedule() {
+	wait := t.interval - time.Since(t.last)
+	if wait < 0 {
+		wait = 0
+	}
+	time.AfterFunc(wait, func() { Do(t.apply) })
+}
+
+// apply runs on the UI goroutine: the latest update, then the next one if more came meanwhile.
+func (t *throttle) apply() {
 	t.mu.Lock()
 	f := t.pending
-	t.pending, t.scheduled, t.last = nil, false, time.Now()
+	t.pending = nil
 	t.mu.Unlock()
 	if f != nil {
-		Do(f)
+		f()
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.last = time.Now()
+	if t.pending != nil && !t.finished {
+		t.schedule()
+		return
+	}
+	t.waiting = false
 }
 
-// Flush drops what is waiting; the caller paints the final state itself.
+// Flush drops what is waiting and stops further updates; the caller paints the final state.
 func (t *throttle) Flush() {
 	t.mu.Lock()
-	t.pending = nil
+	t.pending, t.finished = nil, true
 	t.mu.Unlock()
 }

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
@@ -17,6 +18,10 @@ import (
 )
 
 const testKey = "sk-proj-viewsTESTkey0123456789abcdefWXYZ"
+
+// testTransport carries the test clients' requests (nil: Go's default); benchmarks time bytes
+// as they arrive through it.
+var testTransport http.RoundTripper
 
 // uiQueue holds what background goroutines hand to the UI; settle runs it on the test's
 // goroutine, as Fyne's event loop would.
@@ -95,7 +100,7 @@ func newTestMain(t testing.TB, opts chattest.Options) (*Main, *chattest.Server, 
 		History: func() (*store.Store, error) { return hist, nil },
 		Client: func(p settings.Profile, onLimits func(chat.RateLimit)) (*chat.Client, settings.Endpoint) {
 			e := keys.Resolve(p)
-			return chat.New(chat.Config{BaseURL: e.BaseURL, APIKey: e.Key, Models: modelInfo}, onLimits), e
+			return chat.New(chat.Config{BaseURL: e.BaseURL, APIKey: e.Key, Models: modelInfo, Transport: testTransport}, onLimits), e
 		},
 		Models: modelInfo,
 		Record: func(profile, model string, a chat.Answer) error {

@@ -25,10 +25,61 @@ var gfm = goldmark.New(goldmark.WithExtensions(extension.GFM))
 // markdownView renders Markdown source as widgets. copyText puts text on the clipboard (the
 // code blocks' Copy buttons use it).
 func markdownView(src string, copyText func(string)) fyne.CanvasObject {
+	return (&mdCache{}).render(src, copyText)
+}
+
+// mdCache renders Markdown again and again as it grows (a streaming answer), building widgets
+// only for the top-level blocks whose source changed: while an answer streams, that is the last
+// one or two.
+type mdCache struct {
+	keys []string
+	objs []fyne.CanvasObject
+}
+
+func (c *mdCache) render(src string, copyText func(string)) fyne.CanvasObject {
 	source := []byte(src)
 	doc := gfm.Parser().Parse(text.NewReader(source))
 	r := &mdRenderer{src: source, copyText: copyText}
-	return r.blocks(doc)
+	var keys []string
+	var objs []fyne.CanvasObject
+	starts := []int{}
+	for b := doc.FirstChild(); b != nil; b = b.NextSibling() {
+		starts = append(starts, blockStart(b))
+	}
+	i := 0
+	for b := doc.FirstChild(); b != nil; b = b.NextSibling() {
+		end := len(src)
+		if i+1 < len(starts) {
+			end = starts[i+1]
+		}
+		key := src[max(starts[i], 0):max(end, starts[i], 0)]
+		var obj fyne.CanvasObject
+		if i < len(c.keys) && c.keys[i] == key && starts[i] >= 0 {
+			obj = c.objs[i]
+		} else {
+			obj = r.block(b)
+		}
+		keys, objs = append(keys, key), append(objs, obj)
+		i++
+	}
+	c.keys, c.objs = keys, objs
+	return container.New(&stackLayout{gap: theme.Padding()}, objs...)
+}
+
+// blockStart is where a block's source begins, or -1 when it has no text of its own to tell.
+func blockStart(n ast.Node) int {
+	if n.Type() == ast.TypeBlock && n.Lines().Len() > 0 {
+		return n.Lines().At(0).Start
+	}
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		if t, ok := c.(*ast.Text); ok {
+			return t.Segment.Start
+		}
+		if s := blockStart(c); s >= 0 {
+			return s
+		}
+	}
+	return -1
 }
 
 type mdRenderer struct {
@@ -36,17 +87,29 @@ type mdRenderer struct {
 	copyText func(string)
 }
 
-// blocks renders the block children of n, stacked.
-func (r *mdRenderer) blocks(n ast.Node) *fyne.Container {
+// block renders one top-level block.
+func (r *mdRenderer) block(n ast.Node) fyne.CanvasObject {
+	objs := r.blocks(n.Parent(), n).Objects
+	if len(objs) == 1 {
+		return objs[0]
+	}
+	return container.New(&stackLayout{gap: theme.Padding()}, objs...)
+}
+
+// blocks renders the block children of n (or only the child only, when given), stacked.
+func (r *mdRenderer) blocks(n ast.Node, only ...ast.Node) *fyne.Container {
 	var objs []fyne.CanvasObject
 	var prose []widget.RichTextSegment // the paragraph being built: one RichText per block
 	flush := func() {
 		if len(prose) > 0 {
-			objs = append(objs, richText(prose))
+			objs = append(objs, newWrapped(richText(prose)))
 			prose = nil
 		}
 	}
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		if len(only) > 0 && c != only[0] {
+			continue
+		}
 		flush()
 		switch c := c.(type) {
 		case *ast.Paragraph, *ast.TextBlock:

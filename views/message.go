@@ -43,6 +43,7 @@ type messageRow struct {
 	widget.BaseWidget
 	actions rowActions
 	box     *fyne.Container
+	md      mdCache // the answer's rendered blocks, reused while it streams
 }
 
 func newMessageRow(actions rowActions) *messageRow {
@@ -81,7 +82,7 @@ func (r *messageRow) bind(it *item) {
 
 func (r *messageRow) userMessage(it *item) []fyne.CanvasObject {
 	name := widget.NewRichText(&widget.TextSegment{Text: "You", Style: smallStyle(colorMuted, true)})
-	text := richText([]widget.RichTextSegment{&widget.TextSegment{Style: widget.RichTextStyleParagraph, Text: it.msg.Content}})
+	text := newWrapped(richText([]widget.RichTextSegment{&widget.TextSegment{Style: widget.RichTextStyleParagraph, Text: it.msg.Content}}))
 	edit := lowButton("Edit", theme.DocumentCreateIcon(), func() { r.actions.editMessage(it) })
 	if r.actions.isBusy() {
 		edit.Disable()
@@ -95,7 +96,7 @@ func (r *messageRow) userMessage(it *item) []fyne.CanvasObject {
 func (r *messageRow) answer(it *item) []fyne.CanvasObject {
 	var objs []fyne.CanvasObject
 	if it.msg.Content != "" {
-		objs = append(objs, markdownView(it.msg.Content, r.actions.copyText))
+		objs = append(objs, r.md.render(it.msg.Content, r.actions.copyText))
 	}
 	switch {
 	case it.wait != nil:

@@ -1,0 +1,235 @@
+package views
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"parley/chat"
+	"parley/chat/chattest"
+	"parley/chat/store"
+)
+
+// longConversation stores 2,000 messages, about a million characters, with code blocks and
+// tables in the answers.
+func longConversation(tb testing.TB, hist *store.Store) int64 {
+	tb.Helper()
+	var msgs []store.Message
+	for i := range 2000 {
+		m := store.Message{Role: chat.User, Content: fmt.Sprintf("Question %d: how would you write step %d in Go, and why?", i, i)}
+		if i%2 == 1 {
+			m.Role, m.Model, m.Finish = chat.Assistant, "gpt-4o", chat.FinishStop
+			m.Content = fmt.Sprintf("## Step %d\n\nHere is one way, with the reasons below.\n\n```go\nfunc step%d(ctx context.Context) error {\n\tfor i := 0; i < %d; i++ {\n\t\tif err := ctx.Err(); err != nil {\n\t\t\treturn err\n\t\t}\n\t}\n\treturn nil\n}\n```\n\n| Choice | Why |\n|---|---|\n| context | cancellation |\n| loop | clarity |\n\n%s", i, i, i, strings.Repeat("The explanation goes on in prose for a while, as answers do. ", 12))
+			m.Usage = chat.Usage{PromptTokens: 1000 + i, CompletionTokens: 300}
+			m.Cost = chat.Cost{USD: 0.004, Known: true}
+		}
+		msgs = append(msgs, m)
+	}
+	c, err := hist.Import(store.Conversation{Title: "A long one", Model: "gpt-4o", Created: time.Now(), Updated: time.Now()}, msgs)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c.ID
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
+}
+
+// BenchmarkOpen2000Messages opens a 2,000-message conversation from the history and renders the
+// window: load, rows built for the screen, a frame drawn. It reports the heap it adds.
+func BenchmarkOpen2000Messages(b *testing.B) {
+	m, _, hist := newTestMain(b, chattest.Options{})
+	id := longConversation(b, hist)
+	before := heapInUse()
+	var after uint64
+	b.ResetTimer()
+	for range b.N {
+		m.NewChat()
+		settle(b, time.Second)
+		begin := time.Now()
+		m.Open(id, -1)
+		settleUntil(b, 10*time.Second, func() bool { return len(m.conversation.items) == 2000 })
+		m.Window.Canvas().Capture() // draw a frame
+		b.ReportMetric(float64(time.Since(begin).Microseconds())/1000, "ms/open")
+		b.StopTimer()
+		after = heapInUse()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(after-before)/(1<<20), "MB-added")
+}
+
+// streamedAnswer is an answer as models write them: paragraphs of a few sentences, a list, a
+// code block, a table. Every word is one token (" x"), so the text's length says how many
+// tokens have arrived.
+func streamedAnswer(tokens int) string {
+	var b strings.Builder
+	for n := 0; n < tokens; {
+		switch {
+		case n%400 == 120:
+			b.WriteString("\n\n```go\n")
+			for range 8 {
+				b.WriteString(" x x x x x\n")
+			}
+			b.WriteString("```\n\n")
+			n += 40
+		case n%400 == 300:
+			b.WriteString("\n\n| x | x |\n|---|---|\n| x x | x x |\n| x x | x x |\n\n")
+			n += 10
+		default:
+			for range 60 {
+				b.WriteString(" x")
+			}
+			b.WriteString("\n\n")
+			n += 60
+		}
+	}
+	return b.String()
+}
+
+// BenchmarkStreamLag streams 1,000 tokens a second into the conversation and measures, per
+// token, the time from its arrival to the UI showing it (the throttled repaint applied).
+func BenchmarkStreamLag(b *testing.B) {
+	benchmarkStreamLag(b, streamedAnswer(2000))
+}
+
+// BenchmarkStreamLagOneParagraph is the worst case: 2,000 tokens in a single paragraph, which
+// the toolkit wraps again, word by word, on every repaint.
+func BenchmarkStreamLagOneParagraph(b *testing.B) {
+	benchmarkStreamLag(b, strings.Repeat(" x", 2000))
+}
+
+func benchmarkStreamLag(b *testing.B, reply string) {
+	arrivals := &arrivalClock{}
+	testTransport = arrivals
+	defer func() { testTransport = nil }()
+	m, srv, _ := newTestMain(b, chattest.Options{TokensPerSecond: 1000})
+	v := m.conversation
+	var lags []time.Duration
+	tokensIn := func(s string) int { return strings.Count(s, "x") }
+	b.ResetTimer()
+	for range b.N {
+		srv.Reply(reply)
+		arrivals.reset()
+		shown := 0
+		v.composer.SetText("stream please")
+		v.send()
+		target := v.items[len(v.items)-1]
+		settleUntil(b, 20*time.Second, func() bool {
+			if got := tokensIn(target.msg.Content); got > shown {
+				now := time.Now()
+				for k := shown; k < got; k++ {
+					lags = append(lags, now.Sub(arrivals.at(k)))
+				}
+				shown = got
+			}
+			return !v.busy
+		})
+	}
+	sort.Slice(lags, func(i, j int) bool { return lags[i] < lags[j] })
+	b.ReportMetric(float64(lags[len(lags)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lags[len(lags)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkKeystrokeWhileStreaming types into the composer while an answer streams at 1,000
+// tokens a second into a long conversation, and measures how long each keystroke takes to
+// handle, counts included.
+func BenchmarkKeystrokeWhileStreaming(b *testing.B) {
+	m, srv, hist := newTestMain(b, chattest.Options{TokensPerSecond: 1000})
+	v := m.conversation
+	m.Open(longConversation(b, hist), -1)
+	settleUntil(b, 10*time.Second, func() bool { return len(v.items) == 2000 })
+	srv.Reply(strings.Repeat(" x", 1_000_000))
+	v.composer.SetText("go")
+	v.send()
+	var times []time.Duration
+	w := m.Window
+	b.ResetTimer()
+	for i := range b.N {
+		begin := time.Now()
+		v.composer.TypedRune(rune('a' + i%26))
+		times = append(times, time.Since(begin))
+		// Let the stream's repaints and the counts run between keystrokes, as they do live.
+		select {
+		case f := <-uiQueue:
+			f()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	b.StopTimer()
+	v.stop()
+	settleUntil(b, 10*time.Second, func() bool { return !v.busy })
+	_ = w.Canvas().Size() == fyne.Size{}
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// arrivalClock notes when each "x" of a streamed answer came off the network.
+type arrivalClock struct {
+	mu    sync.Mutex
+	times []time.Time
+}
+
+func (a *arrivalClock) reset() { a.mu.Lock(); a.times = nil; a.mu.Unlock() }
+
+func (a *arrivalClock) at(k int) time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.times[k]
+}
+
+func (a *arrivalClock) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err == nil {
+		resp.Body = &arrivalReader{ReadCloser: resp.Body, clock: a}
+	}
+	return resp, err
+}
+
+type arrivalReader struct {
+	io.ReadCloser
+	clock   *arrivalClock
+	pending []byte
+}
+
+// Read notes the arrival of every delta's "x"s as whole SSE lines come in.
+func (r *arrivalReader) Read(p []byte) (int, error) {
+	n, err := r.ReadCloser.Read(p)
+	now := time.Now()
+	r.pending = append(r.pending, p[:n]...)
+	for {
+		i := bytes.IndexByte(r.pending, '\n')
+		if i < 0 {
+			break
+		}
+		line := r.pending[:i]
+		r.pending = r.pending[i+1:]
+		var chunk struct {
+			Choices []struct {
+				Delta struct{ Content string } `json:"delta"`
+			} `json:"choices"`
+		}
+		if data, ok := bytes.CutPrefix(line, []byte("data: ")); ok && json.Unmarshal(data, &chunk) == nil && len(chunk.Choices) > 0 {
+			r.clock.mu.Lock()
+			for range strings.Count(chunk.Choices[0].Delta.Content, "x") {
+				r.clock.times = append(r.clock.times, now)
+			}
+			r.clock.mu.Unlock()
+		}
+	}
+	return n, err
+}
