@@ -3,7 +3,7 @@
 
 GO ?= go
 
-.PHONY: run test demo install deps build clean
+.PHONY: run test demo bench install deps build clean
 
 ## run: install what is missing, build, and open Parley
 run: build
@@ -16,6 +16,10 @@ test: deps
 ## demo: open Parley against a local demo server, with a throw-away profile (no key needed)
 demo: build
 	scripts/demo.sh
+
+## bench: measure start-up, memory, streaming, client overhead, tokens and history (BENCHMARKS.md)
+bench: deps
+	scripts/bench.sh
 
 ## install: install Parley for this user on Linux (~/.local: binary, desktop entry with Quick Ask, icon)
 install: deps

@@ -18,6 +18,7 @@ const Version = "0.1.0"
 // Run runs Parley with the command-line arguments (without the program name) and returns the
 // process exit code.
 func Run(args []string) int {
+	defer profiling()()
 	return run(args, os.Stdin, os.Stdout, os.Stderr)
 }
 

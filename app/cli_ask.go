@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -174,46 +175,76 @@ func (c *cli) printJSON(a chat.Answer, conversation int64) {
 }
 
 // askSaver keeps an exchange of `parley ask` in the history as it happens: the question at
-// once, the answer checkpointed every second, so even a killed process leaves it behind.
+// once, the answer checkpointed every second, so even a killed process leaves it behind. The
+// history opens alongside the request, not before it: text that arrives first waits in memory.
 type askSaver struct {
-	conv  store.Conversation
-	draft *store.Draft
-	err   error
+	ready chan struct{} // closed when the history is ready (or could not be)
+
+	mu      sync.Mutex
+	conv    store.Conversation
+	draft   *store.Draft
+	err     error
+	pending strings.Builder
 }
 
 func (c *cli) saver(p settings.Profile, req chat.Request, noSave bool) *askSaver {
-	s := &askSaver{}
+	s := &askSaver{ready: make(chan struct{})}
 	if noSave {
+		close(s.ready)
 		return s
 	}
-	st, err := c.svc.history()
-	if err != nil {
-		s.err = err
-		return s
-	}
-	if w := st.Warning(); w != "" {
-		fmt.Fprintln(c.stderr, "parley:", w)
-	}
-	question := req.Messages[len(req.Messages)-1].Content
-	if s.conv, s.err = st.CreateConversation(store.Conversation{Title: store.TitleFrom(question), Profile: p.Name, Model: req.Model, SystemPrompt: req.System}); s.err != nil {
-		return s
-	}
-	if _, s.err = st.Append(store.Message{ConversationID: s.conv.ID, Role: chat.User, Content: question}); s.err != nil {
-		return s
-	}
-	s.draft, s.err = st.StartAnswer(s.conv.ID, req.Model)
+	go func() {
+		defer close(s.ready)
+		st, err := c.svc.history()
+		if err != nil {
+			s.fail(err)
+			return
+		}
+		if w := st.Warning(); w != "" {
+			fmt.Fprintln(c.stderr, "parley:", w)
+		}
+		question := req.Messages[len(req.Messages)-1].Content
+		conv, err := st.CreateConversation(store.Conversation{Title: store.TitleFrom(question), Profile: p.Name, Model: req.Model, SystemPrompt: req.System})
+		if err == nil {
+			_, err = st.Append(store.Message{ConversationID: conv.ID, Role: chat.User, Content: question})
+		}
+		var draft *store.Draft
+		if err == nil {
+			draft, err = st.StartAnswer(conv.ID, req.Model)
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.conv, s.draft, s.err = conv, draft, err
+		if draft != nil && s.pending.Len() > 0 {
+			draft.Append(s.pending.String())
+			s.pending.Reset()
+		}
+	}()
 	return s
 }
 
+func (s *askSaver) fail(err error) {
+	s.mu.Lock()
+	s.err = err
+	s.mu.Unlock()
+}
+
 func (s *askSaver) grow(text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.draft != nil {
 		s.draft.Append(text)
+	} else if s.err == nil {
+		s.pending.WriteString(text)
 	}
 }
 
 // finish saves the answer as it ended (an answer that never began is not kept) and returns the
 // conversation's id.
 func (s *askSaver) finish(a chat.Answer) (int64, error) {
+	<-s.ready
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.draft == nil {
 		return s.conv.ID, s.err
 	}

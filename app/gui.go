@@ -5,10 +5,15 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/theme"
 
 	"parley/assets"
 	"parley/chat"
@@ -54,10 +59,19 @@ func runGUI(quick bool) int {
 	a := fyneapp.NewWithID(ID)
 	a.SetIcon(assets.Icon)
 	a.Settings().SetTheme(views.NewTheme())
+	// The regular and bold faces take tens of milliseconds each to parse, the first time text is
+	// measured; parse them while the window is created.
+	for _, style := range []fyne.TextStyle{{}, {Bold: true}} {
+		go fyne.MeasureText("Parley", theme.TextSize(), style)
+	}
 	quitOnSignal(a)
-	m := views.NewMain(a, svc.views(warnings))
-	hasTray := setUpTray(a, m, svc)
-	keepsRunning := func() bool { return hasTray && svc.prefs.Prefs().KeepsInTray() }
+	m := views.NewMain(a, views.NewWindow(a, svc.prefs), svc.views(warnings))
+	// The tray takes a while to publish on the bus: it comes after the window shows.
+	var hasTray atomic.Bool
+	hasTray.Store(runtime.GOOS != "linux") // until the bus says
+	go func() { hasTray.Store(trayHostAvailable()) }()
+	views.Do(func() { setUpTray(a, m, svc) })
+	keepsRunning := func() bool { return hasTray.Load() && svc.prefs.Prefs().KeepsInTray() }
 	m.Window.SetCloseIntercept(func() {
 		if keepsRunning() {
 			m.HideWindow()
@@ -83,12 +97,13 @@ func runGUI(quick bool) int {
 	})
 	if quick {
 		m.ShowQuickAsk()
-		if !hasTray {
-			m.ShowWindow()
+		if !keepsRunning() && runtime.GOOS == "linux" && !trayHostAvailable() {
+			m.ShowWindow() // nothing to come back from: show the main window too
 		}
 	} else {
 		m.ShowWindow()
 	}
+	go settleMemory()
 	a.Run()
 	m.Shutdown()
 	m.SaveSize()
@@ -128,4 +143,11 @@ func quitOnSignal(a fyne.App) {
 		<-signals
 		views.Do(a.Quit)
 	}()
+}
+
+// settleMemory hands back to the system the memory that starting up needed only once (fonts
+// parsed, icons converted), so that Parley idles small.
+func settleMemory() {
+	time.Sleep(2 * time.Second)
+	debug.FreeOSMemory()
 }

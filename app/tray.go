@@ -11,12 +11,12 @@ import (
 )
 
 // setUpTray puts Parley's icon in the system tray, with Quick Ask, New Chat, Show Parley, today's
-// usage and Quit. It reports whether a tray host will show it (on Linux the item is published
-// on the session bus either way).
-func setUpTray(a fyne.App, m *views.Main, svc *services) bool {
+// usage and Quit. (On Linux the item is published on the session bus even when no tray host
+// shows it.)
+func setUpTray(a fyne.App, m *views.Main, svc *services) {
 	d, ok := a.(desktop.App)
 	if !ok {
-		return false
+		return
 	}
 	usage := fyne.NewMenuItem(todayLine(svc), nil)
 	usage.Disabled = true
@@ -31,12 +31,11 @@ func setUpTray(a fyne.App, m *views.Main, svc *services) bool {
 		quit,
 	)
 	d.SetSystemTrayMenu(menu)
-	d.SetSystemTrayIcon(assets.Icon)
+	d.SetSystemTrayIcon(assets.TrayIcon)
 	m.OnUsage = func() {
 		usage.Label = todayLine(svc)
 		menu.Refresh()
 	}
-	return trayHostAvailable()
 }
 
 // todayLine is the tray's summary of today's usage, over every profile.

@@ -172,7 +172,13 @@ func (c *Client) answer(ctx context.Context, req Request, emit func(Event)) Answ
 
 	// end settles the answer however it ended: the usage the server reported or, when none
 	// came (a compatible server, a cut or stopped stream), Parley's own count, marked estimated.
+	var counted <-chan Fit // the exact count of the prompt, when it is done
 	end := func(finish Finish, e *Error) Answer {
+		if counted != nil {
+			f := <-counted
+			a.EstimatedPrompt = f.PromptTokens
+			emit(Prepared{PromptTokens: f.PromptTokens, Dropped: a.Dropped})
+		}
 		if e != nil {
 			a.Err = e
 			emit(Failure{Err: e})
@@ -205,12 +211,11 @@ func (c *Client) answer(ctx context.Context, req Request, emit func(Event)) Answ
 		return end("", c.classify(err, req.Model))
 	}
 
-	fit, err := c.Fit(req)
+	fit, exact, err := c.prepare(req, model)
 	if err != nil {
 		return end("", c.classify(err, req.Model))
 	}
-	a.EstimatedPrompt, a.Dropped = fit.PromptTokens, fit.Dropped
-	emit(Prepared{PromptTokens: fit.PromptTokens, Dropped: fit.Dropped})
+	counted, a.Dropped = exact, fit.Dropped
 	apiReq := c.request(model, req, fit)
 	// go-openai leaves out a temperature of 0; the transport puts it back on the wire.
 	zeroTemp := req.Temperature != nil && *req.Temperature == 0 && !model.Reasoning
@@ -247,6 +252,38 @@ func (c *Client) answer(ctx context.Context, req Request, emit func(Event)) Answ
 		}
 		a.Retries++
 	}
+}
+
+// prepare fits the request to the context window. Loading a tokenizer takes a few hundred
+// milliseconds the first time, so when the request is certain to fit (every token is at least
+// one byte, so its bytes bound its tokens) it goes out at once and the exact count runs
+// alongside; Prepared reports it when it is done. A request that may not fit is counted first.
+func (c *Client) prepare(req Request, model ModelInfo) (Fit, <-chan Fit, error) {
+	counted := make(chan Fit, 1)
+	bound := upperBound(req)
+	reserve := reserveFor(model, req)
+	rl, paced := c.limits.Latest("/chat/completions", model.ID)
+	tight := paced && rl.LimitTokens > 0 && bound+req.MaxOutput > rl.RemainingTokens
+	if (model.ContextWindow > 0 && bound+reserve > model.ContextWindow) || tight {
+		fit, err := c.Fit(req)
+		counted <- fit
+		return fit, counted, err
+	}
+	go func() {
+		fit, _ := c.Fit(req)
+		counted <- fit
+	}()
+	return Fit{Messages: req.Messages, PromptTokens: bound, Window: model.ContextWindow, Reserve: reserve}, counted, nil
+}
+
+// upperBound is at least the prompt's token count, without a tokenizer: every token is at
+// least one byte, and the framing is a few tokens a message.
+func upperBound(req Request) int {
+	n := 3 + len(req.System) + 3 + len(System)
+	for _, m := range req.Messages {
+		n += 3 + len(m.Role) + len(m.Name) + 1 + len(m.Content)
+	}
+	return n
 }
 
 // request builds the API request: the system prompt first, then the fitted messages, with the

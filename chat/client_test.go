@@ -115,11 +115,11 @@ func TestStreamHappyPath(t *testing.T) {
 	req.System = "Be friendly."
 	events, a := collect(t, r.client, context.Background(), req)
 
-	if _, ok := events[0].(Prepared); !ok {
-		t.Fatalf("first event %T, want Prepared", events[0])
+	if _, ok := events[0].(RateLimit); !ok {
+		t.Fatalf("first event %T, want the RateLimit snapshot: the request went out before the prompt was counted", events[0])
 	}
-	if _, ok := events[1].(RateLimit); !ok {
-		t.Fatalf("second event %T, want the RateLimit snapshot", events[1])
+	if p, ok := events[len(events)-2].(Prepared); !ok || p.PromptTokens != a.EstimatedPrompt {
+		t.Fatalf("Prepared (%T) does not come before Done with the count", events[len(events)-2])
 	}
 	var text strings.Builder
 	var sawUsage bool
@@ -536,7 +536,12 @@ func TestContextFittingDropsOldMessages(t *testing.T) {
 	}
 	msgs = append(msgs, Message{Role: User, Content: "the newest question"})
 	events, a := collect(t, r.client, context.Background(), Request{Model: "gpt-4o", System: "the system prompt", Messages: msgs})
-	prep := events[0].(Prepared)
+	var prep Prepared
+	for _, e := range events {
+		if p, ok := e.(Prepared); ok {
+			prep = p
+		}
+	}
 	if a.Err != nil || prep.Dropped == 0 || a.Dropped != prep.Dropped || prep.PromptTokens+100 > 600 {
 		t.Fatalf("prepared %+v, err %v", prep, a.Err)
 	}

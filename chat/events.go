@@ -6,7 +6,9 @@ import "time"
 // and always ends with exactly one Done; then the channel is closed.
 type Event interface{ isEvent() }
 
-// Prepared is the first event: the prompt as it will be sent, after context fitting.
+// Prepared reports the prompt as Parley counted it and what context fitting left out. Counting
+// runs alongside the request when the prompt surely fits, so it may come late, but always
+// before Done.
 type Prepared struct {
 	PromptTokens int // Parley's count of the prompt (the cookbook formula)
 	Dropped      int // old messages left out to fit the context window

@@ -233,3 +233,32 @@ func (r *arrivalReader) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// BenchmarkScrollTopToBottom scrolls the 2,000-message conversation from its first message to
+// its last, a screen at a time, and reports the time each step takes to lay out and build the
+// rows coming into view (the work of one frame; drawing is the GPU's).
+func BenchmarkScrollTopToBottom(b *testing.B) {
+	m, _, hist := newTestMain(b, chattest.Options{})
+	m.Open(longConversation(b, hist), -1)
+	v := m.conversation
+	settleUntil(b, 10*time.Second, func() bool { return len(v.items) == 2000 })
+	tr := v.list
+	var frames []time.Duration
+	b.ResetTimer()
+	for range b.N {
+		tr.ScrollTo(0)
+		for !tr.atBottom() {
+			begin := time.Now()
+			tr.scroll.ScrollToOffset(fyne.NewPos(0, tr.scroll.Offset.Y+tr.scroll.Size().Height))
+			tr.scroll.OnScrolled(tr.scroll.Offset)
+			frames = append(frames, time.Since(begin))
+			if len(frames) > 100_000 {
+				b.Fatal("never reached the bottom")
+			}
+		}
+	}
+	sort.Slice(frames, func(i, j int) bool { return frames[i] < frames[j] })
+	b.ReportMetric(float64(frames[len(frames)/2].Microseconds())/1000, "p50-ms/frame")
+	b.ReportMetric(float64(frames[len(frames)*99/100].Microseconds())/1000, "p99-ms/frame")
+	b.ReportMetric(float64(len(frames))/float64(b.N), "frames")
+}

@@ -578,6 +578,13 @@ func (v *conversationView) countLater() {
 	v.countID++
 	id := v.countID
 	v.countMu.Unlock()
+	if len(v.items) == 0 && strings.TrimSpace(v.composer.Text) == "" {
+		// Nothing to count yet: the tokenizer (tens of megabytes) loads on the first keystroke.
+		v.counts.Segments, v.warning.Segments = nil, nil
+		v.counts.Refresh()
+		v.warning.Refresh()
+		return
+	}
 	p := v.m.profile()
 	client, _ := v.m.client()
 	req := chat.Request{Model: v.model(), System: v.system(), MaxOutput: p.MaxOutput}

@@ -107,7 +107,7 @@ func newTestMain(t testing.TB, opts chattest.Options) (*Main, *chattest.Server, 
 			return meter.Record(settings.Spend{Profile: profile, Model: model, Requests: 1, PromptTokens: a.Usage.PromptTokens, CompletionTokens: a.Usage.CompletionTokens, CostUSD: a.Cost.USD})
 		},
 	}
-	m := NewMain(a, svc)
+	m := NewMain(a, NewWindow(a, prefs), svc)
 	m.Window.Resize(fyne.NewSize(1000, 720))
 	settle(t, 5*time.Second)
 	return m, srv, hist

@@ -45,12 +45,23 @@ type Main struct {
 	OnUsage func()
 }
 
-// NewMain builds the main window, on a new empty conversation with the cursor in the composer.
-func NewMain(a fyne.App, svc *Services) *Main {
-	m := &Main{app: a, svc: svc, Window: a.NewWindow("Parley"), hidden: true}
+// NewWindow makes the main window at its remembered size.
+func NewWindow(a fyne.App, prefs *settings.Store) fyne.Window {
+	w := a.NewWindow("Parley")
+	size := fyne.NewSize(1100, 760)
+	if p := prefs.Prefs(); p.Window.Width >= 480 && p.Window.Height >= 360 {
+		size = fyne.NewSize(p.Window.Width, p.Window.Height)
+	}
+	w.Resize(size)
+	return w
+}
+
+// NewMain builds the main window's content, on a new empty conversation with the cursor in the
+// composer.
+func NewMain(a fyne.App, w fyne.Window, svc *Services) *Main {
+	m := &Main{app: a, svc: svc, Window: w, hidden: true}
 	m.sidebar = newSidebar(m)
 	m.conversation = newConversationView(m)
-	m.settings = newSettingsView(m)
 	m.pages = container.NewStack(m.conversation.content)
 	m.banner = m.demoBanner()
 	split := container.NewHSplit(m.sidebar.content, m.pages)
@@ -59,12 +70,6 @@ func NewMain(a fyne.App, svc *Services) *Main {
 	m.menus = m.actions()
 	m.Window.SetMainMenu(m.menu())
 	m.shortcuts()
-	prefs := svc.Prefs.Prefs()
-	size := fyne.NewSize(1100, 760)
-	if prefs.Window.Width >= 480 && prefs.Window.Height >= 360 {
-		size = fyne.NewSize(prefs.Window.Width, prefs.Window.Height)
-	}
-	m.Window.Resize(size)
 	m.Window.SetMaster()
 	m.conversation.newChat()
 	m.reconnect()
@@ -170,6 +175,9 @@ func (m *Main) setTitle(conversation string) {
 
 // ShowSettings puts the settings view in place of the conversation.
 func (m *Main) ShowSettings() {
+	if m.settings == nil {
+		m.settings = newSettingsView(m) // built the first time it is needed, not at start
+	}
 	m.settings.show()
 	m.pages.Objects = []fyne.CanvasObject{m.settings.content}
 	m.pages.Refresh()

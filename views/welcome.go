@@ -118,7 +118,7 @@ func (m *Main) firstRun() fyne.CanvasObject {
 func (m *Main) keyChanged() {
 	m.reconnect()
 	m.conversation.focus()
-	if m.pages.Objects[0] == m.settings.content {
+	if m.settings != nil && m.pages.Objects[0] == m.settings.content {
 		m.settings.show()
 	}
 }

@@ -274,6 +274,9 @@ func (a answer) text() string { return strings.Join(a.pieces, "") }
 
 // complete answers a non-streaming request.
 func (s *Server) complete(w http.ResponseWriter, r *http.Request, a answer, fault Fault) {
+	if s.opts.FirstToken > 0 {
+		wait(r, s.opts.FirstToken)
+	}
 	switch fault.Kind {
 	case Cut:
 		hangUp(w)
@@ -340,6 +343,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, a answer, fault 
 		return b
 	}
 
+	if s.opts.FirstToken > 0 {
+		wait(r, s.opts.FirstToken)
+	}
 	if !send(chunk(map[string]any{"role": "assistant", "content": "", "refusal": nil}, nil)) {
 		return
 	}

@@ -31,6 +31,8 @@ type Options struct {
 	TokensPerSecond int
 	// TokensPerChunk groups tokens into one streamed chunk (0: one token a chunk, as OpenAI does).
 	TokensPerChunk int
+	// FirstToken is how long the model "thinks" before its first token, as real ones do.
+	FirstToken time.Duration
 	// ContextWindows overrides or adds model context windows, for tests of long conversations.
 	ContextWindows map[string]int
 	// Reply writes the answer to a request when no scripted reply is queued (nil: DemoReply).

@@ -22,11 +22,17 @@ func main() {
 	rpm := flag.Int("rpm", 0, "requests per minute before 429 (0: 5,000)")
 	tpm := flag.Int("tpm", 0, "tokens per minute before 429 (0: 2,000,000)")
 	echo := flag.Bool("echo", false, "answer with the question instead of the demo answer")
+	ttft := flag.Duration("ttft", 0, "wait this long before the first token, as a model thinking (e.g. 300ms)")
+	reply := flag.String("reply", "", "answer every question with this text (default: the demo answer)")
 	flag.Parse()
 
-	opts := chattest.Options{Key: *key, TokensPerSecond: *tps, RPM: *rpm, TPM: *tpm}
-	if *echo {
+	opts := chattest.Options{Key: *key, TokensPerSecond: *tps, RPM: *rpm, TPM: *tpm, FirstToken: *ttft}
+	switch {
+	case *echo:
 		opts.Reply = chattest.EchoReply
+	case *reply != "":
+		text := *reply
+		opts.Reply = func(chattest.ChatRequest) string { return text }
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

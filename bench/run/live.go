@@ -1,0 +1,336 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
+
+	"parley/chat"
+	"parley/chat/store"
+)
+
+const benchKey = "sk-proj-benchKEY0123456789abcdefGHIJKLmn"
+
+// home is a throw-away user for one measurement.
+func home(name string) []string {
+	dir := filepath.Join(workDir, name)
+	for _, d := range []string{".config", ".local/share", "run"} {
+		os.MkdirAll(filepath.Join(dir, d), 0o700)
+	}
+	return append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, ".config"),
+		"XDG_DATA_HOME="+filepath.Join(dir, ".local/share"), "XDG_RUNTIME_DIR="+filepath.Join(dir, "run"))
+}
+
+// startServer runs the test server with flags and returns its base URL.
+func startServer(args ...string) (string, func()) {
+	cmd := exec.Command(*server, append([]string{"-key", benchKey}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	check(err)
+	check(cmd.Start())
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	check(err)
+	return strings.TrimSpace(line), func() { cmd.Process.Kill(); cmd.Wait() }
+}
+
+// mapWatcher reports windows mapped on the X display, by title.
+type mapWatcher struct {
+	conn *xgb.Conn
+}
+
+func newMapWatcher() *mapWatcher {
+	xgb.Logger.SetOutput(io.Discard)
+	conn, err := xgb.NewConn()
+	check(err)
+	root := xproto.Setup(conn).DefaultScreen(conn).Root
+	check(xproto.ChangeWindowAttributesChecked(conn, root, xproto.CwEventMask, []uint32{xproto.EventMaskSubstructureNotify}).Check())
+	return &mapWatcher{conn: conn}
+}
+
+func (w *mapWatcher) title(win xproto.Window) string {
+	r, err := xproto.GetProperty(w.conn, false, win, xproto.AtomWmName, xproto.AtomAny, 0, 256).Reply()
+	if err != nil {
+		return ""
+	}
+	return string(r.Value)
+}
+
+// waitMapped waits for a window with this title to be mapped and returns when it was.
+func (w *mapWatcher) waitMapped(title string, timeout time.Duration) (xproto.Window, time.Time) {
+	type mapped struct {
+		win xproto.Window
+		at  time.Time
+	}
+	found := make(chan mapped, 1)
+	go func() {
+		for {
+			ev, err := w.conn.WaitForEvent()
+			if ev == nil && err == nil {
+				return
+			}
+			if m, ok := ev.(xproto.MapNotifyEvent); ok {
+				at := time.Now()
+				if w.title(m.Window) == title {
+					found <- mapped{m.Window, at}
+					return
+				}
+			}
+		}
+	}()
+	select {
+	case m := <-found:
+		return m.win, m.at
+	case <-time.After(timeout):
+		check(fmt.Errorf("no window %q within %v", title, timeout))
+	}
+	return 0, time.Time{}
+}
+
+// painted waits until the window shows Parley's content: the sidebar's blue "New chat" button at
+// (x, y) in the window. It returns when it did.
+func painted(win xproto.Window, x, y int16, timeout time.Duration) time.Time {
+	conn, err := xgb.NewConn()
+	check(err)
+	defer conn.Close()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		img, err := xproto.GetImage(conn, xproto.ImageFormatZPixmap, xproto.Drawable(win), x, y, 1, 1, 0xffffffff).Reply()
+		if err == nil && len(img.Data) >= 3 {
+			b, g, r := img.Data[0], img.Data[1], img.Data[2] // BGRX on a 24-bit TrueColor visual
+			if b > 180 && r < 120 && g < 170 {
+				return time.Now()
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+	check(fmt.Errorf("the window never showed its content"))
+	return time.Time{}
+}
+
+// launch starts a GUI program and returns when its window is mapped.
+func launch(path string, env []string, title string) (*exec.Cmd, xproto.Window, time.Duration) {
+	w := newMapWatcher()
+	defer w.conn.Close()
+	cmd := exec.Command(path)
+	cmd.Env = env
+	begin := time.Now()
+	check(cmd.Start())
+	win, at := w.waitMapped(title, 30*time.Second)
+	return cmd, win, at.Sub(begin)
+}
+
+func quit(cmd *exec.Cmd) {
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-done
+	}
+}
+
+func rssMB(pid int) float64 {
+	data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.Fields(v)[0], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// cpuTime is the CPU a process has used so far.
+func cpuTime(pid int) time.Duration {
+	data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	s := string(data)
+	fields := strings.Fields(s[strings.LastIndex(s, ")")+2:])
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond // CLK_TCK is 100 on Linux
+}
+
+func xdotool(args ...string) {
+	exec.Command("xdotool", args...).Run()
+}
+
+// parleyEnv is a user who has used Parley before (its settings and history exist), with a key.
+func parleyEnv(name, url string) []string {
+	env := home(name)
+	return append(env, "OPENAI_BASE_URL="+url, "OPENAI_API_KEY="+benchKey)
+}
+
+// startup measures launch to window mapped, Parley against the bare window, interleaved.
+func startup() {
+	url, stop := startServer()
+	defer stop()
+	env := parleyEnv("startup", url)
+	bareEnv := home("bare")
+	// A first run of each, not counted: it writes the files later runs find.
+	for _, p := range [][3]string{{*bin, "Parley"}, {*bare, "Bare"}} {
+		e := env
+		if p[1] == "Bare" {
+			e = bareEnv
+		}
+		cmd, _, _ := launch(p[0], e, p[1])
+		time.Sleep(300 * time.Millisecond)
+		quit(cmd)
+	}
+	var ps, cs, bs []time.Duration
+	for range *runs {
+		cmd, _, d := launch(*bare, bareEnv, "Bare")
+		bs = append(bs, d)
+		quit(cmd)
+		begin := time.Now()
+		cmd, win, d := launch(*bin, env, "Parley")
+		ps = append(ps, d)
+		cs = append(cs, painted(win, 20, 53, 10*time.Second).Sub(begin))
+		quit(cmd)
+	}
+	p, c, b := median(ps), median(cs), median(bs)
+	ratio := float64(p) / float64(b)
+	add(row{measure: fmt.Sprintf("Start-up: launch to window mapped, median of %d", *runs), parley: ms(p), baseline: ms(b) + " (bare Fyne window)",
+		ratio: fmt.Sprintf("%.2f×", ratio), target: "≤ 1.3×", verdict: verdict(ratio, 1.3)})
+	cratio := float64(c) / float64(b)
+	add(row{measure: "Start-up: launch to the window showing its content (sidebar, composer), median", parley: ms(c), baseline: ms(b) + " (bare window mapped)",
+		ratio: fmt.Sprintf("%.2f×", cratio), target: "≤ 1.3×", verdict: verdict(cratio, 1.3)})
+}
+
+// memory measures resident memory idle, and with a 2,000-message conversation open.
+func memory() {
+	url, stop := startServer()
+	defer stop()
+	env := parleyEnv("memory", url)
+	bareCmd, _, _ := launch(*bare, home("bare-mem"), "Bare")
+	time.Sleep(3 * time.Second)
+	bareRSS := rssMB(bareCmd.Process.Pid)
+	quit(bareCmd)
+
+	// The long conversation, stored as Parley would have stored it.
+	dataDir := filepath.Join(workDir, "memory", ".local/share/parley")
+	os.MkdirAll(dataDir, 0o700)
+	st, err := store.Open(store.DefaultPath(dataDir))
+	check(err)
+	_, err = st.Import(store.Conversation{Title: "A long conversation", Model: "gpt-4o", Created: time.Now(), Updated: time.Now()}, longMessages())
+	check(err)
+	st.Close()
+
+	cmd, win, _ := launch(*bin, env, "Parley")
+	time.Sleep(3 * time.Second)
+	idle := rssMB(cmd.Process.Pid)
+	id := strconv.Itoa(int(win))
+	xdotool("windowfocus", "--sync", id)
+	xdotool("key", "--clearmodifiers", "ctrl+f")
+	xdotool("type", "--delay", "5", "long conversation")
+	time.Sleep(700 * time.Millisecond)
+	xdotool("key", "Return")
+	time.Sleep(3 * time.Second)
+	long := rssMB(cmd.Process.Pid)
+	quit(cmd)
+	add(row{measure: "Resident memory, idle after start", parley: fmt.Sprintf("%.0f MB", idle), baseline: fmt.Sprintf("%.0f MB (bare)", bareRSS),
+		ratio: fmt.Sprintf("+%.0f MB", idle-bareRSS), target: "≤ bare + 40 MB", verdict: verdict(idle-bareRSS, 40)})
+	add(row{measure: "Resident memory, the 2,000-message conversation open", parley: fmt.Sprintf("%.0f MB", long), baseline: fmt.Sprintf("%.0f MB (bare)", bareRSS),
+		ratio: fmt.Sprintf("+%.0f MB", long-bareRSS), target: "≤ bare + 150 MB", verdict: verdict(long-bareRSS, 150)})
+}
+
+// longMessages is 2,000 messages, about a million characters, code and tables in the answers.
+func longMessages() []store.Message {
+	var msgs []store.Message
+	for i := range 2000 {
+		m := store.Message{Role: chat.User, Content: fmt.Sprintf("Question %d: how would you write step %d in Go, and why?", i, i), Created: time.Now()}
+		if i%2 == 1 {
+			m.Role, m.Model, m.Finish = chat.Assistant, "gpt-4o", chat.FinishStop
+			m.Content = fmt.Sprintf("## Step %d\n\nHere is one way, with the reasons below.\n\n```go\nfunc step%d(ctx context.Context) error {\n\tfor i := 0; i < %d; i++ {\n\t\tif err := ctx.Err(); err != nil {\n\t\t\treturn err\n\t\t}\n\t}\n\treturn nil\n}\n```\n\n| Choice | Why |\n|---|---|\n| context | cancellation |\n| loop | clarity |\n\n%s", i, i, i, strings.Repeat("The explanation goes on in prose for a while, as answers do. ", 12))
+		}
+		msgs = append(msgs, m)
+	}
+	return msgs
+}
+
+// realisticAnswer is about n tokens of paragraphs, a list, code and a table.
+func realisticAnswer(n int) string {
+	var b strings.Builder
+	for i := 0; b.Len() < n*4; i++ {
+		switch i % 5 {
+		case 2:
+			b.WriteString("```go\nfunc handler(w http.ResponseWriter, r *http.Request) {\n\tfmt.Fprintln(w, \"hello\")\n}\n```\n\n")
+		case 4:
+			b.WriteString("| Option | Effect |\n|---|---|\n| timeout | ends slow calls |\n| retries | hides blips |\n\n")
+		default:
+			b.WriteString("Streaming text arrives a token at a time and the window shows it as it comes, wrapped into lines and paragraphs like this one, which runs for a few sentences before the next block begins.\n\n")
+		}
+	}
+	return b.String()
+}
+
+// streamingCPU measures Parley's CPU while an answer streams in at 1,000 tokens a second.
+func streamingCPU() {
+	answer := realisticAnswer(2000)
+	url, stop := startServer("-tps", "1000", "-reply", answer)
+	defer stop()
+	env := parleyEnv("stream", url)
+	cmd, win, _ := launch(*bin, env, "Parley")
+	time.Sleep(2 * time.Second)
+	id := strconv.Itoa(int(win))
+	xdotool("windowfocus", "--sync", id)
+	xdotool("type", "--delay", "5", "Stream a long answer")
+	before := cpuTime(cmd.Process.Pid)
+	begin := time.Now()
+	xdotool("key", "Return")
+	time.Sleep(2500 * time.Millisecond)
+	used := cpuTime(cmd.Process.Pid) - before
+	elapsed := time.Since(begin)
+	quit(cmd)
+	add(row{measure: "CPU while a 2,000-token answer streams at 1,000 tokens/s (of one core)", parley: fmt.Sprintf("%.0f%%", 100*used.Seconds()/elapsed.Seconds())})
+}
+
+// clientOverhead runs parley ask and the raw client in turns against a server that thinks for
+// 300 ms and streams 300 tokens at 1,000 a second, and times the first byte and the exit.
+func clientOverhead() {
+	url, stop := startServer("-tps", "1000", "-ttft", "300ms", "-reply", realisticAnswer(300))
+	defer stop()
+	env := parleyEnv("ask", url)
+	run := func(path string, args ...string) (ttft, total time.Duration) {
+		cmd := exec.Command(path, args...)
+		cmd.Env = env
+		stdout, err := cmd.StdoutPipe()
+		check(err)
+		begin := time.Now()
+		check(cmd.Start())
+		first := make([]byte, 1)
+		_, err = stdout.Read(first)
+		check(err)
+		ttft = time.Since(begin)
+		io.Copy(io.Discard, stdout)
+		check(cmd.Wait())
+		return ttft, time.Since(begin)
+	}
+	run(*bin, "ask", "-m", "gpt-4o-mini", "warm up")
+	var pf, pt, rf, rt []time.Duration
+	for range *runs {
+		f, t := run(*raw, "gpt-4o-mini", "How do I write an HTTP handler?")
+		rf, rt = append(rf, f), append(rt, t)
+		f, t = run(*bin, "ask", "-m", "gpt-4o-mini", "How do I write an HTTP handler?")
+		pf, pt = append(pf, f), append(pt, t)
+	}
+	for _, r := range []struct {
+		name   string
+		p, raw []time.Duration
+	}{{"time to first token", pf, rf}, {"total time", pt, rt}} {
+		p, b := median(r.p), median(r.raw)
+		ratio := float64(p) / float64(b)
+		add(row{measure: fmt.Sprintf("parley ask, %s, median of %d (server: 300 ms to think, 1,000 tokens/s)", r.name, *runs), parley: ms(p), baseline: ms(b) + " (go-openai alone)",
+			ratio: fmt.Sprintf("%.2f× (+%s)", ratio, ms(p-b)), target: "≤ 1.1×", verdict: verdict(ratio, 1.1)})
+	}
+}

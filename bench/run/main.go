@@ -1,0 +1,177 @@
+// Command run measures Parley for `make bench` and prints one table: each figure beside the
+// baseline measured in the same run (a bare Fyne window, a raw go-openai client, OpenAI's own
+// tokenizer), their ratio, and the target. Run it through scripts/bench.sh, which builds what it
+// needs and provides the X display and the D-Bus session.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type row struct {
+	measure, parley, baseline, ratio, target, verdict string
+}
+
+var (
+	bin     = flag.String("parley", "build/parley", "the parley binary")
+	bare    = flag.String("bare", "build/bench/bare", "the bare Fyne window")
+	raw     = flag.String("raw", "build/bench/rawclient", "the raw go-openai client")
+	server  = flag.String("server", "build/chattest", "the test server")
+	runs    = flag.Int("runs", 10, "runs of each start-up and client measurement")
+	npmDir  = flag.String("npm", "build/bench/npm", "where npm's tiktoken is installed")
+	out     = flag.String("out", "build/bench/table.md", "where to write the table too")
+	skipGo  = flag.Bool("skip-go", false, "skip the go test benchmarks (for a quick run)")
+	rows    []row
+	workDir string
+)
+
+func main() {
+	flag.Parse()
+	var err error
+	workDir, err = os.MkdirTemp("", "parley-bench-*")
+	check(err)
+	defer os.RemoveAll(workDir)
+
+	section("Start-up and memory (real binary under Xvfb)")
+	startup()
+	memory()
+	section("Streaming (real binary under Xvfb)")
+	streamingCPU()
+	section("Client overhead (parley ask against a raw go-openai client)")
+	clientOverhead()
+	section("Tokens")
+	tokenizer()
+	if !*skipGo {
+		section("Go benchmarks (views on Fyne's test driver; engine, tokens, history)")
+		goBenchmarks()
+	}
+	print()
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func section(name string) {
+	fmt.Fprintln(os.Stderr, "bench:", name, "…")
+	rows = append(rows, row{measure: "**" + name + "**"})
+}
+
+func add(r row) { rows = append(rows, r) }
+
+// verdict says whether a figure meets its target: lower is better for all of them.
+func verdict(value, limit float64) string {
+	if value <= limit {
+		return "met"
+	}
+	return "MISSED"
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+func median(ds []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+func print() {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "Machine: %s, %d CPUs, %s/%s, %s; taken %s.\n\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintln(&b, "| Measure | Parley | Baseline | Ratio | Target | Verdict |")
+	fmt.Fprintln(&b, "|---|---|---|---|---|---|")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.measure, r.parley, r.baseline, r.ratio, r.target, r.verdict)
+	}
+	os.Stdout.Write(b.Bytes())
+	if *out != "" {
+		os.MkdirAll(filepath.Dir(*out), 0o755)
+		os.WriteFile(*out, b.Bytes(), 0o644)
+	}
+}
+
+func cpuModel() string {
+	data, _ := os.ReadFile("/proc/cpuinfo")
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
+
+// --- Go benchmarks --------------------------------------------------------------------------
+
+var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+(.*)$`)
+
+// goBench runs go test benchmarks and returns each one's metrics by unit.
+func goBench(pkg, pattern string, times int) map[string]map[string]float64 {
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", pattern, "-benchtime", fmt.Sprintf("%dx", times), pkg)
+	var outBuf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &outBuf, os.Stderr
+	check(cmd.Run())
+	res := map[string]map[string]float64{}
+	for _, line := range strings.Split(outBuf.String(), "\n") {
+		m := benchLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		metrics := map[string]float64{}
+		f := strings.Fields(m[2])
+		for i := 0; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err == nil {
+				metrics[f[i+1]] = v
+			}
+		}
+		res[m[1]] = metrics
+	}
+	return res
+}
+
+func goBenchmarks() {
+	v := goBench("./views/", "Open2000Messages|ScrollTopToBottom|StreamLag|KeystrokeWhileStreaming", 3)
+	open := v["BenchmarkOpen2000Messages"]
+	add(row{measure: "Open a 2,000-message conversation (load, build visible rows, draw)", parley: fmt.Sprintf("%.0f ms", open["ms/open"]), target: "≤ 300 ms", verdict: verdict(open["ms/open"], 300)})
+	add(row{measure: "Heap added by the 2,000-message conversation", parley: fmt.Sprintf("%.1f MB", open["MB-added"]), target: "≤ 100 MB", verdict: verdict(open["MB-added"], 100)})
+	sc := v["BenchmarkScrollTopToBottom"]
+	add(row{measure: fmt.Sprintf("Scroll top to bottom, a screen a frame (%.0f frames): layout per frame p50 / p99", sc["frames"]), parley: fmt.Sprintf("%.1f / %.1f ms", sc["p50-ms/frame"], sc["p99-ms/frame"]), target: "p99 ≤ 16.7 ms (60 fps)", verdict: verdict(sc["p99-ms/frame"], 16.7)})
+	lag := v["BenchmarkStreamLag"]
+	add(row{measure: "Stream at 1,000 tokens/s, arrival to shown, p50 / p99 (an answer with paragraphs, code, a table)", parley: fmt.Sprintf("%.1f / %.1f ms", lag["p50-ms"], lag["p99-ms"]), target: "p99 ≤ 50 ms", verdict: verdict(lag["p99-ms"], 50)})
+	one := v["BenchmarkStreamLagOneParagraph"]
+	add(row{measure: "Same, worst case: 2,000 tokens in one paragraph", parley: fmt.Sprintf("%.1f / %.1f ms", one["p50-ms"], one["p99-ms"]), target: "p99 ≤ 50 ms", verdict: verdict(one["p99-ms"], 50)})
+	keys := v["BenchmarkKeystrokeWhileStreaming"]
+	add(row{measure: "Keystroke in the composer while streaming, 2,000-message conversation, p50 / p99", parley: fmt.Sprintf("%.2f / %.2f ms", keys["p50-ms"], keys["p99-ms"]), target: "≤ 16 ms", verdict: verdict(keys["p99-ms"], 16)})
+
+	t := goBench("./chat/tokens/", "Count100k", 20)
+	cold, plus := t["BenchmarkCount100kConversationCold"]["ns/op"], t["BenchmarkCount100kConversationPlusOneMessage"]["ns/op"]
+	add(row{measure: "Count a 100,000-token conversation, cold (encoder loaded)", parley: fmt.Sprintf("%.0f ms", cold/1e6), target: "", verdict: ""})
+	add(row{measure: "Count it again after one new message (cached per message)", parley: fmt.Sprintf("%.2f ms", plus/1e6), baseline: fmt.Sprintf("%.0f ms cold", cold/1e6), ratio: fmt.Sprintf("%.4f×", plus/cold), target: "only the new message", verdict: verdict(plus, cold/100)})
+	c := goBench("./chat/", "StreamPerChunk", 5)
+	add(row{measure: "Engine per streamed chunk (client and local server together)", parley: fmt.Sprintf("%.1f µs", c["BenchmarkStreamPerChunk"]["ns/chunk"]/1000)})
+
+	s := goBench("./chat/store/", "SidebarFirstPage|FullTextSearch", 40)
+	first := s["BenchmarkSidebarFirstPage"]["ns/op"] / 1e6
+	add(row{measure: "History of 10,000 conversations / 200,000 messages: sidebar's first page", parley: fmt.Sprintf("%.2f ms", first), target: "≤ 50 ms", verdict: verdict(first, 50)})
+	fts := s["BenchmarkFullTextSearch"]["median-ms"]
+	add(row{measure: "Same history: full-text search, median of mixed queries", parley: fmt.Sprintf("%.2f ms", fts), target: "≤ 30 ms", verdict: verdict(fts, 30)})
+	e := goBench("./chat/markdown/", "Export2000", 10)
+	exp := e["BenchmarkExport2000Messages"]["ns/op"] / 1e6
+	add(row{measure: "Markdown export of a 2,000-message conversation (read and render, 1.3 MB)", parley: fmt.Sprintf("%.0f ms", exp), target: "≤ 200 ms", verdict: verdict(exp, 200)})
+}
