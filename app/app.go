@@ -9,11 +9,14 @@ import (
 	"os"
 )
 
-// ID is Parley's application ID, the same as in FyneApp.toml.
-const ID = "app.parley.Parley"
-
-// Version is the release, as in FyneApp.toml.
-const Version = "0.1.0"
+// Parley's metadata, as in FyneApp.toml (a test keeps them equal). `fyne package` reads the
+// file; a plain `go build` gets it from here.
+const (
+	ID      = "app.parley.Parley"
+	Name    = "Parley"
+	Version = "0.1.0"
+	Build   = 1
+)
 
 // Run runs Parley with the command-line arguments (without the program name) and returns the
 // process exit code.

@@ -219,7 +219,8 @@ func TestHistoryExportImportSearch(t *testing.T) {
 		Matches      []string
 	}
 	json.Unmarshal([]byte(out), &hits)
-	if code != 0 || len(hits) != 4 || hits[0].Matches[0] != "print" {
+	// The two conversations' titles first, then the four messages that say "print".
+	if code != 0 || len(hits) != 6 || hits[0].Matches[0] != "print" || hits[2].Matches[0] != "print" {
 		t.Fatalf("%d %s", code, out)
 	}
 	if code, _, errOut := runParley(t, "", "history", "import", filepath.Join(home, "missing.md")); code != 1 || !strings.Contains(errOut, "missing.md") {

@@ -56,6 +56,11 @@ func runGUI(quick bool) int {
 	}
 	defer svc.close()
 
+	// Parley hands every change from other goroutines to fyne.Do (FyneApp.toml: fyneDo = true),
+	// so Fyne need not check which goroutine each refresh comes from, a check that costs a
+	// stack trace each time.
+	fyneapp.SetMetadata(fyne.AppMetadata{ID: ID, Name: Name, Version: Version, Build: Build, Icon: assets.Icon,
+		Migrations: map[string]bool{"fyneDo": true}})
 	a := fyneapp.NewWithID(ID)
 	a.SetIcon(assets.Icon)
 	a.Settings().SetTheme(views.NewTheme())
@@ -103,7 +108,10 @@ func runGUI(quick bool) int {
 	} else {
 		m.ShowWindow()
 	}
-	go settleMemory()
+	go func() {
+		time.Sleep(2 * time.Second)
+		debug.FreeOSMemory() // starting up parsed fonts and icons: that scratch memory goes back
+	}()
 	a.Run()
 	m.Shutdown()
 	m.SaveSize()
@@ -143,11 +151,4 @@ func quitOnSignal(a fyne.App) {
 		<-signals
 		views.Do(a.Quit)
 	}()
-}
-
-// settleMemory hands back to the system the memory that starting up needed only once (fonts
-// parsed, icons converted), so that Parley idles small.
-func settleMemory() {
-	time.Sleep(2 * time.Second)
-	debug.FreeOSMemory()
 }

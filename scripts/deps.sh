@@ -17,7 +17,7 @@ say() { printf 'deps: %s\n' "$*" >&2; }
 
 case "$(uname -s)" in
 Darwin)
-  command -v go >/dev/null || { say "Go 1.24+ is needed: https://go.dev/dl/ (or 'brew install go')"; exit 1; }
+  command -v go >/dev/null || { say "Go 1.25+ is needed: https://go.dev/dl/ (or 'brew install go')"; exit 1; }
   xcode-select -p >/dev/null 2>&1 || { say "the Xcode command line tools are needed for cgo: run 'xcode-select --install'"; exit 1; }
   say "macOS: Go and the Xcode tools are present; the keychain is the macOS Keychain. End-to-end tests need Linux (Xvfb)."
   exit 0 ;;
@@ -29,7 +29,7 @@ esac
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   say "this is not a Debian-like system: install the equivalents of: ${debian_packages[*]}"
-  command -v go >/dev/null || { say "and Go 1.24+ from https://go.dev/dl/"; exit 1; }
+  command -v go >/dev/null || { say "and Go 1.25+ from https://go.dev/dl/"; exit 1; }
   exit 0
 fi
 
@@ -58,7 +58,12 @@ if ((${#missing[@]})); then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-command -v go >/dev/null || { say "Go 1.24+ is needed: https://go.dev/dl/"; exit 1; }
+command -v go >/dev/null || { say "Go 1.25 or later is needed: https://go.dev/dl/"; exit 1; }
+go_minor=$(go env GOVERSION | sed -E 's/^go1\.([0-9]+).*/\1/')
+if [[ $go_minor =~ ^[0-9]+$ ]] && ((go_minor < 25)); then
+  say "Go 1.25 or later is needed (this is $(go env GOVERSION)): https://go.dev/dl/"
+  exit 1
+fi
 # Go modules: fetched once, then served from the module cache.
 cd "$(dirname "$0")/.."
 go mod download

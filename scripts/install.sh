@@ -16,8 +16,10 @@ trap 'rm -rf "$work"' EXIT
 # The Fyne tool builds the release binary and writes the package: bin, .desktop entry, icon and a
 # Makefile with a user-install target. (fyne.io/tools is the tool's new home; the older command
 # inside the fyne module does the same job and is the one the module proxy serves.)
+cp FyneApp.toml "$work/FyneApp.toml" # the tool bumps its build number; the repository keeps its own
 go run "fyne.io/fyne/v2/cmd/fyne@$fyne_version" package -os linux -release -name Parley -appID app.parley.Parley \
   -icon assets/icon.png >/dev/null
+cp "$work/FyneApp.toml" FyneApp.toml
 mv Parley.tar.xz "$work/"
 tar -xJf "$work/Parley.tar.xz" -C "$work"
 rm "$work/Parley.tar.xz"

@@ -9,7 +9,7 @@ set -euo pipefail
 if [[ -z ${PARLEY_XSESSION:-} ]]; then
   export PARLEY_XSESSION=1
   # dbus-daemon warns that it may not raise its file limit in a container; that is noise here.
-  exec dbus-run-session -- "$0" "$@" 2> >(grep -v "Failed to set fd limit" >&2)
+  exec dbus-run-session -- "$0" "$@" 2> >(grep --line-buffered -v "Failed to set fd limit" >&2)
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/parley-session.XXXXXX")

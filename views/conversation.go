@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -193,8 +194,16 @@ func (v *conversationView) open(id int64, seq int) {
 			v.m.setTitle(conv.Title)
 			v.countLater()
 			v.focus()
+			go settleMemory()
 		})
 	}()
+}
+
+// settleMemory gives back, once a conversation is open and counted, the memory that loading it
+// needed only for a moment (rows read, text parsed, the tokenizer's tables built).
+func settleMemory() {
+	time.Sleep(1500 * time.Millisecond)
+	debug.FreeOSMemory()
 }
 
 // --- sending ------------------------------------------------------------------------------

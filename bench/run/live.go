@@ -56,8 +56,15 @@ func newMapWatcher() *mapWatcher {
 	return &mapWatcher{conn: conn}
 }
 
+// title is a window's title: _NET_WM_NAME (UTF-8) when set, else WM_NAME.
 func (w *mapWatcher) title(win xproto.Window) string {
-	r, err := xproto.GetProperty(w.conn, false, win, xproto.AtomWmName, xproto.AtomAny, 0, 256).Reply()
+	atom := xproto.Atom(xproto.AtomWmName)
+	if a, err := xproto.InternAtom(w.conn, true, uint16(len("_NET_WM_NAME")), "_NET_WM_NAME").Reply(); err == nil && a.Atom != 0 {
+		if r, err := xproto.GetProperty(w.conn, false, win, a.Atom, xproto.AtomAny, 0, 256).Reply(); err == nil && len(r.Value) > 0 {
+			return string(r.Value)
+		}
+	}
+	r, err := xproto.GetProperty(w.conn, false, win, atom, xproto.AtomAny, 0, 256).Reply()
 	if err != nil {
 		return ""
 	}
@@ -161,6 +168,13 @@ func cpuTime(pid int) time.Duration {
 	return time.Duration(utime+stime) * 10 * time.Millisecond // CLK_TCK is 100 on Linux
 }
 
+func windowTitle(win xproto.Window) string {
+	conn, err := xgb.NewConn()
+	check(err)
+	defer conn.Close()
+	return (&mapWatcher{conn: conn}).title(win)
+}
+
 func xdotool(args ...string) {
 	exec.Command("xdotool", args...).Run()
 }
@@ -236,6 +250,9 @@ func memory() {
 	time.Sleep(700 * time.Millisecond)
 	xdotool("key", "Return")
 	time.Sleep(3 * time.Second)
+	if t := windowTitle(win); t != "Parley — A long conversation" {
+		check(fmt.Errorf("the long conversation did not open (the window is titled %q)", t))
+	}
 	long := rssMB(cmd.Process.Pid)
 	quit(cmd)
 	add(row{measure: "Resident memory, idle after start", parley: fmt.Sprintf("%.0f MB", idle), baseline: fmt.Sprintf("%.0f MB (bare)", bareRSS),
@@ -285,6 +302,7 @@ func streamingCPU() {
 	id := strconv.Itoa(int(win))
 	xdotool("windowfocus", "--sync", id)
 	xdotool("type", "--delay", "5", "Stream a long answer")
+	time.Sleep(1500 * time.Millisecond) // the first keystroke loads the tokenizer: not part of streaming
 	before := cpuTime(cmd.Process.Pid)
 	begin := time.Now()
 	xdotool("key", "Return")
@@ -332,5 +350,49 @@ func clientOverhead() {
 		ratio := float64(p) / float64(b)
 		add(row{measure: fmt.Sprintf("parley ask, %s, median of %d (server: 300 ms to think, 1,000 tokens/s)", r.name, *runs), parley: ms(p), baseline: ms(b) + " (go-openai alone)",
 			ratio: fmt.Sprintf("%.2f× (+%s)", ratio, ms(p-b)), target: "≤ 1.1×", verdict: verdict(ratio, 1.1)})
+	}
+}
+
+// quickAsk times Quick Ask coming up: from `parley --quick` handing over to the running Parley,
+// and from a click on the tray menu's "Quick Ask…" (over D-Bus, as a tray host sends it), to the
+// Quick Ask window mapped.
+func quickAsk() {
+	url, stop := startServer()
+	defer stop()
+	env := parleyEnv("quick", url)
+	cmd, _, _ := launch(*bin, env, "Parley")
+	defer quit(cmd)
+	time.Sleep(1500 * time.Millisecond)
+	var handoff, tray []time.Duration
+	for range *runs {
+		w := newMapWatcher()
+		second := exec.Command(*bin, "--quick")
+		second.Env = env
+		begin := time.Now()
+		check(second.Start())
+		win, at := w.waitMapped("Quick Ask", 10*time.Second)
+		handoff = append(handoff, at.Sub(begin))
+		check(second.Wait())
+		w.conn.Close()
+		xdotool("windowfocus", "--sync", strconv.Itoa(int(win)))
+		xdotool("key", "Escape")
+		time.Sleep(300 * time.Millisecond)
+
+		w = newMapWatcher()
+		begin = time.Now()
+		clickTrayItem(cmd.Process.Pid, "Quick Ask…")
+		win, at = w.waitMapped("Quick Ask", 10*time.Second)
+		tray = append(tray, at.Sub(begin))
+		w.conn.Close()
+		xdotool("windowfocus", "--sync", strconv.Itoa(int(win)))
+		xdotool("key", "Escape")
+		time.Sleep(300 * time.Millisecond)
+	}
+	for _, r := range []struct {
+		name string
+		d    []time.Duration
+	}{{"parley --quick, handed to the running Parley, to Quick Ask mapped", handoff}, {"tray click on \"Quick Ask…\" to Quick Ask mapped", tray}} {
+		m := median(r.d)
+		add(row{measure: fmt.Sprintf("%s, median of %d", r.name, *runs), parley: ms(m), target: "≤ 150 ms", verdict: verdict(float64(m.Milliseconds()), 150)})
 	}
 }

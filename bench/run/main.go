@@ -47,6 +47,8 @@ func main() {
 	section("Start-up and memory (real binary under Xvfb)")
 	startup()
 	memory()
+	section("Quick Ask (real binary under Xvfb)")
+	quickAsk()
 	section("Streaming (real binary under Xvfb)")
 	streamingCPU()
 	section("Client overhead (parley ask against a raw go-openai client)")

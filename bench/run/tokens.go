@@ -15,7 +15,7 @@ import (
 // tokenizer compares Parley's tokenizer (tiktoken-go) with OpenAI's own (npm's tiktoken, Rust
 // compiled to WebAssembly) on the same text.
 func tokenizer() {
-	text := strings.Repeat(realisticAnswer(2000), 25) // about 200,000 tokens of mixed prose and code
+	text := strings.Repeat(realisticAnswer(2000), 25) // about 45,000 tokens of prose and code
 	file := filepath.Join(workDir, "tokens.txt")
 	check(os.WriteFile(file, []byte(text), 0o644))
 	check(tokens.Warm(tokens.O200k))

@@ -23,13 +23,83 @@ const (
 	MarkEnd   = "\x03"
 )
 
-// Search finds messages containing every word of query, newest first. Whole words are looked
-// up first, which the index answers at once; when they give fewer than limit hits, words that
-// merely start with the query's words ("transact" for "transaction") fill in. Text in scripts
-// written without spaces (Chinese, Japanese, Korean, Thai) is matched as a plain substring.
+// Search finds conversations whose title holds every word of query, then messages that do,
+// newest first. For messages, whole words are looked up first, which the index answers at once;
+// when they give fewer than limit hits, words that merely start with the query's words
+// ("transact" for "transaction") fill in. Text in scripts written without spaces (Chinese,
+// Japanese, Korean, Thai) is matched as a plain substring.
 func (s *Store) Search(query string, limit int) ([]Hit, error) {
 	query = strings.TrimSpace(query)
 	if query == "" || limit <= 0 {
+		return nil, nil
+	}
+	titles, err := s.searchTitles(query, min(limit, 20))
+	if err != nil {
+		return nil, err
+	}
+	messages, err := s.searchMessages(query, limit-len(titles))
+	return append(titles, messages...), err
+}
+
+// searchTitles finds conversations whose title contains every word of the query.
+func (s *Store) searchTitles(query string, limit int) ([]Hit, error) {
+	words := strings.Fields(query)
+	var where []string
+	var args []any
+	for _, w := range words {
+		where = append(where, `instr(lower(title), lower(?)) > 0`)
+		args = append(args, w)
+	}
+	rows, err := s.db.Query(`SELECT id, title FROM conversations WHERE `+strings.Join(where, " AND ")+` ORDER BY updated DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, wrap("searching", err)
+	}
+	defer rows.Close()
+	var hits []Hit
+	for rows.Next() {
+		h := Hit{Seq: -1, Role: "title"}
+		if err := rows.Scan(&h.ConversationID, &h.Title); err != nil {
+			return nil, wrap("searching", err)
+		}
+		h.Snippet = markWords(h.Title, words)
+		hits = append(hits, h)
+	}
+	return hits, wrap("searching", rows.Err())
+}
+
+// markWords marks where each word occurs in text, ignoring case.
+func markWords(text string, words []string) string {
+	lower := strings.ToLower(text)
+	marked := make([]bool, len(text))
+	for _, w := range words {
+		w = strings.ToLower(w)
+		for i := 0; w != ""; {
+			j := strings.Index(lower[i:], w)
+			if j < 0 || len(lower) != len(text) {
+				break
+			}
+			for k := i + j; k < i+j+len(w); k++ {
+				marked[k] = true
+			}
+			i += j + len(w)
+		}
+	}
+	var b strings.Builder
+	for i := 0; i < len(text); i++ {
+		if marked[i] && (i == 0 || !marked[i-1]) {
+			b.WriteString(MarkStart)
+		}
+		b.WriteByte(text[i])
+		if marked[i] && (i == len(text)-1 || !marked[i+1]) {
+			b.WriteString(MarkEnd)
+		}
+	}
+	return b.String()
+}
+
+// searchMessages finds messages containing every word of query (see Search).
+func (s *Store) searchMessages(query string, limit int) ([]Hit, error) {
+	if limit <= 0 {
 		return nil, nil
 	}
 	if hasUnspacedScript(query) {

@@ -110,6 +110,9 @@ func TestSearch(t *testing.T) {
 	d, _ := s.CreateConversation(Conversation{Title: "日本語"})
 	s.Append(Message{ConversationID: d.ID, Role: chat.User, Content: "日本語のテキストを検索できますか"})
 
+	if hits, _ := s.Search("datab", 10); len(hits) != 1 || hits[0].Seq != -1 || hits[0].Snippet != MarkStart+"Datab"+MarkEnd+"ases" {
+		t.Fatalf("title search: %+v", hits)
+	}
 	hits, err := s.Search("postgres transact", 10)
 	if err != nil || len(hits) != 2 {
 		t.Fatalf("%+v %v", hits, err)

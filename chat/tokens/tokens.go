@@ -7,6 +7,7 @@ package tokens
 
 import (
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -112,6 +113,9 @@ func encoderFor(encoding string) (*tiktoken.Tiktoken, error) {
 		if e.err != nil {
 			e.err = fmt.Errorf("loading the %s tokenizer: %w", encoding, e.err)
 		}
+		// Building the tables parses megabytes of text that are garbage at once: give that
+		// memory back rather than keep it for the life of the process.
+		debug.FreeOSMemory()
 	})
 	return e.enc, e.err
 }
