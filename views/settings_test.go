@@ -27,7 +27,9 @@ func TestSettingsViewKeyTierAndMeter(t *testing.T) {
 		t.Fatal("the key field is not a password field")
 	}
 	s.saveKey()
-	settleUntil(t, 10*time.Second, func() bool { return strings.Contains(s.keyStatus.String(), "valid:") || strings.Contains(s.keyStatus.String(), "refused") })
+	settleUntil(t, 10*time.Second, func() bool {
+		return strings.Contains(s.keyStatus.String(), "valid:") || strings.Contains(s.keyStatus.String(), "refused")
+	})
 	if st := s.keyStatus.String(); !strings.Contains(st, "refused") { // the server only takes the first key
 		t.Fatalf("status %q", st)
 	}
