@@ -289,7 +289,11 @@ func (s *settingsView) showKey() {
 			}
 			setStatus(s.keyWhere, text, bad)
 			if len(e.FromEnv) > 0 {
-				setStatus(s.envNote, "From the environment: "+strings.Join(e.FromEnv, ", ")+" override this profile's settings.", false)
+				verb := "overrides"
+				if len(e.FromEnv) > 1 {
+					verb = "override"
+				}
+				setStatus(s.envNote, "From the environment: "+strings.Join(e.FromEnv, ", ")+" "+verb+" this profile's settings.", false)
 			} else {
 				setStatus(s.envNote, "", false)
 			}
