@@ -103,8 +103,9 @@ func classify(err error, model, host, key string) *Error {
 			out.Code = api.Type
 		}
 		if api.HTTPStatusCode == 0 { // an error event inside a running stream
-			out.Kind, out.Message, out.Action = ServerTrouble, "The server reported an error in the middle of the answer.", "Try again."
-			classifyByCode(out, api.Type, model)
+			out.Kind = ServerTrouble
+			classifyByCode(out, api.Type)
+			describe(out, api.Type, model)
 			return out
 		}
 		classifyStatus(out, api.Type, model)
@@ -132,73 +133,89 @@ func codeString(c any) string {
 	}
 }
 
-// classifyStatus fills in an error that came with an HTTP status.
+// classifyStatus fills in an error that came with an HTTP status: the status gives the kind, the
+// API's error code (when there is one) refines it.
 func classifyStatus(e *Error, typ, model string) {
 	switch {
 	case e.Status == 401:
 		e.Kind = InvalidKey
-		e.Message = "The API key was refused: it is wrong, revoked, or for another organization."
-		e.Action = "Open Settings and paste a valid key (platform.openai.com/api-keys)."
 	case e.Status == 403:
 		e.Kind = NoAccess
-		e.Message = "This account is not allowed to use " + quote(model) + " (or this region is not supported)."
-		e.Action = "Pick another model, or check your organization's access in the OpenAI dashboard."
 	case e.Status == 404:
 		e.Kind = UnknownModel
-		e.Message = "The model " + quote(model) + " does not exist for this key, or the address is wrong."
-		e.Action = "Pick another model, or check the base URL in Settings."
 	case e.Status == 429:
-		e.Kind, e.Retryable = RateLimited, true
-		e.Message = "Rate limit reached" + limitName(typ) + "."
-		e.Action = "Parley waits and tries again; if it keeps happening, send less per minute or move to a higher tier."
+		e.Kind = RateLimited
 	case e.Status == 408 || e.Status == 409 || e.Status >= 500:
-		e.Kind, e.Retryable = ServerTrouble, true
-		e.Message = fmt.Sprintf("The server had trouble answering (HTTP %d).", e.Status)
-		e.Action = "Try again in a moment."
+		e.Kind = ServerTrouble
 	default:
 		e.Kind = BadRequest
-		e.Message = fmt.Sprintf("The server rejected the request (HTTP %d).", e.Status)
-		e.Action = "Check the model and its settings."
 	}
-	classifyByCode(e, typ, model)
+	classifyByCode(e, typ)
+	describe(e, typ, model)
 }
 
 // classifyByCode refines a kind by the API's error code, which outranks the status.
-func classifyByCode(e *Error, typ, model string) {
+func classifyByCode(e *Error, typ string) {
 	switch {
 	case e.Code == "invalid_api_key":
-		e.Kind, e.Retryable = InvalidKey, false
-		e.Message = "The API key was refused: it is wrong or revoked."
-		e.Action = "Open Settings and paste a valid key (platform.openai.com/api-keys)."
+		e.Kind = InvalidKey
 	case e.Code == "model_not_found":
-		e.Kind, e.Retryable = UnknownModel, false
-		e.Message = "The model " + quote(model) + " does not exist for this key."
-		e.Action = "Pick another model."
+		e.Kind = UnknownModel
 	case e.Code == "context_length_exceeded":
-		e.Kind, e.Retryable = ContextTooLong, false
-		e.Message = "The conversation is too long for " + quote(model) + "."
-		e.Action = "Start a new chat, or pick a model with a larger context window."
+		e.Kind = ContextTooLong
 	case e.Code == "unsupported_parameter" || e.Code == "unsupported_value":
-		e.Kind, e.Retryable = UnsupportedParam, false
-		e.Message = quote(model) + " does not accept one of the settings sent with the question."
-		e.Action = "Reset the temperature and output limit to their defaults, or pick another model."
+		e.Kind = UnsupportedParam
 	case e.Code == "insufficient_quota" || e.Code == "credit_balance_exhausted" || e.Code == "billing_hard_limit_reached" ||
 		strings.HasSuffix(e.Code, "_spend_limit_exceeded") || typ == "insufficient_quota":
-		e.Kind, e.Retryable = OutOfCredit, false
+		e.Kind = OutOfCredit
+	case e.Code == "rate_limit_exceeded":
+		e.Kind = RateLimited
+	case e.Code == "server_is_overloaded" || e.Code == "server_error" || typ == "server_error":
+		e.Kind = ServerTrouble
+	}
+}
+
+// describe puts an error of a known kind in plain words, with what the user can do, and says
+// whether trying again may help.
+func describe(e *Error, typ, model string) {
+	e.Retryable = false
+	switch e.Kind {
+	case InvalidKey:
+		e.Message = "The API key was refused: it is wrong or revoked."
+		e.Action = "Open Settings and paste a valid key (platform.openai.com/api-keys)."
+	case NoAccess:
+		e.Message = "This account is not allowed to use " + quote(model) + " (or this region is not supported)."
+		e.Action = "Pick another model, or check your organization's access in the OpenAI dashboard."
+	case UnknownModel:
+		e.Message = "The model " + quote(model) + " does not exist for this key, or the address is wrong."
+		e.Action = "Pick another model, or check the base URL in Settings."
+	case ContextTooLong:
+		e.Message = "The conversation is too long for " + quote(model) + "."
+		e.Action = "Start a new chat, or pick a model with a larger context window."
+	case UnsupportedParam:
+		e.Message = quote(model) + " does not accept one of the settings sent with the question."
+		e.Action = "Reset the temperature and output limit to their defaults, or pick another model."
+	case OutOfCredit:
 		e.Message = "Your OpenAI account is out of credit or over its spending limit."
 		e.Action = "Add credit or raise the limit at platform.openai.com/settings/organization/billing, then try again."
-	case e.Code == "rate_limit_exceeded":
-		e.Kind, e.Retryable = RateLimited, true
+	case RateLimited:
+		e.Retryable = true
 		e.Message = "Rate limit reached" + limitName(typ) + "."
 		e.Action = "Parley waits and tries again; if it keeps happening, send less per minute or move to a higher tier."
-	case e.Code == "server_is_overloaded" || e.Code == "server_error" || typ == "server_error":
-		e.Kind, e.Retryable = ServerTrouble, true
-		if e.Status == 0 {
+	case ServerTrouble:
+		e.Retryable = true
+		switch {
+		case e.Status == 0:
 			e.Message = "The server reported an error in the middle of the answer."
-		} else {
-			e.Message = fmt.Sprintf("The server is overloaded or had trouble (HTTP %d).", e.Status)
+		case e.Code == "server_is_overloaded" || e.Status == 503:
+			e.Message = fmt.Sprintf("The server is overloaded (HTTP %d).", e.Status)
+		default:
+			e.Message = fmt.Sprintf("The server had trouble answering (HTTP %d).", e.Status)
 		}
 		e.Action = "Try again in a moment."
+	default:
+		e.Message = fmt.Sprintf("The server rejected the request (HTTP %d).", e.Status)
+		e.Action = "Check the model and its settings."
 	}
 }
 

@@ -86,16 +86,6 @@ func (t *transcript) Changed(i int) {
 	}
 }
 
-// Appended says items were added at the end.
-func (t *transcript) Appended() {
-	follow := t.follow
-	t.sync()
-	t.body.Refresh()
-	if follow {
-		t.scrollToEnd()
-	}
-}
-
 // Reload rebinds every row, after items were removed or replaced.
 func (t *transcript) Reload() {
 	for i, row := range t.visible {

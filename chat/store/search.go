@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -141,6 +142,15 @@ func (s *Store) match(fts string, words []string, limit int, seen map[int64]bool
 	if err != nil {
 		return nil, wrap("searching", err)
 	}
+	return scanHits(rows, func(h *Hit, content string) bool {
+		h.Snippet = snippetOfWords(content, words)
+		return !seen[h.MessageID]
+	})
+}
+
+// scanHits reads message hits (conversation, title, id, seq, role, content); keep cuts each
+// one's snippet and says whether to keep it.
+func scanHits(rows *sql.Rows, keep func(h *Hit, content string) bool) ([]Hit, error) {
 	defer rows.Close()
 	var hits []Hit
 	for rows.Next() {
@@ -149,11 +159,9 @@ func (s *Store) match(fts string, words []string, limit int, seen map[int64]bool
 		if err := rows.Scan(&h.ConversationID, &h.Title, &h.MessageID, &h.Seq, &h.Role, &content); err != nil {
 			return nil, wrap("searching", err)
 		}
-		if seen[h.MessageID] {
-			continue
+		if keep(&h, content) {
+			hits = append(hits, h)
 		}
-		h.Snippet = snippetOfWords(content, words)
-		hits = append(hits, h)
 	}
 	return hits, wrap("searching", rows.Err())
 }
@@ -268,18 +276,10 @@ func (s *Store) searchSubstring(query string, limit int) ([]Hit, error) {
 	if err != nil {
 		return nil, wrap("searching", err)
 	}
-	defer rows.Close()
-	var hits []Hit
-	for rows.Next() {
-		var h Hit
-		var content string
-		if err := rows.Scan(&h.ConversationID, &h.Title, &h.MessageID, &h.Seq, &h.Role, &content); err != nil {
-			return nil, wrap("searching", err)
-		}
+	return scanHits(rows, func(h *Hit, content string) bool {
 		h.Snippet = snippetAround(content, query)
-		hits = append(hits, h)
-	}
-	return hits, wrap("searching", rows.Err())
+		return true
+	})
 }
 
 // snippetAround cuts about 40 characters either side of the first match and marks it.
