@@ -13,8 +13,9 @@ import (
 //   - at quit, Fyne's preferences watcher re-reads preferences.json while Fyne rewrites it, reads
 //     it half-written and logs "Preferences load error: EOF" (fyne-io/fyne#2936). Parley keeps
 //     nothing in Fyne's preferences, so nothing is lost.
-//   - on a desktop without a tray, the tray icon cannot register with a StatusNotifierWatcher.
-//     Parley checks for a tray host itself and, without one, quits when its window closes.
+//   - on a desktop without a tray (or without a session bus), the tray icon cannot register with
+//     a StatusNotifierWatcher. Parley checks for a tray host itself and, without one, quits when
+//     its window closes.
 func quietFyneRaces(w io.Writer) {
 	log.SetOutput(&fyneLogFilter{out: w})
 }
@@ -35,7 +36,8 @@ func (f *fyneLogFilter) Write(p []byte) (int, error) {
 		return len(p), nil
 	case f.dropping && (strings.Contains(line, "  Cause: EOF") || strings.Contains(line, "  At: ")):
 		return len(p), nil
-	case strings.Contains(line, "systray error: failed to register") && strings.Contains(line, "StatusNotifierWatcher"):
+	case strings.Contains(line, "systray error: failed to register") && strings.Contains(line, "StatusNotifierWatcher"),
+		strings.Contains(line, "systray error: failed to connect to DBus"):
 		return len(p), nil
 	}
 	f.dropping = false

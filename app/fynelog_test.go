@@ -13,6 +13,7 @@ func TestFyneLogFilterDropsOnlyWhatIsNoError(t *testing.T) {
 	l.Println("  Cause: EOF")
 	l.Printf("  At: %s:%d", "/fyne/app/preferences.go", 103)
 	l.Println("systray error: failed to register: The name org.kde.StatusNotifierWatcher was not provided by any .service files")
+	l.Println("systray error: failed to connect to DBus: dbus: DBUS_SESSION_BUS_ADDRESS not set")
 	l.Println("Fyne error:  Window creation error")
 	l.Println("  Cause: no GL")
 	l.Printf("  At: %s:%d", "/fyne/driver.go", 12)

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime"
 	"runtime/debug"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -64,19 +62,21 @@ func runGUI(quick bool) int {
 	a := fyneapp.NewWithID(ID)
 	a.SetIcon(assets.Icon)
 	a.Settings().SetTheme(views.NewTheme())
-	// The regular and bold faces take tens of milliseconds each to parse, the first time text is
-	// measured; parse them while the window is created.
+	// Creating and mapping the window takes the longest part of starting, and the text needs
+	// the regular and bold faces, which take tens of milliseconds each to parse: the window is
+	// mapped (empty) while other cores parse them, and its content is painted right after.
 	for _, style := range []fyne.TextStyle{{}, {Bold: true}} {
 		go fyne.MeasureText("Parley", theme.TextSize(), style)
 	}
 	quitOnSignal(a)
-	m := views.NewMain(a, views.NewWindow(a, svc.prefs), svc.views(warnings))
-	// The tray takes a while to publish on the bus: it comes after the window shows.
-	var hasTray atomic.Bool
-	hasTray.Store(runtime.GOOS != "linux") // until the bus says
-	go func() { hasTray.Store(trayHostAvailable()) }()
-	views.Do(func() { setUpTray(a, m, svc) })
-	keepsRunning := func() bool { return hasTray.Load() && svc.prefs.Prefs().KeepsInTray() }
+	w := views.NewWindow(a, svc.prefs)
+	if !quick {
+		w.Show()
+	}
+	m := views.NewMain(a, w, svc.views(warnings))
+	// Closing the window keeps Parley running only where a tray shows it (asked each time: a
+	// panel may come or go).
+	keepsRunning := func() bool { return svc.prefs.Prefs().KeepsInTray() && trayHostAvailable() }
 	m.Window.SetCloseIntercept(func() {
 		if keepsRunning() {
 			m.HideWindow()
@@ -102,12 +102,13 @@ func runGUI(quick bool) int {
 	})
 	if quick {
 		m.ShowQuickAsk()
-		if !keepsRunning() && runtime.GOOS == "linux" && !trayHostAvailable() {
+		if !trayHostAvailable() {
 			m.ShowWindow() // nothing to come back from: show the main window too
 		}
 	} else {
-		m.ShowWindow()
+		m.ShowWindow() // paints its content
 	}
+	setUpTray(a, m, svc) // after the window: starting does not wait for it
 	go func() {
 		time.Sleep(2 * time.Second)
 		debug.FreeOSMemory() // starting up parsed fonts and icons: that scratch memory goes back

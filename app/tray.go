@@ -4,20 +4,13 @@ import (
 	"fmt"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/driver/desktop"
 
-	"parley/assets"
 	"parley/views"
 )
 
 // setUpTray puts Parley's icon in the system tray, with Quick Ask, New Chat, Show Parley, today's
-// usage and Quit. (On Linux the item is published on the session bus even when no tray host
-// shows it.)
+// usage and Quit; the usage line follows each answer.
 func setUpTray(a fyne.App, m *views.Main, svc *services) {
-	d, ok := a.(desktop.App)
-	if !ok {
-		return
-	}
 	usage := fyne.NewMenuItem(todayLine(svc), nil)
 	usage.Disabled = true
 	quit := fyne.NewMenuItem("Quit", a.Quit)
@@ -30,11 +23,10 @@ func setUpTray(a fyne.App, m *views.Main, svc *services) {
 		usage,
 		quit,
 	)
-	d.SetSystemTrayMenu(menu)
-	d.SetSystemTrayIcon(assets.TrayIcon)
+	refresh := showTray(a, menu)
 	m.OnUsage = func() {
 		usage.Label = todayLine(svc)
-		menu.Refresh()
+		refresh()
 	}
 }
 

@@ -129,6 +129,12 @@ func (a *app) wait(timeout time.Duration) int {
 	select {
 	case <-a.done:
 	case <-time.After(timeout):
+		// Go prints every goroutine's stack on SIGQUIT: the log below shows where it waits.
+		a.cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-a.done:
+		case <-time.After(2 * time.Second):
+		}
 		a.t.Fatalf("parley still running after %v", timeout)
 	}
 	var exit *exec.ExitError
