@@ -582,6 +582,13 @@ func (v *conversationView) editSystemPrompt() {
 
 // countLater recounts the request being typed, off the UI goroutine: typing never waits for
 // the tokenizer, even in a conversation of 100,000 tokens (whose counts are cached).
+// forgetCounts drops the counts still being made: nothing is shown after Parley shuts down.
+func (v *conversationView) forgetCounts() {
+	v.countMu.Lock()
+	v.countID++
+	v.countMu.Unlock()
+}
+
 func (v *conversationView) countLater() {
 	v.countMu.Lock()
 	v.countID++

@@ -29,6 +29,24 @@ var uiQueue = make(chan func(), 4096)
 
 func init() { onUI = func(f func()) { uiQueue <- f } }
 
+// newTestApp is a Fyne test app in Parley's theme for one test. UI work the test left queued is
+// dropped when it ends: run in the next test, it would meet another app.
+func newTestApp(t testing.TB) fyne.App {
+	t.Helper()
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(NewTheme())
+	t.Cleanup(func() {
+		for {
+			select {
+			case <-uiQueue:
+			default:
+				return
+			}
+		}
+	})
+	return a
+}
+
 // settle runs queued UI work until nothing arrives for a while, or fails after timeout.
 func settle(t testing.TB, timeout time.Duration) {
 	t.Helper()
@@ -70,8 +88,7 @@ func modelInfo(id string) chat.ModelInfo {
 // holding a key, and the test server.
 func newTestMain(t testing.TB, opts chattest.Options) (*Main, *chattest.Server, *store.Store) {
 	t.Helper()
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(NewTheme())
+	a := newTestApp(t)
 	keyring.MockInit()
 	dir := t.TempDir()
 	prefs, err := settings.OpenStore(filepath.Join(dir, "config"))
@@ -108,6 +125,7 @@ func newTestMain(t testing.TB, opts chattest.Options) (*Main, *chattest.Server, 
 		},
 	}
 	m := NewMain(a, NewWindow(a, prefs), svc)
+	t.Cleanup(m.Shutdown) // no answer goes on writing into the next test
 	m.Window.Resize(fyne.NewSize(1000, 720))
 	settle(t, 5*time.Second)
 	return m, srv, hist

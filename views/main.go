@@ -100,6 +100,7 @@ func (m *Main) Hidden() bool { return m.hidden }
 
 // Shutdown stops the answers being written and waits (briefly) until they are saved.
 func (m *Main) Shutdown() {
+	m.conversation.forgetCounts()
 	m.Stop()
 	if m.quick != nil && m.quick.cancel != nil {
 		m.quick.cancel()

@@ -102,7 +102,7 @@ func (r *mdRenderer) blocks(n ast.Node, only ...ast.Node) *fyne.Container {
 	var prose []widget.RichTextSegment // the paragraph being built: one RichText per block
 	flush := func() {
 		if len(prose) > 0 {
-			objs = append(objs, newWrapped(richText(prose)))
+			objs = append(objs, newProse(spansOf(prose)...))
 			prose = nil
 		}
 	}
@@ -125,7 +125,7 @@ func (r *mdRenderer) blocks(n ast.Node, only ...ast.Node) *fyne.Container {
 			}
 			prose = append(prose, r.paragraph(c, style)...)
 		case *ast.ThematicBreak:
-			prose = append(prose, &widget.SeparatorSegment{})
+			objs = append(objs, widget.NewSeparator())
 		case *ast.FencedCodeBlock:
 			flush()
 			objs = append(objs, newCodeBlock(string(c.Language(r.src)), r.lines(c), r.copyText))

@@ -82,7 +82,7 @@ func (r *messageRow) bind(it *item) {
 
 func (r *messageRow) userMessage(it *item) []fyne.CanvasObject {
 	name := widget.NewRichText(&widget.TextSegment{Text: "You", Style: smallStyle(colorMuted, true)})
-	text := newWrapped(richText([]widget.RichTextSegment{&widget.TextSegment{Style: widget.RichTextStyleParagraph, Text: it.msg.Content}}))
+	text := newProse(span{text: it.msg.Content, style: widget.RichTextStyleParagraph})
 	edit := lowButton("Edit", theme.DocumentCreateIcon(), func() { r.actions.editMessage(it) })
 	if r.actions.isBusy() {
 		edit.Disable()

@@ -40,36 +40,3 @@ func (t *themedRectRenderer) Refresh() {
 	t.rect.CornerRadius = t.r.radius
 	t.rect.Refresh()
 }
-
-// wrapped holds word-wrapped rich text and wraps it again only when its width changes. Fyne's
-// RichText re-wraps on every resize, height included, and wrapping a long paragraph measures
-// every word: a streaming answer would pay for it many times a frame.
-type wrapped struct {
-	widget.BaseWidget
-	text *widget.RichText
-}
-
-func newWrapped(text *widget.RichText) *wrapped {
-	w := &wrapped{text: text}
-	w.ExtendBaseWidget(w)
-	return w
-}
-
-func (w *wrapped) CreateRenderer() fyne.WidgetRenderer { return &wrappedRenderer{w: w} }
-
-type wrappedRenderer struct {
-	w     *wrapped
-	width float32
-}
-
-func (r *wrappedRenderer) Layout(size fyne.Size) {
-	if size.Width != r.width {
-		r.width = size.Width
-		r.w.text.Resize(fyne.NewSize(size.Width, r.w.text.MinSize().Height))
-	}
-}
-
-func (r *wrappedRenderer) MinSize() fyne.Size           { return r.w.text.MinSize() }
-func (r *wrappedRenderer) Refresh()                     { r.w.text.Refresh() }
-func (r *wrappedRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.w.text} }
-func (r *wrappedRenderer) Destroy()                     {}

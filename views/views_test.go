@@ -30,8 +30,7 @@ func (a noActions) isBusy() bool             { return a.busy }
 
 func showRow(t *testing.T, it *item) fyne.Window {
 	t.Helper()
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(NewTheme())
+	newTestApp(t)
 	row := newMessageRow(noActions{})
 	row.bind(it)
 	w := test.NewTempWindow(t, row)
@@ -122,7 +121,7 @@ func TestComposerCounters(t *testing.T) {
 
 func TestEnterSendsShiftEnterBreaksTheLine(t *testing.T) {
 	sent, stopped := 0, 0
-	test.NewTempApp(t).Settings().SetTheme(NewTheme())
+	newTestApp(t)
 	c := newComposer(func() { sent++ }, func() { stopped++ })
 	w := test.NewTempWindow(t, c)
 	w.Canvas().Focus(c)
@@ -193,7 +192,7 @@ func TestAskStreamStopAndSave(t *testing.T) {
 
 // A 2,000-message conversation builds rows for what is on screen, not 2,000 widget trees.
 func TestTranscriptBuildsOnlyVisibleRows(t *testing.T) {
-	test.NewTempApp(t).Settings().SetTheme(NewTheme())
+	newTestApp(t)
 	items := make([]*item, 2000)
 	for i := range items {
 		items[i] = answer(strings.Repeat("Message text that wraps over a line or two. ", 1+i%5))
