@@ -33,6 +33,7 @@ var (
 	npmDir  = flag.String("npm", "build/bench/npm", "where npm's tiktoken is installed")
 	out     = flag.String("out", "build/bench/table.md", "where to write the table too")
 	skipGo  = flag.Bool("skip-go", false, "skip the go test benchmarks (for a quick run)")
+	only    = flag.String("only", "", "measure only these sections, comma-separated: startup, memory, quick, streaming, client, tokens, go")
 	rows    []row
 	workDir string
 )
@@ -44,22 +45,49 @@ func main() {
 	check(err)
 	defer os.RemoveAll(workDir)
 
-	section("Start-up and memory (real binary under Xvfb)")
-	startup()
-	memory()
-	section("Quick Ask (real binary under Xvfb)")
-	quickAsk()
-	section("Streaming (real binary under Xvfb)")
-	streamingCPU()
-	section("Client overhead (parley ask against a raw go-openai client)")
-	clientOverhead()
-	section("Tokens")
-	tokenizer()
-	if !*skipGo {
+	if wanted("startup") || wanted("memory") {
+		section("Start-up and memory (real binary under Xvfb)")
+	}
+	if wanted("startup") {
+		startup()
+	}
+	if wanted("memory") {
+		memory()
+	}
+	if wanted("quick") {
+		section("Quick Ask (real binary under Xvfb)")
+		quickAsk()
+	}
+	if wanted("streaming") {
+		section("Streaming (real binary under Xvfb)")
+		streamingCPU()
+	}
+	if wanted("client") {
+		section("Client overhead (parley ask against a raw go-openai client)")
+		clientOverhead()
+	}
+	if wanted("tokens") {
+		section("Tokens")
+		tokenizer()
+	}
+	if wanted("go") && !*skipGo {
 		section("Go benchmarks (views on Fyne's test driver; engine, tokens, history)")
 		goBenchmarks()
 	}
 	print()
+}
+
+// wanted tells whether -only asks for a section (all of them without -only).
+func wanted(name string) bool {
+	if *only == "" {
+		return true
+	}
+	for _, s := range strings.Split(*only, ",") {
+		if strings.TrimSpace(s) == name {
+			return true
+		}
+	}
+	return false
 }
 
 func check(err error) {
