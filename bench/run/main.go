@@ -33,7 +33,7 @@ var (
 	npmDir  = flag.String("npm", "build/bench/npm", "where npm's tiktoken is installed")
 	out     = flag.String("out", "build/bench/table.md", "where to write the table too")
 	skipGo  = flag.Bool("skip-go", false, "skip the go test benchmarks (for a quick run)")
-	only    = flag.String("only", "", "measure only these sections, comma-separated: startup, memory, quick, streaming, client, tokens, go")
+	only    = flag.String("only", "", "take only these measures, comma-separated: startup, memory, quick, streaming, client, tokens, go")
 	rows    []row
 	workDir string
 )
@@ -45,40 +45,46 @@ func main() {
 	check(err)
 	defer os.RemoveAll(workDir)
 
-	if wanted("startup") || wanted("memory") {
-		section("Start-up and memory (real binary under Xvfb)")
-	}
-	if wanted("startup") {
-		startup()
-	}
-	if wanted("memory") {
-		memory()
-	}
-	if wanted("quick") {
-		section("Quick Ask (real binary under Xvfb)")
-		quickAsk()
-	}
-	if wanted("streaming") {
-		section("Streaming (real binary under Xvfb)")
-		streamingCPU()
-	}
-	if wanted("client") {
-		section("Client overhead (parley ask against a raw go-openai client)")
-		clientOverhead()
-	}
-	if wanted("tokens") {
-		section("Tokens")
-		tokenizer()
-	}
-	if wanted("go") && !*skipGo {
-		section("Go benchmarks (views on Fyne's test driver; engine, tokens, history)")
-		goBenchmarks()
+	for _, sec := range sections {
+		var parts []func()
+		for _, m := range sec.measures {
+			if wanted(m.name) {
+				parts = append(parts, m.run)
+			}
+		}
+		if len(parts) > 0 {
+			section(sec.title)
+			for _, run := range parts {
+				run()
+			}
+		}
 	}
 	print()
 }
 
-// wanted tells whether -only asks for a section (all of them without -only).
+// sections are the table's parts, in order; -only names measures.
+var sections = []struct {
+	title    string
+	measures []measure
+}{
+	{"Start-up and memory (real binary under Xvfb)", []measure{{"startup", startup}, {"memory", memory}}},
+	{"Quick Ask (real binary under Xvfb)", []measure{{"quick", quickAsk}}},
+	{"Streaming (real binary under Xvfb)", []measure{{"streaming", streamingCPU}}},
+	{"Client overhead (parley ask against a raw go-openai client)", []measure{{"client", clientOverhead}}},
+	{"Tokens", []measure{{"tokens", tokenizer}}},
+	{"Go benchmarks (views on Fyne's test driver; engine, tokens, history)", []measure{{"go", goBenchmarks}}},
+}
+
+type measure struct {
+	name string
+	run  func()
+}
+
+// wanted tells whether a measure is to be taken: -only names it, or there is no -only.
 func wanted(name string) bool {
+	if name == "go" && *skipGo {
+		return false
+	}
 	if *only == "" {
 		return true
 	}
