@@ -10,9 +10,9 @@ import (
 
 // quietFyneRaces drops two messages Fyne logs that are not errors for Parley; everything else
 // Fyne logs still reaches standard error:
-//   - at quit, Fyne's preferences watcher re-reads preferences.json while Fyne rewrites it, reads
-//     it half-written and logs "Preferences load error: EOF" (fyne-io/fyne#2936). Parley keeps
-//     nothing in Fyne's preferences, so nothing is lost.
+//   - Fyne's preferences watcher re-reads preferences.json while Fyne rewrites it, reads it
+//     half-written and logs "Preferences load error: EOF" (fyne-io/fyne#2936). Parley keeps
+//     nothing there but the file dialogs' last folder, so nothing is lost.
 //   - on a desktop without a tray (or without a session bus), the tray icon cannot register with
 //     a StatusNotifierWatcher. Parley checks for a tray host itself and, without one, quits when
 //     its window closes.
