@@ -83,12 +83,12 @@ func runGUI(quick bool) int {
 			m.HideWindow()
 			return
 		}
-		a.Quit()
+		views.Quit(a)
 	})
 	m.QuickAskClosed(func() {
 		// Opened by parley --quick with nothing else on screen and no tray to come back from.
 		if m.Hidden() && !keepsRunning() {
-			a.Quit()
+			views.Quit(a)
 		}
 	})
 	go inst.serve(func(request string) {
@@ -162,6 +162,6 @@ func quitOnSignal(a fyne.App) {
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
 		<-signals
-		views.Do(a.Quit)
+		views.Quit(a)
 	}()
 }

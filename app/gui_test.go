@@ -1,6 +1,7 @@
 package app
 
 import (
+	"os"
 	"testing"
 
 	fyneapp "fyne.io/fyne/v2/app"
@@ -8,7 +9,11 @@ import (
 
 // Fyne queues nothing for its loop as it stops, where a hang waited (see dropStopHook).
 func TestFyneStopsWithNothingQueued(t *testing.T) {
-	home := t.TempDir()
+	home, err := os.MkdirTemp("", "parley-fyne-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(home) }) // Fyne may still be writing its settings there
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CONFIG_HOME", home)
 	a := fyneapp.NewWithID("app.parley.Parley.test") // the real driver's app: it is not run

@@ -13,7 +13,7 @@ import (
 func setUpTray(a fyne.App, m *views.Main, svc *services) {
 	usage := fyne.NewMenuItem(todayLine(svc), nil)
 	usage.Disabled = true
-	quit := fyne.NewMenuItem("Quit", a.Quit)
+	quit := fyne.NewMenuItem("Quit", func() { views.Quit(a) })
 	quit.IsQuit = true
 	menu := fyne.NewMenu("Parley",
 		fyne.NewMenuItem("Quick Ask…", m.ShowQuickAsk),

@@ -4,6 +4,7 @@ package views
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -11,7 +12,24 @@ import (
 
 // Do runs f on the UI goroutine. It is the one door from a background goroutine (HTTP,
 // database, tokenizer) to the widgets: everything that changes the UI from elsewhere passes here.
-func Do(f func()) { onUI(f) }
+// Once Parley quits, what is still on its way is dropped.
+func Do(f func()) {
+	onUI(func() {
+		if !quitting.Load() {
+			f()
+		}
+	})
+}
+
+// Quit ends Parley, from any goroutine. Once Fyne's loop has stopped, Fyne runs the work handed
+// to it at once, on the goroutine that hands it over, against windows that are gone: from the
+// moment Parley starts to quit, Do drops it instead.
+func Quit(a fyne.App) {
+	quitting.Store(true)
+	onUI(a.Quit)
+}
+
+var quitting atomic.Bool
 
 // onUI is fyne.Do; widget tests queue the calls instead and run them on the test's goroutine.
 var onUI = fyne.Do

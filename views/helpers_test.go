@@ -35,6 +35,7 @@ func newTestApp(t testing.TB) fyne.App {
 	t.Helper()
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(NewTheme())
+	quitting.Store(false)
 	t.Cleanup(func() {
 		for {
 			select {

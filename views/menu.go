@@ -30,7 +30,7 @@ func (m *Main) actions() *menuActions {
 		exportAll:        &fyne.MenuItem{Label: "Export All Conversations…", Action: m.exportAll},
 		importFile:       &fyne.MenuItem{Label: "Import Conversation…", Action: m.importFile},
 		settings:         &fyne.MenuItem{Label: "Settings…", Action: m.ShowSettings, Shortcut: shortcut(fyne.KeyComma, false)},
-		quit:             &fyne.MenuItem{Label: "Quit", Action: m.app.Quit, Shortcut: shortcut(fyne.KeyQ, false), IsQuit: true},
+		quit:             &fyne.MenuItem{Label: "Quit", Action: func() { Quit(m.app) }, Shortcut: shortcut(fyne.KeyQ, false), IsQuit: true},
 		copyLast:         &fyne.MenuItem{Label: "Copy Last Answer", Action: m.conversation.copyLastAnswer, Shortcut: shortcut(fyne.KeyC, true)},
 		copyConversation: &fyne.MenuItem{Label: "Copy Conversation as Markdown", Action: m.conversation.copyConversation},
 		search:           &fyne.MenuItem{Label: "Search Conversations", Action: m.sidebar.focusSearch, Shortcut: shortcut(fyne.KeyF, false)},
