@@ -75,13 +75,12 @@ func (c *cli) historyList(st *store.Store, args []string) int {
 	}
 	out := []listedConversation{}
 	for _, conv := range convs {
-		msgs, err := st.Messages(conv.ID)
+		tot, err := st.Totals(conv.ID) // counted by the database: the messages themselves are not read
 		if err != nil {
 			return c.fail(exitFailure, err)
 		}
-		tot, _ := st.Totals(conv.ID)
 		l := listedConversation{ID: conv.ID, Title: conv.Title, Model: conv.Model, Profile: conv.Profile, Created: conv.Created,
-			Updated: conv.Updated, Pinned: conv.Pinned, QuickAsk: conv.Quick, Tokens: tot.Tokens, Messages: len(msgs)}
+			Updated: conv.Updated, Pinned: conv.Pinned, QuickAsk: conv.Quick, Tokens: tot.Tokens, Messages: tot.Messages}
 		if tot.CostKnown {
 			l.CostUSD = &tot.Cost
 		}

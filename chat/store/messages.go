@@ -127,19 +127,21 @@ func (s *Store) Message(id int64) (Message, error) {
 	return m, wrap("reading the message", err)
 }
 
-// Totals are a conversation's tokens and cost, summed from its answers.
+// Totals are a conversation's message count, and its tokens and cost summed from its answers.
 type Totals struct {
+	Messages  int
 	Tokens    int
 	Cost      float64
 	CostKnown bool
 }
 
-// Totals sums a conversation's answers.
+// Totals counts a conversation's messages and sums its answers.
 func (s *Store) Totals(conversation int64) (Totals, error) {
 	var t Totals
 	var unknown int
-	err := s.db.QueryRow(`SELECT coalesce(sum(prompt_tokens + completion_tokens), 0), coalesce(sum(cost_usd), 0),
-		coalesce(sum(role = 'assistant' AND cost_known = 0), 0) FROM messages WHERE conversation_id = ?`, conversation).Scan(&t.Tokens, &t.Cost, &unknown)
+	err := s.db.QueryRow(`SELECT count(*), coalesce(sum(prompt_tokens + completion_tokens), 0), coalesce(sum(cost_usd), 0),
+		coalesce(sum(role = 'assistant' AND cost_known = 0), 0) FROM messages WHERE conversation_id = ?`, conversation).
+		Scan(&t.Messages, &t.Tokens, &t.Cost, &unknown)
 	t.CostKnown = unknown == 0
 	return t, wrap("adding up the conversation", err)
 }

@@ -42,7 +42,7 @@ func TestConversationLifecycle(t *testing.T) {
 		t.Fatalf("%+v %v", msgs, err)
 	}
 	tot, _ := s.Totals(c.ID)
-	if tot.Tokens != 24 || !tot.CostKnown {
+	if tot.Messages != 2 || tot.Tokens != 24 || !tot.CostKnown {
 		t.Fatalf("%+v", tot)
 	}
 	if err := s.Rename(c.ID, "Go basics"); err != nil {
