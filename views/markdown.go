@@ -293,17 +293,21 @@ func richText(segs []widget.RichTextSegment) *widget.RichText {
 // tables inside lists render as they should.
 func (r *mdRenderer) list(l *ast.List) fyne.CanvasObject {
 	var rows []fyne.CanvasObject
-	n := l.Start
+	i := 0
 	for item := l.FirstChild(); item != nil; item = item.NextSibling() {
-		marker := "•"
-		if l.IsOrdered() {
-			marker = strconv.Itoa(n) + "."
-			n++
-		}
-		label := widget.NewRichText(&widget.TextSegment{Style: widget.RichTextStyleInline, Text: marker})
+		label := widget.NewRichText(&widget.TextSegment{Style: widget.RichTextStyleInline, Text: listMarker(l, i)})
 		rows = append(rows, container.New(&markerLayout{}, label, r.blocks(item)))
+		i++
 	}
 	return container.New(&stackLayout{gap: 0}, rows...)
+}
+
+// listMarker is the bullet, or the number, of a list's i-th item.
+func listMarker(l *ast.List, i int) string {
+	if !l.IsOrdered() {
+		return "•"
+	}
+	return strconv.Itoa(l.Start+i) + "."
 }
 
 // quoteBlock puts blocks behind a bar, as quotes look in a chat.
@@ -402,15 +406,11 @@ func plainBlocks(n ast.Node, src []byte) string {
 			}
 			b.WriteString("\n")
 		case *ast.List:
-			number := c.Start
+			i := 0
 			for item := c.FirstChild(); item != nil; item = item.NextSibling() {
-				marker := "• "
-				if c.IsOrdered() {
-					marker = strconv.Itoa(number) + ". "
-					number++
-				}
 				body := strings.TrimSpace(plainBlocks(item, src))
-				b.WriteString(marker + strings.ReplaceAll(body, "\n", "\n   ") + "\n")
+				b.WriteString(listMarker(c, i) + " " + strings.ReplaceAll(body, "\n", "\n   ") + "\n")
+				i++
 			}
 			b.WriteString("\n")
 		case *east.Table:
