@@ -48,6 +48,7 @@ type Config struct {
 type Client struct {
 	cfg    Config
 	api    *openai.Client
+	wire   Wire
 	limits *RateLimits
 	host   string
 	openai bool // the endpoint is OpenAI itself, not a compatible server
@@ -93,6 +94,7 @@ func New(cfg Config, notify func(RateLimit)) *Client {
 	oc.OrgID = cfg.OrgID
 	oc.HTTPClient = &http.Client{Transport: &transport{base: cfg.Transport, project: cfg.Project, limits: c.limits, now: cfg.Now}}
 	c.api = openai.NewClientWithConfig(oc)
+	c.wire = completions{api: c.api}
 	return c
 }
 
@@ -216,9 +218,7 @@ func (c *Client) answer(ctx context.Context, req Request, emit func(Event)) Answ
 		return end("", c.classify(err, req.Model))
 	}
 	counted, a.Dropped = exact, fit.Dropped
-	apiReq := c.request(model, req, fit)
-	// go-openai leaves out a temperature of 0; the transport puts it back on the wire.
-	zeroTemp := req.Temperature != nil && *req.Temperature == 0 && !model.Reasoning
+	call := Call{Request: req, Model: model, Messages: fit.Messages, OpenAI: c.openai}
 
 	for attempt := 0; ; attempt++ {
 		if err := c.pace(ctx, model.ID, fit.PromptTokens+req.MaxOutput, emit); err != nil {
@@ -226,7 +226,7 @@ func (c *Client) answer(ctx context.Context, req Request, emit func(Event)) Answ
 		}
 		var e *Error
 		var header http.Header
-		usage, e, header = c.attempt(ctx, apiReq, zeroTemp, model, &a, emit)
+		usage, e, header = c.attempt(ctx, call, &a, emit)
 		switch {
 		case e == nil:
 			return end("", nil)
@@ -262,7 +262,7 @@ func (c *Client) prepare(req Request, model ModelInfo) (Fit, <-chan Fit, error) 
 	counted := make(chan Fit, 1)
 	bound := upperBound(req)
 	reserve := reserveFor(model, req)
-	rl, paced := c.limits.Latest("/chat/completions", model.ID)
+	rl, paced := c.limits.Latest(c.wire.Endpoint(), model.ID)
 	tight := paced && rl.LimitTokens > 0 && bound+req.MaxOutput > rl.RemainingTokens
 	if (model.ContextWindow > 0 && bound+reserve > model.ContextWindow) || tight {
 		fit, err := c.Fit(req)
@@ -286,37 +286,10 @@ func upperBound(req Request) int {
 	return n
 }
 
-// request builds the API request: the system prompt first, then the fitted messages, with the
-// parameters the model accepts.
-func (c *Client) request(m ModelInfo, req Request, fit Fit) openai.ChatCompletionRequest {
-	msgs := make([]openai.ChatCompletionMessage, 0, len(fit.Messages)+1)
-	if req.System != "" {
-		msgs = append(msgs, openai.ChatCompletionMessage{Role: string(System), Content: req.System})
-	}
-	for _, msg := range fit.Messages {
-		msgs = append(msgs, openai.ChatCompletionMessage{Role: string(msg.Role), Content: msg.Content, Name: msg.Name})
-	}
-	r := openai.ChatCompletionRequest{
-		Model: req.Model, Messages: msgs, Stream: true,
-		StreamOptions: &openai.StreamOptions{IncludeUsage: true},
-	}
-	switch {
-	case req.MaxOutput <= 0:
-	case m.Reasoning || c.openai:
-		r.MaxCompletionTokens = req.MaxOutput
-	default:
-		r.MaxTokens = req.MaxOutput // what most compatible servers understand
-	}
-	if req.Temperature != nil && !m.Reasoning {
-		r.Temperature = *req.Temperature
-	}
-	return r
-}
-
 // pace waits, announcing it, when the latest rate-limit snapshot says this request would not
 // fit the remaining allowance.
 func (c *Client) pace(ctx context.Context, model string, need int, emit func(Event)) error {
-	rl, ok := c.limits.Latest("/chat/completions", model)
+	rl, ok := c.limits.Latest(c.wire.Endpoint(), model)
 	if !ok {
 		return nil
 	}
@@ -336,12 +309,13 @@ func (c *Client) pace(ctx context.Context, model string, need int, emit func(Eve
 }
 
 // attempt sends the request once and reads the stream. It returns the reported usage (nil if
-// none came) or the error, with the response headers that say whether and when to retry.
-func (c *Client) attempt(ctx context.Context, apiReq openai.ChatCompletionRequest, zeroTemp bool, m ModelInfo, a *Answer, emit func(Event)) (*Usage, *Error, http.Header) {
+// none came) or the error, with the response headers that say whether and when to retry. An
+// answer is finished only when the protocol says so: a body that just ends is a cut.
+func (c *Client) attempt(ctx context.Context, call Call, a *Answer, emit func(Event)) (*Usage, *Error, http.Header) {
 	idle := c.cfg.IdleTimeout
 	if idle == 0 {
 		idle = 90 * time.Second
-		if m.Reasoning {
+		if call.Model.Reasoning {
 			idle = 5 * time.Minute
 		}
 	}
@@ -350,15 +324,15 @@ func (c *Client) attempt(ctx context.Context, apiReq openai.ChatCompletionReques
 	watchdog := time.AfterFunc(idle, func() { cancel(errStalled) })
 	defer watchdog.Stop()
 
-	x := &exchange{model: m.ID, zeroTemp: zeroTemp}
-	stream, err := c.api.CreateChatCompletionStream(withExchange(ctx, x), apiReq)
+	x := &exchange{model: call.Model.ID}
+	stream, err := c.wire.Open(withExchange(ctx, x), call)
 	_, header, rl := x.captured()
 	if rl != nil {
 		a.RateLimit = rl
 		emit(*rl)
 	}
 	if err != nil {
-		return nil, c.classify(causeOf(ctx, err), m.ID), header
+		return nil, c.classify(causeOf(ctx, err), call.Model.ID), header
 	}
 	defer stream.Close()
 
@@ -368,43 +342,46 @@ func (c *Client) attempt(ctx context.Context, apiReq openai.ChatCompletionReques
 	a.Finish = ""
 	var usage *Usage
 	for {
-		chunk, err := stream.Recv()
+		chunk, err := stream.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, c.classify(causeOf(ctx, err), m.ID), header
+			return usage, c.classify(causeOf(ctx, err), call.Model.ID), header
 		}
 		watchdog.Reset(idle)
 		if chunk.Model != "" {
 			a.Model = chunk.Model
 		}
 		if chunk.Usage != nil {
-			u := Usage{PromptTokens: chunk.Usage.PromptTokens, CompletionTokens: chunk.Usage.CompletionTokens}
-			if d := chunk.Usage.PromptTokensDetails; d != nil {
-				u.CachedTokens = d.CachedTokens
-			}
-			if d := chunk.Usage.CompletionTokensDetails; d != nil {
-				u.ReasoningTokens = d.ReasoningTokens
-			}
-			usage = &u
-			emit(UsageReport{Usage: u})
+			usage = chunk.Usage
+			emit(UsageReport{Usage: *chunk.Usage})
 		}
-		// The usage chunk has no choices: never index blindly.
-		for _, choice := range chunk.Choices {
-			if choice.Delta.Content != "" {
-				text.WriteString(choice.Delta.Content)
-				emit(Delta{Text: choice.Delta.Content})
-			}
-			if choice.FinishReason != "" {
-				a.Finish = Finish(choice.FinishReason)
-			}
+		if chunk.Text != "" {
+			text.WriteString(chunk.Text)
+			emit(Delta{Text: chunk.Text})
+		}
+		if chunk.Finish != "" {
+			a.Finish = chunk.Finish
 		}
 	}
 	if a.Finish == "" {
-		a.Finish = FinishStop
+		return usage, c.cut(), header
 	}
 	return usage, nil, header
+}
+
+// cut is the error of a body that ended before the protocol's end.
+func (c *Client) cut() *Error {
+	where := c.host
+	if where == "" {
+		where = "the server"
+	}
+	return &Error{
+		Kind: NetworkTrouble, Retryable: true, cause: errCut,
+		Message: "The connection to " + where + " closed before the answer was finished.",
+		Action:  "Continue the answer, or try again.",
+	}
 }
 
 // causeOf prefers the reason a context was cancelled (a stall) to the error it caused.

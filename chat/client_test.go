@@ -589,3 +589,78 @@ func TestModelsAreFiltered(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// An answer is finished only when the protocol says so (a finish_reason, or "data: [DONE]"):
+// a body that merely ends is an interrupted answer, whatever its framing.
+func TestAnswerIsFinishedOnlyWhenTheProtocolSaysSo(t *testing.T) {
+	long := strings.Repeat("piece ", 30)
+	for _, tc := range []struct {
+		name   string
+		opts   chattest.Options
+		fault  *chattest.Fault
+		finish Finish
+	}{
+		{"chunked body that ends cleanly mid-answer", chattest.Options{}, &chattest.Fault{Kind: chattest.Truncate, After: 5}, FinishInterrupted},
+		{"close-delimited body cut mid-answer", chattest.Options{Framing: chattest.CloseDelimited}, &chattest.Fault{Kind: chattest.Cut, After: 5}, FinishInterrupted},
+		{"close-delimited whole answer", chattest.Options{Framing: chattest.CloseDelimited}, nil, FinishStop},
+		{"finish_reason without [DONE]", chattest.Options{OmitDone: true}, nil, FinishStop},
+		{"[DONE] without finish_reason", chattest.Options{OmitFinishReason: true}, nil, FinishStop},
+		{"neither, close-delimited", chattest.Options{OmitDone: true, OmitFinishReason: true, Framing: chattest.CloseDelimited}, nil, FinishInterrupted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, tc.opts, nil)
+			r.server.Reply(long)
+			if tc.fault != nil {
+				r.server.Fault(*tc.fault)
+			}
+			events, a := collect(t, r.client, context.Background(), ask("hi"))
+			if a.Finish != tc.finish {
+				t.Fatalf("finish %q, want %q (err %v)", a.Finish, tc.finish, a.Err)
+			}
+			if tc.finish == FinishStop {
+				if a.Err != nil || a.Content != long {
+					t.Fatalf("%+v", a)
+				}
+				return
+			}
+			if a.Err == nil || a.Err.Kind != NetworkTrouble || !strings.Contains(a.Err.Message, "before the answer was finished") {
+				t.Fatalf("err %+v", a.Err)
+			}
+			if a.Content == "" || !strings.HasPrefix(long, a.Content) || a.Content == long && tc.fault != nil {
+				t.Fatalf("content %q", a.Content)
+			}
+			// Cut before the usage chunk, the usage is Parley's count; a server that sent usage
+			// but no end is believed on the figures.
+			if a.Usage.Estimated != (tc.fault != nil) || a.Usage.CompletionTokens == 0 {
+				t.Fatalf("usage %+v", a.Usage)
+			}
+			if _, ok := events[len(events)-2].(Failure); !ok {
+				t.Fatalf("no Failure before Done: %T", events[len(events)-2])
+			}
+			if n := len(r.server.Requests()); n != 1 {
+				t.Fatalf("sent %d times: text had been shown, it must not be retried", n)
+			}
+		})
+	}
+	t.Run("a body that ends before any text is retried", func(t *testing.T) {
+		r := newRig(t, chattest.Options{}, nil)
+		r.server.Reply(long, long)
+		r.server.Fault(chattest.Fault{Kind: chattest.Truncate, After: 0})
+		_, a := collect(t, r.client, context.Background(), ask("hi"))
+		if a.Finish != FinishStop || a.Content != long || a.Retries != 1 {
+			t.Fatalf("%+v", a)
+		}
+	})
+}
+
+// A server that wants a key, asked without one, is not told it got a wrong key.
+func TestServerThatNeedsAKeyIsToldSo(t *testing.T) {
+	r := newRig(t, chattest.Options{}, func(c *Config) { c.APIKey = "" })
+	_, a := collect(t, r.client, context.Background(), ask("hi"))
+	if a.Err == nil || a.Err.Kind != InvalidKey || strings.Contains(a.Err.Message, "wrong or revoked") || !strings.Contains(a.Err.Message, "needs an API key") {
+		t.Fatalf("%+v", a.Err)
+	}
+	if _, err := r.client.Models(context.Background()); err == nil || !strings.Contains(err.Error(), "needs an API key") {
+		t.Fatalf("models: %v", err)
+	}
+}

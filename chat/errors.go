@@ -83,6 +83,16 @@ func (r redactedError) Error() string { return r.msg }
 // classify turns whatever failed into an *Error. status and retryAfter come from the response
 // headers the transport captured (go-openai loses them on failed streams).
 func classify(err error, model, host, key string) *Error {
+	e := classifyError(err, model, host, key)
+	if e != nil && e.Kind == InvalidKey && key == "" {
+		// Nothing was refused: no key was sent at all.
+		e.Message = "This server needs an API key, and none is set for this profile."
+		e.Action = "Open Settings and paste the key it takes."
+	}
+	return e
+}
+
+func classifyError(err error, model, host, key string) *Error {
 	if err == nil {
 		return nil
 	}
@@ -282,8 +292,12 @@ func isProtocol(err error) bool {
 		strings.Contains(s, "cannot unmarshal")
 }
 
-// errStalled marks a stream that went silent for longer than the idle timeout.
-var errStalled = errors.New("the stream stalled")
+// errStalled marks a stream that went silent for longer than the idle timeout; errCut one whose
+// body ended before the protocol said the answer was finished.
+var (
+	errStalled = errors.New("the stream stalled")
+	errCut     = errors.New("the stream ended before the answer was finished")
+)
 
 // UserMessage is the error as a user should read it: what happened, then what to do.
 func (e *Error) UserMessage() string { return strings.TrimSpace(e.Message + " " + e.Action) }

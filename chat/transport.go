@@ -26,6 +26,8 @@ type exchange struct {
 	mu        sync.Mutex
 	model     string
 	zeroTemp  bool // send "temperature": 0, which go-openai would leave out
+	watchDone bool // watch the streamed body for "data: [DONE]"
+	done      bool // it came
 	status    int
 	header    http.Header
 	rateLimit *RateLimit
@@ -37,8 +39,14 @@ func withExchange(ctx context.Context, x *exchange) context.Context {
 	return context.WithValue(ctx, exchangeKey{}, x)
 }
 
+// exchangeOf is the exchange a request's context carries, nil if none.
+func exchangeOf(ctx context.Context) *exchange {
+	x, _ := ctx.Value(exchangeKey{}).(*exchange)
+	return x
+}
+
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	x, _ := req.Context().Value(exchangeKey{}).(*exchange)
+	x := exchangeOf(req.Context())
 	zeroTemp := x != nil && x.zeroTemp && req.Body != nil
 	if t.project != "" || zeroTemp {
 		req = req.Clone(req.Context()) // a RoundTripper must not change the caller's request
@@ -63,9 +71,58 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		x.rateLimit = &rl
 		t.limits.record(rl)
 	}
+	if x.watchDone && resp.StatusCode == http.StatusOK {
+		resp.Body = &doneWatcher{ReadCloser: resp.Body, x: x}
+	}
 	return resp, nil
 }
 
+// sawDone tells whether the streamed body carried "data: [DONE]".
+func (x *exchange) sawDone() bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.done
+}
+
+// doneWatcher reads a Server-Sent Events body through, noting a "data: [DONE]" line: go-openai
+// reports that line and a body that simply stops alike, as io.EOF.
+type doneWatcher struct {
+	io.ReadCloser
+	x    *exchange
+	line []byte // the start of the line being read, enough to tell [DONE]
+	long bool   // the line is longer than that
+}
+
+func (d *doneWatcher) Read(p []byte) (int, error) {
+	n, err := d.ReadCloser.Read(p)
+	for _, b := range p[:n] {
+		if b == '\n' {
+			d.endLine()
+			continue
+		}
+		if len(d.line) < 64 {
+			d.line = append(d.line, b)
+		} else {
+			d.long = true
+		}
+	}
+	if err == io.EOF {
+		d.endLine() // a last line without its newline
+	}
+	return n, err
+}
+
+// endLine notes a line that is "data: [DONE]" (the space is optional in SSE).
+func (d *doneWatcher) endLine() {
+	if !d.long {
+		if rest, ok := bytes.CutPrefix(bytes.TrimSpace(d.line), []byte("data:")); ok && string(bytes.TrimSpace(rest)) == "[DONE]" {
+			d.x.mu.Lock()
+			d.x.done = true
+			d.x.mu.Unlock()
+		}
+	}
+	d.line, d.long = d.line[:0], false
+}
 // endpointOf names the API endpoint of a request: its path after /v1.
 func endpointOf(req *http.Request) string {
 	p := req.URL.Path

@@ -18,6 +18,7 @@ const (
 	Delay     FaultKind = "delay"      // waits Fault.Wait before answering normally (a slow first byte)
 
 	Cut        FaultKind = "cut"         // closes the connection mid-stream, with no [DONE]
+	Truncate   FaultKind = "truncate"    // ends the body cleanly mid-stream, with no finish_reason and no [DONE]
 	Stall      FaultKind = "stall"       // stops sending mid-stream for Fault.Wait (0: until the client leaves)
 	ErrorEvent FaultKind = "error_event" // sends data: {"error": ...} mid-stream
 	Malformed  FaultKind = "malformed"   // sends a chunk that is not JSON
@@ -47,6 +48,8 @@ type Fault struct {
 	After int `json:"after,omitempty"`
 	// Wait is how long Delay and Stall last (nanoseconds in JSON, as time.Duration is).
 	Wait time.Duration `json:"wait,omitempty"`
+	// Framing overrides the server's framing of this streamed answer ("chunked", "close").
+	Framing Framing `json:"framing,omitempty"`
 }
 
 func (f Fault) path() string {
@@ -59,7 +62,7 @@ func (f Fault) path() string {
 // midStream tells the faults that act inside a streamed answer.
 func (f Fault) midStream() bool {
 	switch f.Kind {
-	case Cut, Stall, ErrorEvent, Malformed, Split:
+	case Cut, Truncate, Stall, ErrorEvent, Malformed, Split:
 		return true
 	}
 	return false

@@ -39,6 +39,11 @@ type Options struct {
 	Reply func(ChatRequest) string
 	// OmitUsage and OmitRateLimitHeaders imitate compatible servers that send neither.
 	OmitUsage, OmitRateLimitHeaders bool
+	// OmitDone and OmitFinishReason imitate compatible servers that end a stream with a
+	// finish_reason but no "data: [DONE]", or the reverse.
+	OmitDone, OmitFinishReason bool
+	// Framing is how streamed bodies are delimited (default Chunked, as OpenAI does).
+	Framing Framing
 	// Now is the server's clock for rate limits (nil: time.Now).
 	Now func() time.Time
 }

@@ -537,3 +537,64 @@ func TestOmitUsageAndHeaders(t *testing.T) {
 		}
 	}
 }
+
+// The ways a streamed body can end without the protocol's end, each as a client sees it.
+func TestStreamEndings(t *testing.T) {
+	streamBody := `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}`
+	long := strings.Repeat("token ", 40)
+	read := func(t *testing.T, opts Options, f *Fault) (string, error, *http.Response) {
+		s, ts := start(t, opts)
+		s.Reply(long)
+		if f != nil {
+			s.Fault(*f)
+		}
+		resp := post(t, ts, streamBody)
+		b, err := io.ReadAll(resp.Body)
+		return string(b), err, resp
+	}
+	t.Run("close-delimited: a whole answer ends at EOF, with no length and no chunking", func(t *testing.T) {
+		body, err, resp := read(t, Options{Framing: CloseDelimited}, nil)
+		if err != nil || !strings.HasSuffix(body, "data: [DONE]\n\n") {
+			t.Fatalf("err %v, body ends %q", err, body[max(0, len(body)-40):])
+		}
+		if len(resp.TransferEncoding) != 0 || resp.ContentLength != -1 || !resp.Close {
+			t.Fatalf("framing: transfer %v, length %d, close %v", resp.TransferEncoding, resp.ContentLength, resp.Close)
+		}
+		if resp.Header.Get("x-ratelimit-limit-requests") == "" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+			t.Fatalf("headers %v", resp.Header)
+		}
+	})
+	t.Run("close-delimited: a cut is a clean EOF", func(t *testing.T) {
+		body, err, _ := read(t, Options{Framing: CloseDelimited}, &Fault{Kind: Cut, After: 3})
+		if err != nil || strings.Contains(body, "[DONE]") || strings.Contains(body, `"finish_reason":"stop"`) || strings.Count(body, "data: ") != 4 {
+			t.Fatalf("err %v, body %q", err, body)
+		}
+	})
+	t.Run("chunked: truncate ends the body cleanly mid-answer", func(t *testing.T) {
+		body, err, resp := read(t, Options{}, &Fault{Kind: Truncate, After: 3})
+		if err != nil || strings.Contains(body, "[DONE]") || strings.Count(body, "data: ") != 4 {
+			t.Fatalf("err %v, body %q", err, body)
+		}
+		if len(resp.TransferEncoding) == 0 || resp.TransferEncoding[0] != "chunked" {
+			t.Fatalf("not chunked: %v", resp.TransferEncoding)
+		}
+	})
+	t.Run("a fault may choose its framing", func(t *testing.T) {
+		_, err, resp := read(t, Options{}, &Fault{Kind: Truncate, After: 1, Framing: CloseDelimited})
+		if err != nil || len(resp.TransferEncoding) != 0 {
+			t.Fatalf("err %v, transfer %v", err, resp.TransferEncoding)
+		}
+	})
+	t.Run("no [DONE]", func(t *testing.T) {
+		body, err, _ := read(t, Options{OmitDone: true}, nil)
+		if err != nil || strings.Contains(body, "[DONE]") || !strings.Contains(body, `"finish_reason":"stop"`) {
+			t.Fatalf("err %v, body %q", err, body)
+		}
+	})
+	t.Run("no finish_reason", func(t *testing.T) {
+		body, err, _ := read(t, Options{OmitFinishReason: true}, nil)
+		if err != nil || !strings.HasSuffix(body, "data: [DONE]\n\n") || strings.Contains(body, `"finish_reason":"stop"`) {
+			t.Fatalf("err %v, body %q", err, body)
+		}
+	})
+}

@@ -1,0 +1,42 @@
+package chat
+
+import "context"
+
+// Wire is one of the API's protocols for asking a model (Chat Completions today, the Responses
+// API beside it): it puts one request on the wire and reads its answer back as chunks. The
+// Client does everything around it the same way for every protocol: fitting the context window,
+// pacing, retries, rate limits, the idle watchdog, errors in plain words and key redaction.
+type Wire interface {
+	// Endpoint is the API path the requests go to, as rate limits are kept ("/chat/completions").
+	Endpoint() string
+	// Open sends the call. ctx carries the request's exchange with the transport: open the
+	// HTTP request with it.
+	Open(ctx context.Context, call Call) (Stream, error)
+}
+
+// Call is one request as a Wire sends it: the request, what is known of its model, and the
+// messages context fitting kept.
+type Call struct {
+	Request  Request
+	Model    ModelInfo
+	Messages []Message
+	// OpenAI says the endpoint is OpenAI itself, not a compatible server.
+	OpenAI bool
+}
+
+// Stream is an answer being read, in the spirit of mods' Stream.
+type Stream interface {
+	// Next returns the next chunk, or io.EOF once the body has ended. The body may end without
+	// the protocol's own end (a cut, close-delimited response): only a chunk with Finish set says
+	// the answer is finished.
+	Next() (Chunk, error)
+	Close() error
+}
+
+// Chunk is what one step of a stream brought. Any field may be empty.
+type Chunk struct {
+	Text   string
+	Model  string // the model that answers, as the server names it
+	Usage  *Usage // the usage the server reported
+	Finish Finish // the protocol said the answer ended, and how
+}
