@@ -123,6 +123,7 @@ func (d *doneWatcher) endLine() {
 	}
 	d.line, d.long = d.line[:0], false
 }
+
 // endpointOf names the API endpoint of a request: its path after /v1.
 func endpointOf(req *http.Request) string {
 	p := req.URL.Path

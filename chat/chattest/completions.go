@@ -302,4 +302,3 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, a answer, faul
 	}
 	writeJSON(w, resp)
 }
-
