@@ -1,7 +1,10 @@
 package settings
 
 import (
+	"errors"
+	"net/url"
 	"strings"
+	"time"
 )
 
 // Endpoint is where a profile's requests go, and with which key. The environment's
@@ -31,9 +34,9 @@ func (e Endpoint) IsOpenAI() bool {
 	return e.BaseURL == "" || strings.Contains(e.BaseURL, "api.openai.com")
 }
 
-// Resolve works out a profile's endpoint: the profile's settings, the environment's overrides,
-// and its key (environment, session, keychain).
-func (k *Keys) Resolve(p Profile) Endpoint {
+// Where works out a profile's endpoint without its key: the profile's settings and the
+// environment's overrides. It never waits.
+func (k *Keys) Where(p Profile) Endpoint {
 	e := Endpoint{BaseURL: p.BaseURL, Org: p.Organization, Project: p.Project}
 	if v := strings.TrimSpace(k.getenv("OPENAI_BASE_URL")); v != "" {
 		e.BaseURL = v
@@ -43,9 +46,59 @@ func (k *Keys) Resolve(p Profile) Endpoint {
 		e.Org = v
 		e.FromEnv = append(e.FromEnv, "OPENAI_ORG_ID")
 	}
-	e.Key, e.KeySource, e.KeyErr = k.Get(p.Name)
+	return e
+}
+
+// Resolve works out a profile's endpoint and its key (environment, session, keychain). Reading
+// the keychain may wait.
+func (k *Keys) Resolve(p Profile) Endpoint {
+	e := k.Where(p)
+	e.Key, e.KeySource, e.KeyErr = k.Get(p.ID)
 	if e.KeySource == FromEnv {
 		e.FromEnv = append(e.FromEnv, EnvKey)
 	}
 	return e
+}
+
+// errBaseURL says what a base URL must look like.
+var errBaseURL = errors.New("the base URL must look like https://api.openai.com/v1 or http://localhost:11434/v1")
+
+// NormalizeBaseURL checks a base URL as typed and writes it one way: http or https, a host, no
+// query, no trailing slash. Empty stays empty: OpenAI's own.
+func NormalizeBaseURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", errBaseURL
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", errBaseURL
+	}
+	u.Host = strings.ToLower(u.Host)
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u.String(), nil
+}
+
+// SetConnection changes where a profile sends its requests. Another server has other models:
+// the cached list goes when the address changes.
+func (p *Profile) SetConnection(baseURL, org, project string) error {
+	u, err := NormalizeBaseURL(baseURL)
+	if err != nil {
+		return err
+	}
+	if u != p.BaseURL {
+		p.Models, p.ModelsFetched = nil, time.Time{}
+	}
+	p.BaseURL, p.Organization, p.Project = u, strings.TrimSpace(org), strings.TrimSpace(project)
+	return nil
+}
+
+// SetModels keeps the chat models an endpoint listed, for the model picker.
+func (p *Profile) SetModels(ids []string, at time.Time) {
+	p.Models, p.ModelsFetched = ids, at
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // KeychainService is the service name Parley's keys are stored under; the account is the
-// profile's name.
+// profile's ID (its first name, for profiles made before IDs).
 const KeychainService = "Parley"
 
 // EnvKey is the environment variable that overrides the stored key (the OpenAI SDKs' own).
@@ -104,6 +104,24 @@ func (k *Keys) Get(profile string) (string, Source, error) {
 	return key, FromKeychain, nil
 }
 
+// keychainKey is the key the keychain holds for a profile, "" for none.
+func (k *Keys) keychainKey(profile string) (string, error) {
+	var key string
+	err := k.call(func() (err error) { key, err = k.ring.Get(KeychainService, profile); return err })
+	if errors.Is(err, keyring.ErrNotFound) {
+		return "", nil
+	}
+	return key, err
+}
+
+// sessionKey is the key held in memory for a profile, if any.
+func (k *Keys) sessionKey(profile string) (string, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	v, ok := k.session[profile]
+	return v, ok
+}
+
 // Stored reports where the key Parley would store or delete lives, ignoring the environment.
 func (k *Keys) Stored(profile string) (Source, error) {
 	k.mu.Lock()
@@ -162,28 +180,6 @@ func (k *Keys) Delete(profile string) error {
 		return nil
 	}
 	return err
-}
-
-// Move follows a profile's rename: the key goes with it.
-func (k *Keys) Move(from, to string) error {
-	k.mu.Lock()
-	if v, ok := k.session[from]; ok {
-		delete(k.session, from)
-		k.session[to] = v
-	}
-	k.mu.Unlock()
-	var key string
-	err := k.call(func() (err error) { key, err = k.ring.Get(KeychainService, from); return err })
-	switch {
-	case errors.Is(err, keyring.ErrNotFound):
-		return nil
-	case err != nil:
-		return err
-	}
-	if err := k.call(func() error { return k.ring.Set(KeychainService, to, key) }); err != nil {
-		return err
-	}
-	return k.Delete(from)
 }
 
 // call runs a keychain operation with a time limit (a locked keychain may wait forever for a

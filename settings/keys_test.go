@@ -68,21 +68,12 @@ func TestEnvironmentOverrides(t *testing.T) {
 	}
 }
 
-func TestProfilesHaveTheirOwnKeysAndRenameMovesThem(t *testing.T) {
+func TestProfilesHaveTheirOwnKeys(t *testing.T) {
 	k := mockKeys(t)
 	k.Set("work", key1)
 	k.Set("home", key2)
 	if v, _, _ := k.Get("work"); v != key1 {
 		t.Fatal(v)
-	}
-	if err := k.Move("work", "office"); err != nil {
-		t.Fatal(err)
-	}
-	if v, _, _ := k.Get("office"); v != key1 {
-		t.Fatalf("moved key %q", v)
-	}
-	if v, _, _ := k.Get("work"); v != "" {
-		t.Fatalf("old name still has %q", v)
 	}
 	if v, _, _ := k.Get("home"); v != key2 {
 		t.Fatal("other profile's key changed")

@@ -20,8 +20,11 @@ const DefaultProfile = "default"
 const DefaultModel = "gpt-4o-mini"
 
 // Profile is one way of reaching an API: an endpoint, an account and the defaults to use there.
-// Its key lives in the keychain under its name, never here.
+// Its ID never changes: its key in the keychain, its conversations and its usage hang on it, so
+// renaming it (the Name is only what the user sees) loses nothing. Its key lives in the keychain,
+// never here.
 type Profile struct {
+	ID           string   `json:"id"`
 	Name         string   `json:"name"`
 	BaseURL      string   `json:"base_url,omitempty"` // empty: OpenAI
 	Organization string   `json:"organization,omitempty"`
@@ -48,7 +51,7 @@ func (p Profile) Limits(model string) Limits {
 // Prefs is everything Parley remembers between runs, apart from history and usage.
 type Prefs struct {
 	Version  int       `json:"version"`
-	Current  string    `json:"current_profile"`
+	Current  string    `json:"current_profile"` // the current profile's ID
 	Profiles []Profile `json:"profiles"`
 	// KeepInTray keeps Parley running in the tray when its window closes (nil: yes).
 	KeepInTray *bool `json:"keep_in_tray,omitempty"`
@@ -59,13 +62,37 @@ type Prefs struct {
 	} `json:"window,omitzero"`
 }
 
-// Profile returns the named profile.
-func (p Prefs) Profile(name string) (Profile, bool) {
-	i := slices.IndexFunc(p.Profiles, func(q Profile) bool { return q.Name == name })
+// Profile returns the profile with an ID.
+func (p Prefs) Profile(id string) (Profile, bool) {
+	i := p.index(id)
 	if i < 0 {
 		return Profile{}, false
 	}
 	return p.Profiles[i], true
+}
+
+func (p Prefs) index(id string) int {
+	return slices.IndexFunc(p.Profiles, func(q Profile) bool { return q.ID == id })
+}
+
+// Named finds a profile by its name, ignoring case, or by its ID: what a user types after
+// --profile.
+func (p Prefs) Named(name string) (Profile, bool) {
+	for _, q := range p.Profiles {
+		if strings.EqualFold(q.Name, name) {
+			return q, true
+		}
+	}
+	return p.Profile(name)
+}
+
+// Names lists the profiles' names, in order.
+func (p Prefs) Names() []string {
+	names := make([]string, len(p.Profiles))
+	for i, q := range p.Profiles {
+		names[i] = q.Name
+	}
+	return names
 }
 
 // CurrentProfile returns the profile in use.
@@ -79,21 +106,55 @@ func (p Prefs) CurrentProfile() Profile {
 // KeepsInTray reports the tray setting, on by default.
 func (p Prefs) KeepsInTray() bool { return p.KeepInTray == nil || *p.KeepInTray }
 
-const prefsVersion = 1
+// prefsVersion 2 gave profiles their IDs; a version 1 file's profiles take their names as IDs,
+// which is what their keys, conversations and usage were filed under.
+const prefsVersion = 2
 
 func defaultPrefs() Prefs {
-	return Prefs{Version: prefsVersion, Current: DefaultProfile, Profiles: []Profile{NewProfile(DefaultProfile)}}
+	p := NewProfile(DefaultProfile)
+	p.ID = DefaultProfile
+	return Prefs{Version: prefsVersion, Current: p.ID, Profiles: []Profile{p}}
 }
 
-// NewProfile returns a profile for OpenAI with the default model and tier.
+// NewProfile returns a profile for OpenAI with the default model and tier. AddProfile gives it
+// its ID.
 func NewProfile(name string) Profile {
 	return Profile{Name: name, Model: DefaultModel, Tier: Tier1}
+}
+
+// newID makes a profile ID from a name: lowercase letters, digits and dashes, unique among
+// the profiles ("Work stuff" → "work-stuff", then "work-stuff-2").
+func (p Prefs) newID(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	base := strings.TrimRight(b.String(), "-")
+	if base == "" {
+		base = "profile"
+	}
+	taken := func(id string) bool { // ignoring case: Windows' Credential Manager does
+		return slices.ContainsFunc(p.Profiles, func(q Profile) bool { return strings.EqualFold(q.ID, id) })
+	}
+	id := base
+	for n := 2; taken(id); n++ {
+		id = fmt.Sprintf("%s-%d", base, n)
+	}
+	return id
 }
 
 // Store keeps Prefs in settings.json in the configuration folder. Every change re-reads the
 // file under a lock first, so the window and the command line never undo each other's changes.
 type Store struct {
-	path string
+	path  string
+	write func(path string, data []byte) error // writeAtomic; a test's failing disk
 
 	mu      sync.Mutex
 	prefs   Prefs
@@ -103,7 +164,7 @@ type Store struct {
 // OpenStore reads the preferences in dir. A missing file means defaults. An unreadable one is
 // moved aside (never overwritten), the user is told where by Warning, and defaults are used.
 func OpenStore(dir string) (*Store, error) {
-	s := &Store{path: filepath.Join(dir, "settings.json")}
+	s := &Store{path: filepath.Join(dir, "settings.json"), write: writeAtomic}
 	err := withLock(s.path, func() error {
 		prefs, err := s.read()
 		if err != nil {
@@ -164,6 +225,11 @@ func (s *Store) read() (Prefs, error) {
 	if len(p.Profiles) == 0 {
 		p = defaultPrefs()
 	}
+	for i := range p.Profiles {
+		if p.Profiles[i].ID == "" {
+			p.Profiles[i].ID = p.Profiles[i].Name // version 1: keys and history were filed by name
+		}
+	}
 	p.Version = prefsVersion
 	return p, nil
 }
@@ -188,7 +254,7 @@ func (s *Store) Update(change func(*Prefs) error) error {
 		if err != nil {
 			return err
 		}
-		if err := writeAtomic(s.path, append(data, '\n')); err != nil {
+		if err := s.write(s.path, append(data, '\n')); err != nil {
 			return err
 		}
 		s.prefs = p
@@ -213,18 +279,21 @@ func (p Prefs) check() error {
 	if len(p.Profiles) == 0 {
 		return errors.New("at least one profile is needed")
 	}
-	seen := map[string]bool{}
+	names, ids := map[string]bool{}, map[string]bool{}
 	for _, q := range p.Profiles {
 		if err := CheckProfileName(q.Name); err != nil {
 			return err
 		}
-		if seen[strings.ToLower(q.Name)] {
+		if names[strings.ToLower(q.Name)] {
 			return fmt.Errorf("there is already a profile named %q", q.Name)
 		}
-		seen[strings.ToLower(q.Name)] = true
+		if q.ID == "" || ids[q.ID] {
+			return fmt.Errorf("profile %q needs an ID of its own", q.Name)
+		}
+		names[strings.ToLower(q.Name)], ids[q.ID] = true, true
 	}
 	if _, ok := p.Profile(p.Current); !ok {
-		return fmt.Errorf("there is no profile named %q", p.Current)
+		return fmt.Errorf("there is no profile %q", p.Current)
 	}
 	return nil
 }
@@ -247,72 +316,77 @@ func CheckProfileName(name string) error {
 	return nil
 }
 
-// SaveProfile adds a profile or replaces the one with the same name.
+// SaveProfile replaces the profile with the same ID.
 func (s *Store) SaveProfile(q Profile) error {
 	return s.Update(func(p *Prefs) error {
-		if i := slices.IndexFunc(p.Profiles, func(o Profile) bool { return o.Name == q.Name }); i >= 0 {
-			p.Profiles[i] = q
-		} else {
-			p.Profiles = append(p.Profiles, q)
+		i := p.index(q.ID)
+		if i < 0 {
+			return fmt.Errorf("there is no profile %q", q.ID)
 		}
+		p.Profiles[i] = q
 		return nil
 	})
 }
 
-// AddProfile adds a new profile, refusing a name in use.
-func (s *Store) AddProfile(q Profile) error {
-	return s.Update(func(p *Prefs) error {
-		if _, ok := p.Profile(q.Name); ok {
+// AddProfile adds a new profile under a name not in use, and returns it with its new ID.
+func (s *Store) AddProfile(q Profile) (Profile, error) {
+	err := s.Update(func(p *Prefs) error {
+		if _, ok := p.Named(q.Name); ok {
 			return fmt.Errorf("there is already a profile named %q", q.Name)
 		}
+		q.ID = p.newID(q.Name)
 		p.Profiles = append(p.Profiles, q)
 		return nil
 	})
+	return q, err
 }
 
-// RenameProfile renames a profile. (Its key follows with Keys.Move.)
-func (s *Store) RenameProfile(from, to string) error {
+// RenameProfile gives a profile a new name. Its ID, and so its key, conversations and usage,
+// stay as they are.
+func (s *Store) RenameProfile(id, name string) error {
+	name = strings.TrimSpace(name)
+	if err := CheckProfileName(name); err != nil {
+		return err
+	}
 	return s.Update(func(p *Prefs) error {
-		i := slices.IndexFunc(p.Profiles, func(o Profile) bool { return o.Name == from })
+		i := p.index(id)
 		if i < 0 {
-			return fmt.Errorf("there is no profile named %q", from)
+			return fmt.Errorf("there is no profile %q", id)
 		}
-		if _, ok := p.Profile(to); ok && !strings.EqualFold(from, to) {
-			return fmt.Errorf("there is already a profile named %q", to)
+		if q, ok := p.Named(name); ok && q.ID != id {
+			return fmt.Errorf("there is already a profile named %q", q.Name)
 		}
-		p.Profiles[i].Name = to
-		if p.Current == from {
-			p.Current = to
-		}
+		p.Profiles[i].Name = name
 		return nil
 	})
 }
 
-// DeleteProfile removes a profile; the last one cannot go. (Its key goes with Keys.Delete.)
-func (s *Store) DeleteProfile(name string) error {
+// DeleteProfile removes a profile from the preferences; the last one cannot go. RemoveProfile
+// removes its key with it.
+func (s *Store) DeleteProfile(id string) error {
 	return s.Update(func(p *Prefs) error {
-		i := slices.IndexFunc(p.Profiles, func(o Profile) bool { return o.Name == name })
+		i := p.index(id)
 		if i < 0 {
-			return fmt.Errorf("there is no profile named %q", name)
+			return fmt.Errorf("there is no profile %q", id)
 		}
 		if len(p.Profiles) == 1 {
 			return errors.New("the last profile cannot be deleted")
 		}
 		p.Profiles = slices.Delete(p.Profiles, i, i+1)
-		if p.Current == name {
-			p.Current = p.Profiles[0].Name
+		if p.Current == id {
+			p.Current = p.Profiles[0].ID
 		}
 		return nil
 	})
 }
 
 // SwitchProfile makes a profile the current one.
-func (s *Store) SwitchProfile(name string) error {
+func (s *Store) SwitchProfile(id string) error {
 	return s.Update(func(p *Prefs) error {
-		if _, ok := p.Profile(name); !ok {
-			return fmt.Errorf("there is no profile named %q", name)
+		if _, ok := p.Profile(id); !ok {
+			return fmt.Errorf("there is no profile %q", id)
 		}
-		p.Current = name
+		p.Current = id
 		return nil
 	})
 }

@@ -256,7 +256,7 @@ func (m *Meter) Reading(p Profile, model string) Reading {
 	for _, s := range m.recent {
 		if s.At.After(cutoff) {
 			keep = append(keep, s)
-			if s.Profile == p.Name && s.Model == model {
+			if s.Profile == p.ID && s.Model == model {
 				r.RPM.Used += float64(s.Requests)
 				r.TPM.Used += float64(s.PromptTokens + s.CompletionTokens)
 			}
@@ -267,7 +267,7 @@ func (m *Meter) Reading(p Profile, model string) Reading {
 	today := now.Local().Format(time.DateOnly)
 	month := today[:7]
 	for k, d := range m.days {
-		if k.Profile != p.Name {
+		if k.Profile != p.ID {
 			continue
 		}
 		if k.Day[:7] == month {
@@ -293,7 +293,7 @@ func (m *Meter) Reading(p Profile, model string) Reading {
 	default:
 		r.Source = "no limits known for this model"
 	}
-	if l, ok := m.live[[2]string{p.Name, model}]; ok && (l.LimitRequests > 0 || l.LimitTokens > 0) {
+	if l, ok := m.live[[2]string{p.ID, model}]; ok && (l.LimitRequests > 0 || l.LimitTokens > 0) {
 		elapsed := now.Sub(l.At)
 		if l.LimitRequests > 0 {
 			r.RPM = Gauge{Used: float64(l.LimitRequests) - refilled(l.RemainingRequests, l.LimitRequests, l.ResetRequests, elapsed), Limit: float64(l.LimitRequests)}

@@ -18,7 +18,7 @@ func TestMeterReadingAgainstTier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := NewProfile("default") // Tier 1: gpt-4o-mini 500 RPM, 200k TPM, 10k RPD, $100 a month
+	p := defaultProfile() // Tier 1: gpt-4o-mini 500 RPM, 200k TPM, 10k RPD, $100 a month
 	m.Record(Spend{Profile: "default", Model: "gpt-4o-mini", Requests: 1, PromptTokens: 100_000, CompletionTokens: 70_000, CostUSD: 40, At: c.t.Add(-30 * time.Second)})
 	m.Record(Spend{Profile: "default", Model: "gpt-4o-mini", Requests: 2, PromptTokens: 5_000, CompletionTokens: 0, CostUSD: 45, At: c.t.Add(-2 * time.Minute)})
 	m.Record(Spend{Profile: "default", Model: "gpt-4o", Requests: 1, PromptTokens: 10, CompletionTokens: 10, CostUSD: 1, At: c.t})
@@ -56,12 +56,12 @@ func TestLiveHeadersOutrankTheTable(t *testing.T) {
 	c := &clock{time.Date(2026, 11, 22, 12, 0, 0, 0, time.Local)}
 	m, _ := OpenMeter(t.TempDir(), c.now)
 	m.SetLive("default", "gpt-4o", Live{LimitRequests: 5000, RemainingRequests: 4000, LimitTokens: 800_000, RemainingTokens: 200_000, ResetRequests: 12 * time.Second, ResetTokens: 45 * time.Second, At: c.t})
-	r := m.Reading(NewProfile("default"), "gpt-4o")
+	r := m.Reading(defaultProfile(), "gpt-4o")
 	if r.RPM.Limit != 5000 || r.RPM.Used != 1000 || r.TPM.Limit != 800_000 || r.TPM.Used != 600_000 || r.Source != "live from the server" {
 		t.Fatalf("%+v", r)
 	}
 	c.t = c.t.Add(6 * time.Second) // half of the requests' reset: half refilled
-	if r := m.Reading(NewProfile("default"), "gpt-4o"); r.RPM.Used != 500 {
+	if r := m.Reading(defaultProfile(), "gpt-4o"); r.RPM.Used != 500 {
 		t.Fatalf("refill %+v", r.RPM)
 	}
 }
@@ -98,3 +98,6 @@ func TestCorruptUsageIsMovedAside(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// defaultProfile is the profile a fresh install has: ID "default".
+func defaultProfile() Profile { return defaultPrefs().Profiles[0] }
