@@ -542,7 +542,7 @@ func TestOmitUsageAndHeaders(t *testing.T) {
 func TestStreamEndings(t *testing.T) {
 	streamBody := `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}`
 	long := strings.Repeat("token ", 40)
-	read := func(t *testing.T, opts Options, f *Fault) (string, error, *http.Response) {
+	read := func(t *testing.T, opts Options, f *Fault) (string, *http.Response, error) {
 		s, ts := start(t, opts)
 		s.Reply(long)
 		if f != nil {
@@ -550,10 +550,10 @@ func TestStreamEndings(t *testing.T) {
 		}
 		resp := post(t, ts, streamBody)
 		b, err := io.ReadAll(resp.Body)
-		return string(b), err, resp
+		return string(b), resp, err
 	}
 	t.Run("close-delimited: a whole answer ends at EOF, with no length and no chunking", func(t *testing.T) {
-		body, err, resp := read(t, Options{Framing: CloseDelimited}, nil)
+		body, resp, err := read(t, Options{Framing: CloseDelimited}, nil)
 		if err != nil || !strings.HasSuffix(body, "data: [DONE]\n\n") {
 			t.Fatalf("err %v, body ends %q", err, body[max(0, len(body)-40):])
 		}
@@ -565,13 +565,13 @@ func TestStreamEndings(t *testing.T) {
 		}
 	})
 	t.Run("close-delimited: a cut is a clean EOF", func(t *testing.T) {
-		body, err, _ := read(t, Options{Framing: CloseDelimited}, &Fault{Kind: Cut, After: 3})
+		body, _, err := read(t, Options{Framing: CloseDelimited}, &Fault{Kind: Cut, After: 3})
 		if err != nil || strings.Contains(body, "[DONE]") || strings.Contains(body, `"finish_reason":"stop"`) || strings.Count(body, "data: ") != 4 {
 			t.Fatalf("err %v, body %q", err, body)
 		}
 	})
 	t.Run("chunked: truncate ends the body cleanly mid-answer", func(t *testing.T) {
-		body, err, resp := read(t, Options{}, &Fault{Kind: Truncate, After: 3})
+		body, resp, err := read(t, Options{}, &Fault{Kind: Truncate, After: 3})
 		if err != nil || strings.Contains(body, "[DONE]") || strings.Count(body, "data: ") != 4 {
 			t.Fatalf("err %v, body %q", err, body)
 		}
@@ -580,19 +580,19 @@ func TestStreamEndings(t *testing.T) {
 		}
 	})
 	t.Run("a fault may choose its framing", func(t *testing.T) {
-		_, err, resp := read(t, Options{}, &Fault{Kind: Truncate, After: 1, Framing: CloseDelimited})
+		_, resp, err := read(t, Options{}, &Fault{Kind: Truncate, After: 1, Framing: CloseDelimited})
 		if err != nil || len(resp.TransferEncoding) != 0 {
 			t.Fatalf("err %v, transfer %v", err, resp.TransferEncoding)
 		}
 	})
 	t.Run("no [DONE]", func(t *testing.T) {
-		body, err, _ := read(t, Options{OmitDone: true}, nil)
+		body, _, err := read(t, Options{OmitDone: true}, nil)
 		if err != nil || strings.Contains(body, "[DONE]") || !strings.Contains(body, `"finish_reason":"stop"`) {
 			t.Fatalf("err %v, body %q", err, body)
 		}
 	})
 	t.Run("no finish_reason", func(t *testing.T) {
-		body, err, _ := read(t, Options{OmitFinishReason: true}, nil)
+		body, _, err := read(t, Options{OmitFinishReason: true}, nil)
 		if err != nil || !strings.HasSuffix(body, "data: [DONE]\n\n") || strings.Contains(body, `"finish_reason":"stop"`) {
 			t.Fatalf("err %v, body %q", err, body)
 		}

@@ -92,9 +92,14 @@ func (d *Draft) Finish(a chat.Answer) (Message, error) {
 	close(d.stop)
 	<-d.done
 	d.mu.Lock()
-	m := d.msg
-	base := d.base
+	m := Settle(d.msg, d.base, a)
 	d.mu.Unlock()
+	return m, d.s.UpdateMessage(m)
+}
+
+// Settle is an answer message as it ended: what it held before (base, for a resumed answer;
+// zero otherwise) and what the engine answered, their usage and cost added up.
+func Settle(m, base Message, a chat.Answer) Message {
 	m.Content = base.Content + a.Content
 	if a.Model != "" {
 		m.Model = a.Model
@@ -112,9 +117,9 @@ func (d *Draft) Finish(a chat.Answer) (Message, error) {
 	m.Finish = a.Finish
 	m.Error = ""
 	if a.Err != nil {
-		m.Error = strings.TrimSpace(a.Err.Message + " " + a.Err.Action)
+		m.Error = a.Err.UserMessage()
 	}
-	return m, d.s.UpdateMessage(m)
+	return m
 }
 
 // Discard removes an answer that never got any text (it failed before the first word).

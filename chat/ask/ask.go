@@ -1,0 +1,182 @@
+// Package ask is Parley's one use case of asking: it sends a question (or continues a stopped
+// answer), saves the conversation and the question, checkpoints the answer as it streams,
+// finishes or discards it, and counts its usage, reporting all of it as one stream of events.
+// The window, Quick Ask and `parley ask` all ask through it; it never imports Fyne.
+package ask
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+
+	"parley/chat"
+	"parley/chat/store"
+)
+
+// ContinuePrompt asks the model to pick up a stopped answer; it is sent, never stored.
+const ContinuePrompt = "Continue exactly where your previous answer stopped. Do not repeat anything you already wrote."
+
+// Deps are what asking needs beside the engine; app hands them in.
+type Deps struct {
+	// History opens the conversation history (the first call may take a moment).
+	History func() (*store.Store, error)
+	// Record counts an answer in the usage meter, under the conversation's profile ID and the
+	// model asked for.
+	Record func(profile, model string, a chat.Answer) error
+}
+
+// Asker asks questions. It is safe for concurrent use.
+type Asker struct{ deps Deps }
+
+// New returns an Asker.
+func New(d Deps) *Asker { return &Asker{deps: d} }
+
+// Exchange is one question to ask, or one answer to continue.
+type Exchange struct {
+	// Conversation is where it belongs. ID 0 is a new conversation, created with these fields
+	// (titled after the question when it has no title). Its Model and SystemPrompt are asked.
+	Conversation store.Conversation
+	// Messages is the conversation as shown, oldest first, ending with the newest question
+	// (ID 0 when it is not saved yet), or with the answer to continue.
+	Messages []store.Message
+	// Resume continues the last message, a stopped or cut answer: new text is added to it.
+	Resume bool
+	// Temperature (nil: the model's default) and MaxOutput (0: no cap) shape the answer.
+	Temperature *float32
+	MaxOutput   int
+	// NoSave keeps the exchange out of the history (`parley ask --no-save`).
+	NoSave bool
+}
+
+// The events of a Run, in order: the engine's own (chat.Prepared, chat.Delta, chat.UsageReport,
+// chat.RateLimit, chat.Wait, chat.Failure) as they come, Saved once the conversation and the
+// question are in the history, Warning when saving fails (the answer still streams), and
+// Finished, always last.
+type Event any
+
+// Saved says the conversation and the question are in the history. Question is zero when an
+// answer is continued, or the question was saved before.
+type Saved struct {
+	Conversation store.Conversation
+	Question     store.Message
+}
+
+// Warning is something that went wrong on the side: the conversation could not be saved, the
+// usage not counted. The answer goes on.
+type Warning struct {
+	What string // what did not happen, in plain words
+	Err  error
+}
+
+// Finished is the last event: the answer as the engine ended it, and as a message, saved
+// (Saved) or not.
+type Finished struct {
+	Answer       chat.Answer
+	Message      store.Message
+	Conversation store.Conversation
+	Saved        bool
+}
+
+// Run is one exchange under way. Read Events until the channel closes.
+type Run struct {
+	events chan Event
+
+	mu   sync.Mutex
+	text strings.Builder
+}
+
+// Events delivers what happens, ending with Finished; then it is closed.
+func (r *Run) Events() <-chan Event { return r.events }
+
+// Text is the answer so far, with what a continued answer held before: a copy made when asked,
+// so a screen takes it only when it repaints.
+func (r *Run) Text() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.text.String()
+}
+
+// ErrNothingToAsk says an exchange has no question at its end, nor an answer to continue.
+var ErrNothingToAsk = errors.New("there is no question to ask")
+
+// Start asks through client in the background; cancelling ctx is Stop: the answer keeps what
+// arrived. The history is opened alongside the request, not before it.
+func (a *Asker) Start(ctx context.Context, client *chat.Client, x Exchange) (*Run, error) {
+	last, ok := lastMessage(x.Messages)
+	switch {
+	case !ok:
+		return nil, ErrNothingToAsk
+	case x.Resume && (last.Role != chat.Assistant || last.ID == 0):
+		return nil, errors.New("only a saved answer can be continued")
+	case !x.Resume && (last.Role != chat.User || strings.TrimSpace(last.Content) == ""):
+		return nil, ErrNothingToAsk
+	}
+	r := &Run{events: make(chan Event, 64)}
+	if x.Resume {
+		r.text.WriteString(last.Content)
+	}
+	go a.run(ctx, client, x, last, r)
+	return r, nil
+}
+
+func (a *Asker) run(ctx context.Context, client *chat.Client, x Exchange, last store.Message, r *Run) {
+	defer close(r.events)
+	emit := func(e Event) { r.events <- e }
+	s := a.save(x, last, emit)
+
+	req := Request(x)
+	var answer chat.Answer
+	for e := range client.Stream(ctx, req) {
+		switch e := e.(type) {
+		case chat.Delta:
+			r.mu.Lock()
+			r.text.WriteString(e.Text)
+			r.mu.Unlock()
+			s.grow(e.Text)
+			emit(e)
+		case chat.Done:
+			answer = e.Answer
+		default:
+			emit(e)
+		}
+	}
+
+	f := s.finish(x, last, answer, emit)
+	if a.deps.Record != nil && reachedServer(answer) {
+		if err := a.deps.Record(f.Conversation.Profile, req.Model, answer); err != nil {
+			emit(Warning{What: "The usage could not be counted", Err: err})
+		}
+	}
+	emit(f)
+}
+
+// reachedServer tells an answer that cost something from one that never got to the server
+// (no connection at all): only the first is counted.
+func reachedServer(a chat.Answer) bool {
+	return a.Err == nil || a.Err.Status != 0 || a.Content != "" || a.Usage.Total() > 0
+}
+
+// Request is the request an exchange sends: the conversation's model and system prompt, its
+// messages with text (an error shown in place of an answer has none), and the continue prompt
+// when an answer is continued. It is the one request builder: the composer counts with it too.
+func Request(x Exchange) chat.Request {
+	req := chat.Request{Model: x.Conversation.Model, System: x.Conversation.SystemPrompt, Temperature: x.Temperature, MaxOutput: x.MaxOutput}
+	for _, m := range x.Messages {
+		if m.Content == "" {
+			continue
+		}
+		req.Messages = append(req.Messages, chat.Message{Role: m.Role, Content: m.Content})
+	}
+	if x.Resume {
+		req.Messages = append(req.Messages, chat.Message{Role: chat.User, Content: ContinuePrompt})
+	}
+	return req
+}
+
+func lastMessage(msgs []store.Message) (store.Message, bool) {
+	if len(msgs) == 0 {
+		return store.Message{}, false
+	}
+	return msgs[len(msgs)-1], true
+}
