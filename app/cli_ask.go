@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"parley/chat"
+	"parley/chat/ask"
 	"parley/chat/store"
-	"parley/settings"
 )
 
 // askResult is what `parley ask --json` prints.
@@ -96,37 +96,38 @@ func (c *cli) ask(args []string) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	req := chat.Request{Model: *model, System: *system, Messages: []chat.Message{{Role: chat.User, Content: prompt}}, Temperature: p.Temperature, MaxOutput: p.MaxOutput}
-	saver := c.saver(p, req, *noSave)
-
-	var a chat.Answer
+	x := ask.Exchange{
+		Conversation: store.Conversation{Profile: p.ID, Model: *model, SystemPrompt: *system},
+		Messages:     []store.Message{{Role: chat.User, Content: prompt}},
+		Temperature:  p.Temperature, MaxOutput: p.MaxOutput, NoSave: *noSave,
+	}
+	run, err := c.asker().Start(ctx, client, x)
+	if err != nil {
+		return c.fail(exitUsage, err)
+	}
+	var f ask.Finished
 	endsWithNewline := true
-	for e := range client.Stream(ctx, req) {
+	for e := range run.Events() {
 		switch e := e.(type) {
 		case chat.Delta:
-			saver.grow(e.Text)
 			if !*asJSON {
 				io.WriteString(c.stdout, e.Text)
 				endsWithNewline = strings.HasSuffix(e.Text, "\n")
 			}
 		case chat.Wait:
 			fmt.Fprintf(c.stderr, "parley: waiting %s: %s%s\n", e.Duration.Round(100*time.Millisecond), e.Reason, retryOf(e.Attempt))
-		case chat.Done:
-			a = e.Answer
+		case ask.Warning:
+			fmt.Fprintf(c.stderr, "parley: warning: %s: %s\n", strings.ToLower(e.What[:1])+e.What[1:], plain(e.Err))
+		case ask.Finished:
+			f = e
 		}
 	}
 	if !*asJSON && !endsWithNewline {
 		fmt.Fprintln(c.stdout)
 	}
-	if err := c.svc.record(p.Name, *model, a); err != nil {
-		fmt.Fprintln(c.stderr, "parley: warning:", err)
-	}
-	id, err := saver.finish(a)
-	if err != nil {
-		fmt.Fprintln(c.stderr, "parley: warning: the exchange was not saved in history:", plain(err))
-	}
+	a := f.Answer
 	if *asJSON {
-		c.printJSON(a, id)
+		c.printJSON(a, f.Conversation.ID)
 	}
 	switch {
 	case a.Finish == chat.FinishStopped:
@@ -138,6 +139,24 @@ func (c *cli) ask(args []string) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// asker is the ask use case for the command line: a history that says once when it had to be
+// moved aside.
+func (c *cli) asker() *ask.Asker {
+	var once sync.Once
+	return ask.New(ask.Deps{
+		History: func() (*store.Store, error) {
+			st, err := c.svc.history()
+			once.Do(func() {
+				if err == nil && st.Warning() != "" {
+					fmt.Fprintln(c.stderr, "parley:", st.Warning())
+				}
+			})
+			return st, err
+		},
+		Record: c.svc.record,
+	})
 }
 
 func retryOf(attempt int) string {
@@ -172,85 +191,4 @@ func (c *cli) printJSON(a chat.Answer, conversation int64) {
 	enc := json.NewEncoder(c.stdout)
 	enc.SetIndent("", "  ")
 	enc.Encode(r)
-}
-
-// askSaver keeps an exchange of `parley ask` in the history as it happens: the question at
-// once, the answer checkpointed every second, so even a killed process leaves it behind. The
-// history opens alongside the request, not before it: text that arrives first waits in memory.
-type askSaver struct {
-	ready chan struct{} // closed when the history is ready (or could not be)
-
-	mu      sync.Mutex
-	conv    store.Conversation
-	draft   *store.Draft
-	err     error
-	pending strings.Builder
-}
-
-func (c *cli) saver(p settings.Profile, req chat.Request, noSave bool) *askSaver {
-	s := &askSaver{ready: make(chan struct{})}
-	if noSave {
-		close(s.ready)
-		return s
-	}
-	go func() {
-		defer close(s.ready)
-		st, err := c.svc.history()
-		if err != nil {
-			s.fail(err)
-			return
-		}
-		if w := st.Warning(); w != "" {
-			fmt.Fprintln(c.stderr, "parley:", w)
-		}
-		question := req.Messages[len(req.Messages)-1].Content
-		conv, err := st.CreateConversation(store.Conversation{Title: store.TitleFrom(question), Profile: p.Name, Model: req.Model, SystemPrompt: req.System})
-		if err == nil {
-			_, err = st.Append(store.Message{ConversationID: conv.ID, Role: chat.User, Content: question})
-		}
-		var draft *store.Draft
-		if err == nil {
-			draft, err = st.StartAnswer(conv.ID, req.Model)
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.conv, s.draft, s.err = conv, draft, err
-		if draft != nil && s.pending.Len() > 0 {
-			draft.Append(s.pending.String())
-			s.pending.Reset()
-		}
-	}()
-	return s
-}
-
-func (s *askSaver) fail(err error) {
-	s.mu.Lock()
-	s.err = err
-	s.mu.Unlock()
-}
-
-func (s *askSaver) grow(text string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.draft != nil {
-		s.draft.Append(text)
-	} else if s.err == nil {
-		s.pending.WriteString(text)
-	}
-}
-
-// finish saves the answer as it ended (an answer that never began is not kept) and returns the
-// conversation's id.
-func (s *askSaver) finish(a chat.Answer) (int64, error) {
-	<-s.ready
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.draft == nil {
-		return s.conv.ID, s.err
-	}
-	if a.Content == "" && a.Finish != chat.FinishStop && a.Finish != chat.FinishLength {
-		return s.conv.ID, s.draft.Discard()
-	}
-	_, err := s.draft.Finish(a)
-	return s.conv.ID, err
 }

@@ -11,6 +11,7 @@ import (
 
 	"parley/chat/markdown"
 	"parley/chat/store"
+	"parley/settings"
 )
 
 const historyUsageText = `list [--json] [-n N]
@@ -74,12 +75,13 @@ func (c *cli) historyList(st *store.Store, args []string) int {
 		return c.fail(exitFailure, err)
 	}
 	out := []listedConversation{}
+	prefs := c.svc.prefs.Prefs()
 	for _, conv := range convs {
 		tot, err := st.Totals(conv.ID) // counted by the database: the messages themselves are not read
 		if err != nil {
 			return c.fail(exitFailure, err)
 		}
-		l := listedConversation{ID: conv.ID, Title: conv.Title, Model: conv.Model, Profile: conv.Profile, Created: conv.Created,
+		l := listedConversation{ID: conv.ID, Title: conv.Title, Model: conv.Model, Profile: profileName(prefs, conv.Profile), Created: conv.Created,
 			Updated: conv.Updated, Pinned: conv.Pinned, QuickAsk: conv.Quick, Tokens: tot.Tokens, Messages: tot.Messages}
 		if tot.CostKnown {
 			l.CostUSD = &tot.Cost
@@ -101,6 +103,15 @@ func (c *cli) historyList(st *store.Store, args []string) int {
 		fmt.Fprintf(c.stdout, "%6d %s %s  %-50s  %s, %d messages, %d tokens\n", l.ID, pin, l.Updated.Local().Format("2006-01-02 15:04"), l.Title, l.Model, l.Messages, l.Tokens)
 	}
 	return exitOK
+}
+
+// profileName is the name of the profile a conversation is filed under (its ID when the
+// profile is gone).
+func profileName(prefs settings.Prefs, id string) string {
+	if p, ok := prefs.Profile(id); ok {
+		return p.Name
+	}
+	return id
 }
 
 func (c *cli) historySearch(st *store.Store, args []string) int {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -16,7 +17,8 @@ import (
 
 const keyUsageText = `set|show|test|delete [--profile NAME]
 
-  set      store the profile's API key in the OS keychain, read from standard input
+  set      test the API key read from standard input against the profile's endpoint, then
+           store it in the OS keychain (--no-test stores it untested)
   show     print the key masked, and where it comes from
   test     check the key against the endpoint (GET /v1/models)
   delete   remove the key from the keychain`
@@ -32,6 +34,10 @@ func (c *cli) key(args []string) int {
 	action := args[0]
 	fs := c.flags("key "+action, "[--profile NAME]")
 	profileName := fs.String("profile", "", "the profile (default: the current one)")
+	noTest := false
+	if action == "set" {
+		fs.BoolVar(&noTest, "no-test", false, "store the key without testing it first (the server cannot be reached)")
+	}
 	if code := parseAnywhere(fs, args[1:]); code >= 0 {
 		return code
 	}
@@ -45,13 +51,13 @@ func (c *cli) key(args []string) int {
 	}
 	switch action {
 	case "set":
-		return c.keySet(p)
+		return c.keySet(p, noTest)
 	case "show":
 		return c.keyShow(p)
 	case "test":
 		return c.keyTest(p)
 	case "delete":
-		if err := c.svc.keys.Delete(p.Name); err != nil {
+		if err := c.svc.keys.Delete(p.ID); err != nil {
 			return c.fail(exitFailure, err)
 		}
 		fmt.Fprintf(c.stdout, "Deleted the key of profile %q from the keychain.\n", p.Name)
@@ -64,7 +70,9 @@ func (c *cli) key(args []string) int {
 	return exitUsage
 }
 
-func (c *cli) keySet(p settings.Profile) int {
+// keySet tests a key against the profile's endpoint and stores it once it passes: a mistyped
+// key never replaces the working one.
+func (c *cli) keySet(p settings.Profile, noTest bool) int {
 	key, err := c.readSecret(fmt.Sprintf("API key for profile %q (input hidden): ", p.Name))
 	if err != nil {
 		return c.fail(exitFailure, err)
@@ -72,10 +80,27 @@ func (c *cli) keySet(p settings.Profile) int {
 	if key, err = settings.CleanKey(key); err != nil {
 		return c.fail(exitUsage, err)
 	}
-	if err := c.svc.keys.Set(p.Name, key); err != nil {
+	how := "Tested and stored"
+	if noTest {
+		how = "Stored, untested,"
+		err = c.svc.keys.Set(p.ID, key)
+	} else {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		err = c.svc.keys.SaveTested(ctx, p, key, c.svc.testKey)
+	}
+	var untested *settings.UntestedError
+	switch {
+	case errors.As(err, &untested):
+		fmt.Fprintf(c.stderr, "parley: the key could not be tested, so the keychain is unchanged: %s\nStore it anyway with: parley key set --no-test --profile %q\n", plain(untested.Err), p.Name)
+		return exitFailure
+	case errors.Is(err, settings.ErrKeyRefused):
+		fmt.Fprintf(c.stderr, "parley: not stored, the keychain is unchanged: %s\n", plain(err))
+		return exitFailure
+	case err != nil:
 		return c.fail(exitFailure, err)
 	}
-	fmt.Fprintf(c.stdout, "Stored the key for profile %q in the keychain: %s\n", p.Name, settings.Mask(key))
+	fmt.Fprintf(c.stdout, "%s the key for profile %q in the keychain: %s\n", how, p.Name, settings.Mask(key))
 	if c.svc.getenv(settings.EnvKey) != "" {
 		fmt.Fprintf(c.stdout, "Note: %s is set in this environment and overrides it.\n", settings.EnvKey)
 	}
@@ -101,7 +126,7 @@ func (c *cli) readSecret(prompt string) (string, error) {
 }
 
 func (c *cli) keyShow(p settings.Profile) int {
-	key, src, err := c.svc.keys.Get(p.Name)
+	key, src, err := c.svc.keys.Get(p.ID)
 	if err != nil {
 		return c.fail(exitFailure, err)
 	}
@@ -129,6 +154,6 @@ func (c *cli) keyTest(p settings.Profile) int {
 		return c.fail(exitFailure, err)
 	}
 	fmt.Fprintf(c.stdout, "valid: %d chat models at %s\n", len(ids), ep.URL())
-	c.cacheModels(p.Name, ids)
+	c.cacheModels(p.ID, ids)
 	return exitOK
 }

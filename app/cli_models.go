@@ -28,7 +28,7 @@ func (c *cli) models(args []string) int {
 	for _, id := range ids {
 		fmt.Fprintln(c.stdout, id)
 	}
-	c.cacheModels(p.Name, ids)
+	c.cacheModels(p.ID, ids)
 	return exitOK
 }
 
@@ -39,6 +39,6 @@ func (c *cli) cacheModels(profile string, ids []string) {
 	if !ok {
 		return
 	}
-	p.Models, p.ModelsFetched = ids, time.Now()
+	p.SetModels(ids, time.Now())
 	c.svc.prefs.SaveProfile(p)
 }

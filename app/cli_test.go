@@ -155,8 +155,39 @@ func TestKeyCommands(t *testing.T) {
 	if code, out, _ = runParley(t, "", "key", "delete"); code != 0 || !strings.Contains(out, "Deleted") {
 		t.Fatalf("%d %q", code, out)
 	}
-	if code, _, errOut := runParley(t, "", "key", "test"); code != 1 || !strings.Contains(errOut, "refused") {
+	if code, _, errOut := runParley(t, "", "key", "test"); code != 1 || !strings.Contains(errOut, "needs an API key") {
 		t.Fatalf("%d %q", code, errOut)
+	}
+}
+
+// A key is tested before it is stored: a mistyped one never replaces the key that works.
+func TestKeySetTestsBeforeItStores(t *testing.T) {
+	cliEnv(t, chattest.Options{})
+	if code, _, errOut := runParley(t, cliKey+"\n", "key", "set"); code != 0 {
+		t.Fatalf("%d %q", code, errOut)
+	}
+	const typo = "sk-proj-cliTESTkey0123456789abcdefXYZQ"
+	code, out, errOut := runParley(t, typo+"\n", "key", "set")
+	if code != 1 || !strings.Contains(errOut, "keychain is unchanged") || !strings.Contains(errOut, "refused") || strings.Contains(errOut+out, typo) {
+		t.Fatalf("%d %q %q", code, out, errOut)
+	}
+	if _, out, _ := runParley(t, "", "key", "show"); !strings.Contains(out, "sk-…XYZW") {
+		t.Fatalf("the good key was replaced: %q", out)
+	}
+	// The server cannot be reached: nothing changes unless the user insists.
+	t.Setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+	code, _, errOut = runParley(t, typo+"\n", "key", "set")
+	if code != 1 || !strings.Contains(errOut, "could not be tested") || !strings.Contains(errOut, "--no-test") {
+		t.Fatalf("%d %q", code, errOut)
+	}
+	if _, out, _ := runParley(t, "", "key", "show"); !strings.Contains(out, "sk-…XYZW") {
+		t.Fatalf("an untested key replaced the good one: %q", out)
+	}
+	if code, out, _ := runParley(t, typo+"\n", "key", "set", "--no-test"); code != 0 || !strings.Contains(out, "untested") {
+		t.Fatalf("%d %q", code, out)
+	}
+	if _, out, _ := runParley(t, "", "key", "show"); !strings.Contains(out, "sk-…XYZQ") {
+		t.Fatalf("--no-test did not store: %q", out)
 	}
 }
 
@@ -225,5 +256,26 @@ func TestHistoryExportImportSearch(t *testing.T) {
 	}
 	if code, _, errOut := runParley(t, "", "history", "import", filepath.Join(home, "missing.md")); code != 1 || !strings.Contains(errOut, "missing.md") {
 		t.Fatalf("%d %q", code, errOut)
+	}
+}
+
+// An answer the connection cut is not a finished answer: exit 1, the text printed and kept,
+// marked interrupted.
+func TestAskCutAnswerExitsOne(t *testing.T) {
+	for name, opts := range map[string]chattest.Options{"chunked": {}, "close-delimited": {Framing: chattest.CloseDelimited}} {
+		t.Run(name, func(t *testing.T) {
+			s, _ := cliEnv(t, opts)
+			t.Setenv("OPENAI_API_KEY", cliKey)
+			s.Reply(strings.Repeat("half ", 40))
+			s.Fault(chattest.Fault{Kind: chattest.Truncate, After: 8})
+			code, out, errOut := runParley(t, "", "ask", "Tell me everything")
+			if code != 1 || !strings.HasPrefix(out, "half half") || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "closed before the answer was finished") {
+				t.Fatalf("%d %q %q", code, out, errOut)
+			}
+			_, md, _ := runParley(t, "", "history", "export", "1")
+			if !strings.Contains(md, "(interrupted)") {
+				t.Fatalf("not kept as interrupted:\n%s", md)
+			}
+		})
 	}
 }

@@ -17,6 +17,8 @@ import (
 	"parley/chat"
 	"parley/settings"
 	"parley/views"
+	"parley/views/bridge"
+	"parley/views/widgets"
 )
 
 // runGUI opens Parley (its main window, or only Quick Ask when quick is set) and returns when
@@ -62,7 +64,7 @@ func runGUI(quick bool) int {
 	a := fyneapp.NewWithID(ID)
 	dropStopHook(a)
 	a.SetIcon(assets.Icon)
-	a.Settings().SetTheme(views.NewTheme())
+	a.Settings().SetTheme(widgets.NewTheme())
 	// Creating and mapping the window takes the longest part of starting, and the text needs
 	// the regular and bold faces, which take tens of milliseconds each to parse: the window is
 	// mapped (empty) while other cores parse them, and its content is painted right after.
@@ -75,24 +77,38 @@ func runGUI(quick bool) int {
 		w.Show()
 	}
 	m := views.NewMain(a, w, svc.views(warnings))
-	// Closing the window keeps Parley running only where a tray shows it (asked each time: a
-	// panel may come or go).
-	keepsRunning := func() bool { return svc.prefs.Prefs().KeepsInTray() && trayHostAvailable() }
-	m.Window.SetCloseIntercept(func() {
-		if keepsRunning() {
-			m.HideWindow()
+	// Closing the window keeps Parley running only where a tray shows it. Whether one does is
+	// asked each time (a panel may come or go), over D-Bus, which may take up to a second: off
+	// the UI goroutine.
+	keepsRunning := func(then func(bool)) {
+		if !svc.prefs.Prefs().KeepsInTray() {
+			then(false)
 			return
 		}
-		views.Quit(a)
+		bridge.Work(trayHostAvailable, then)
+	}
+	m.Window.SetCloseIntercept(func() {
+		keepsRunning(func(keep bool) {
+			if keep {
+				m.HideWindow()
+				return
+			}
+			bridge.Quit(a)
+		})
 	})
 	m.QuickAskClosed(func() {
 		// Opened by parley --quick with nothing else on screen and no tray to come back from.
-		if m.Hidden() && !keepsRunning() {
-			views.Quit(a)
+		if !m.Hidden() {
+			return
 		}
+		keepsRunning(func(keep bool) {
+			if !keep && m.Hidden() {
+				bridge.Quit(a)
+			}
+		})
 	})
 	go inst.serve(func(request string) {
-		views.Do(func() {
+		bridge.Do(func() {
 			switch request {
 			case requestQuick:
 				m.ShowQuickAsk()
@@ -103,9 +119,11 @@ func runGUI(quick bool) int {
 	})
 	if quick {
 		m.ShowQuickAsk()
-		if !trayHostAvailable() {
-			m.ShowWindow() // nothing to come back from: show the main window too
-		}
+		bridge.Work(trayHostAvailable, func(host bool) {
+			if !host {
+				m.ShowWindow() // nothing to come back from: show the main window too
+			}
+		})
 	} else {
 		m.ShowWindow() // paints its content
 	}
@@ -125,11 +143,12 @@ func (s *services) views(warnings []string) *views.Services {
 	return &views.Services{
 		Prefs: s.prefs, Keys: s.keys, Meter: s.meter,
 		History: s.history,
-		Client: func(p settings.Profile, onLimits func(chat.RateLimit)) (*chat.Client, settings.Endpoint) {
-			return s.client(p, onLimits)
+		Client: func(p settings.Profile) (*chat.Client, settings.Endpoint) {
+			return s.client(p, nil)
 		},
 		Models:   modelInfo,
-		Record:   s.record,
+		Asker:    s.asker(),
+		TestKey:  s.testKey,
 		Demo:     demoServer(),
 		Warnings: warnings,
 	}
@@ -162,6 +181,6 @@ func quitOnSignal(a fyne.App) {
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
 		<-signals
-		views.Quit(a)
+		bridge.Quit(a)
 	}()
 }

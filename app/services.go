@@ -1,12 +1,15 @@
 package app
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"sync"
 
 	"parley/chat"
+	"parley/chat/ask"
 	"parley/chat/store"
 	"parley/settings"
 )
@@ -72,8 +75,14 @@ func openServices() (*services, []string, error) {
 // client returns a chat client for a profile. notify hears its rate-limit snapshots.
 func (s *services) client(p settings.Profile, notify func(chat.RateLimit)) (*chat.Client, settings.Endpoint) {
 	e := s.keys.Resolve(p)
-	c := chat.New(chat.Config{BaseURL: e.BaseURL, APIKey: e.Key, OrgID: e.Org, Project: e.Project, Models: modelInfo}, func(rl chat.RateLimit) {
-		s.meter.SetLive(p.Name, rl.Model, settings.Live{
+	return s.clientFor(p, e, notify), e
+}
+
+// clientFor returns a chat client for a profile's endpoint, with the key e holds. The meter
+// keeps the rate limits its responses report.
+func (s *services) clientFor(p settings.Profile, e settings.Endpoint, notify func(chat.RateLimit)) *chat.Client {
+	return chat.New(chat.Config{BaseURL: e.BaseURL, APIKey: e.Key, OrgID: e.Org, Project: e.Project, Models: modelInfo}, func(rl chat.RateLimit) {
+		s.meter.SetLive(p.ID, rl.Model, settings.Live{
 			LimitRequests: rl.LimitRequests, RemainingRequests: rl.RemainingRequests,
 			LimitTokens: rl.LimitTokens, RemainingTokens: rl.RemainingTokens,
 			ResetRequests: rl.ResetRequests, ResetTokens: rl.ResetTokens, At: rl.At,
@@ -82,7 +91,19 @@ func (s *services) client(p settings.Profile, notify func(chat.RateLimit)) (*cha
 			notify(rl)
 		}
 	})
-	return c, e
+}
+
+// testKey asks a profile's endpoint for its models with a key (none: as it stands): the
+// cheapest call that proves the server takes it.
+func (s *services) testKey(ctx context.Context, p settings.Profile, key string) error {
+	e := s.keys.Where(p)
+	e.Key = key
+	_, err := s.clientFor(p, e, nil).Models(ctx)
+	var ce *chat.Error
+	if errors.As(err, &ce) && ce.Kind == chat.InvalidKey {
+		return fmt.Errorf("%w: %w", settings.ErrKeyRefused, err)
+	}
+	return err
 }
 
 // modelInfo tells the engine what the catalog knows of a model.
@@ -94,30 +115,29 @@ func modelInfo(id string) chat.ModelInfo {
 	}
 }
 
-// record counts an answer to a request for model in the usage meter.
+// asker is the ask use case on these services: the history, and the meter for usage.
+func (s *services) asker() *ask.Asker {
+	return ask.New(ask.Deps{History: s.history, Record: s.record})
+}
+
+// record counts an answer to a request for model in the usage meter, under a profile's ID.
 func (s *services) record(profile, model string, a chat.Answer) error {
-	if a.Finish == chat.FinishFailed && a.Usage.Total() == 0 && a.Retries == 0 && a.Err != nil && a.Err.Status == 0 {
-		return nil // never reached the server
-	}
 	return s.meter.Record(settings.Spend{
 		Profile: profile, Model: model, Requests: 1 + a.Retries,
 		PromptTokens: a.Usage.PromptTokens, CompletionTokens: a.Usage.CompletionTokens, CostUSD: a.Cost.USD, At: a.Ended,
 	})
 }
 
-// profile picks the named profile, or the current one when name is empty.
+// profile picks the profile a user named (by name or ID), or the current one when name is
+// empty.
 func (s *services) profile(name string) (settings.Profile, error) {
 	prefs := s.prefs.Prefs()
 	if name == "" {
 		return prefs.CurrentProfile(), nil
 	}
-	p, ok := prefs.Profile(name)
+	p, ok := prefs.Named(name)
 	if !ok {
-		var names []string
-		for _, q := range prefs.Profiles {
-			names = append(names, q.Name)
-		}
-		return p, fmt.Errorf("there is no profile named %q (profiles: %s)", name, strings.Join(names, ", "))
+		return p, fmt.Errorf("there is no profile named %q (profiles: %s)", name, strings.Join(prefs.Names(), ", "))
 	}
 	return p, nil
 }

@@ -6,6 +6,8 @@ import (
 	"fyne.io/fyne/v2"
 
 	"parley/views"
+	"parley/views/bridge"
+	"parley/views/format"
 )
 
 // setUpTray puts Parley's icon in the system tray, with Quick Ask, New Chat, Show Parley, today's
@@ -13,7 +15,7 @@ import (
 func setUpTray(a fyne.App, m *views.Main, svc *services) {
 	usage := fyne.NewMenuItem(todayLine(svc), nil)
 	usage.Disabled = true
-	quit := fyne.NewMenuItem("Quit", func() { views.Quit(a) })
+	quit := fyne.NewMenuItem("Quit", func() { bridge.Quit(a) })
 	quit.IsQuit = true
 	menu := fyne.NewMenu("Parley",
 		fyne.NewMenuItem("Quick Ask…", m.ShowQuickAsk),
@@ -33,5 +35,5 @@ func setUpTray(a fyne.App, m *views.Main, svc *services) {
 // todayLine is the tray's summary of today's usage, over every profile.
 func todayLine(svc *services) string {
 	tokens, cost := svc.meter.Today()
-	return fmt.Sprintf("Today: %s tokens · %s", views.Thousands(tokens), views.Dollars(cost))
+	return fmt.Sprintf("Today: %s tokens · %s", format.Thousands(tokens), format.Dollars(cost))
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"parley/assets"
-	"parley/views"
+	"parley/views/bridge"
 )
 
 // showTray publishes Parley's tray item on the session bus (a StatusNotifierItem with its menu)
@@ -42,7 +42,7 @@ func showTray(_ fyne.App, menu *fyne.Menu) (refresh func()) {
 			go func(action func()) {
 				for range item.ClickedCh {
 					if action != nil {
-						views.Do(action)
+						bridge.Do(action)
 					}
 				}
 			}(it.Action)

@@ -1,6 +1,9 @@
 package views
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -12,9 +15,12 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"parley/chat"
+	"parley/chat/ask"
 	"parley/chat/chattest"
 	"parley/chat/store"
 	"parley/settings"
+	"parley/views/bridge"
+	"parley/views/widgets"
 )
 
 const testKey = "sk-proj-viewsTESTkey0123456789abcdefWXYZ"
@@ -27,15 +33,15 @@ var testTransport http.RoundTripper
 // goroutine, as Fyne's event loop would.
 var uiQueue = make(chan func(), 4096)
 
-func init() { onUI = func(f func()) { uiQueue <- f } }
+func init() { bridge.UseQueue(uiQueue) }
 
 // newTestApp is a Fyne test app in Parley's theme for one test. UI work the test left queued is
 // dropped when it ends: run in the next test, it would meet another app.
 func newTestApp(t testing.TB) fyne.App {
 	t.Helper()
 	a := test.NewTempApp(t)
-	a.Settings().SetTheme(NewTheme())
-	quitting.Store(false)
+	a.Settings().SetTheme(widgets.NewTheme())
+	bridge.UseQueue(uiQueue)
 	t.Cleanup(func() {
 		for {
 			select {
@@ -112,17 +118,33 @@ func newTestMain(t testing.TB, opts chattest.Options) (*Main, *chattest.Server, 
 	p.BaseURL = ts.URL + "/v1"
 	prefs.SaveProfile(p)
 	keys := settings.NewKeys(nil)
-	keys.Set(p.Name, testKey)
+	keys.Set(p.ID, testKey)
+	clientFor := func(e settings.Endpoint) *chat.Client {
+		return chat.New(chat.Config{BaseURL: e.BaseURL, APIKey: e.Key, Models: modelInfo, Transport: testTransport}, nil)
+	}
 	svc := &Services{
 		Prefs: prefs, Keys: keys, Meter: meter,
 		History: func() (*store.Store, error) { return hist, nil },
-		Client: func(p settings.Profile, onLimits func(chat.RateLimit)) (*chat.Client, settings.Endpoint) {
+		Client: func(p settings.Profile) (*chat.Client, settings.Endpoint) {
 			e := keys.Resolve(p)
-			return chat.New(chat.Config{BaseURL: e.BaseURL, APIKey: e.Key, Models: modelInfo, Transport: testTransport}, onLimits), e
+			return clientFor(e), e
 		},
 		Models: modelInfo,
-		Record: func(profile, model string, a chat.Answer) error {
-			return meter.Record(settings.Spend{Profile: profile, Model: model, Requests: 1, PromptTokens: a.Usage.PromptTokens, CompletionTokens: a.Usage.CompletionTokens, CostUSD: a.Cost.USD})
+		Asker: ask.New(ask.Deps{
+			History: func() (*store.Store, error) { return hist, nil },
+			Record: func(profile, model string, a chat.Answer) error {
+				return meter.Record(settings.Spend{Profile: profile, Model: model, Requests: 1, PromptTokens: a.Usage.PromptTokens, CompletionTokens: a.Usage.CompletionTokens, CostUSD: a.Cost.USD})
+			},
+		}),
+		TestKey: func(ctx context.Context, p settings.Profile, key string) error {
+			e := keys.Where(p)
+			e.Key = key
+			_, err := clientFor(e).Models(ctx)
+			var ce *chat.Error
+			if errors.As(err, &ce) && ce.Kind == chat.InvalidKey {
+				return fmt.Errorf("%w: %w", settings.ErrKeyRefused, err)
+			}
+			return err
 		},
 	}
 	m := NewMain(a, NewWindow(a, prefs), svc)

@@ -1,7 +1,10 @@
+// Package views holds Parley's screens: the main window with its sidebar, conversation pane and
+// settings, the first-run card, menus and Quick Ask. They turn events into pixels and gestures
+// into calls on the use cases below them (chat/ask, settings); widgets they build from live in
+// views/widgets, and every hand-off from a background goroutine goes through views/bridge.
 package views
 
 import (
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -11,8 +14,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"parley/chat"
-	"parley/chat/store"
 	"parley/settings"
+	"parley/views/bridge"
+	"parley/views/widgets"
 )
 
 // Main is Parley's main window: the sidebar of conversations beside the conversation pane, and
@@ -26,12 +30,9 @@ type Main struct {
 	conversation *conversationView
 	settings     *settingsView
 	pages        *fyne.Container
-	banner       fyne.CanvasObject
 	menus        *menuActions
-	firstRunKey  *widget.Entry // the first-run card's key entry, while it shows
 	quick        *quickAsk
 	hidden       bool // the window is hidden (in the tray), or was never shown
-	running      sync.WaitGroup
 
 	// The current profile's client and endpoint. Resolving them reads the keychain, which may
 	// wait, so reconnect does it off the UI goroutine; until then a client without a key counts
@@ -63,10 +64,9 @@ func NewMain(a fyne.App, w fyne.Window, svc *Services) *Main {
 	m.sidebar = newSidebar(m)
 	m.conversation = newConversationView(m)
 	m.pages = container.NewStack(m.conversation.content)
-	m.banner = m.demoBanner()
 	split := container.NewHSplit(m.sidebar.content, m.pages)
 	split.Offset = 0.24
-	m.Window.SetContent(container.NewBorder(m.banner, nil, nil, nil, split))
+	m.Window.SetContent(container.NewBorder(m.demoBanner(), nil, nil, nil, split))
 	m.menus = m.actions()
 	m.Window.SetMainMenu(m.menu())
 	m.shortcuts()
@@ -90,7 +90,7 @@ func (m *Main) ShowWindow() {
 
 // HideWindow hides the main window (Parley stays in the tray).
 func (m *Main) HideWindow() {
-	m.SaveSize()
+	m.saveSizeLater()
 	m.hidden = true
 	m.Window.Hide()
 }
@@ -98,28 +98,31 @@ func (m *Main) HideWindow() {
 // Hidden tells whether the main window is out of sight.
 func (m *Main) Hidden() bool { return m.hidden }
 
-// Shutdown stops the answers being written and waits (briefly) until they are saved.
+// Shutdown stops the answers being written and waits (briefly) until they are saved, and until
+// the background work under way has let go of the history.
 func (m *Main) Shutdown() {
 	m.conversation.forgetCounts()
 	m.Stop()
-	if m.quick != nil && m.quick.cancel != nil {
-		m.quick.cancel()
+	if m.quick != nil {
+		m.quick.stop()
 	}
-	done := make(chan struct{})
-	go func() { m.running.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(3 * time.Second):
-	}
+	bridge.Wait(3 * time.Second)
 }
 
-// SaveSize remembers the window's size for the next start.
-func (m *Main) SaveSize() {
+// SaveSize remembers the window's size for the next start. It writes the preferences (a file
+// lock the command line shares): call it once the UI has stopped, or use saveSizeLater.
+func (m *Main) SaveSize() { saveSize(m.svc.Prefs, m.Window.Canvas().Size()) }
+
+func (m *Main) saveSizeLater() {
 	size := m.Window.Canvas().Size()
+	go saveSize(m.svc.Prefs, size)
+}
+
+func saveSize(prefs *settings.Store, size fyne.Size) {
 	if size.Width < 100 || size.Height < 100 {
 		return
 	}
-	m.svc.Prefs.Update(func(p *settings.Prefs) error {
+	prefs.Update(func(p *settings.Prefs) error {
 		p.Window.Width, p.Window.Height = size.Width, size.Height
 		return nil
 	})
@@ -133,7 +136,7 @@ func (m *Main) client() (*chat.Client, settings.Endpoint) {
 	if m.clientVal == nil {
 		p := m.profile()
 		m.clientVal = chat.New(chat.Config{BaseURL: p.BaseURL, Models: m.svc.Models}, nil)
-		m.endpoint = settings.Endpoint{BaseURL: p.BaseURL}
+		m.endpoint = m.svc.Keys.Where(p)
 	}
 	return m.clientVal, m.endpoint
 }
@@ -144,18 +147,22 @@ func (m *Main) reconnect() {
 	p := m.profile()
 	m.connectID++
 	id := m.connectID
-	go func() {
-		client, e := m.svc.Client(p, nil)
-		Do(func() {
-			if id != m.connectID {
-				return
-			}
-			m.clientVal, m.endpoint, m.connected = client, e, true
-			m.refreshEmpty()
-			m.conversation.countLater()
-			m.conversation.status.refresh()
-		})
-	}()
+	type connection struct {
+		client *chat.Client
+		e      settings.Endpoint
+	}
+	bridge.Work(func() connection {
+		c, e := m.svc.Client(p)
+		return connection{c, e}
+	}, func(c connection) {
+		if id != m.connectID {
+			return
+		}
+		m.clientVal, m.endpoint, m.connected = c.client, c.e, true
+		m.conversation.refreshEmpty()
+		m.conversation.countLater()
+		m.conversation.status.refresh()
+	})
 }
 
 // ready tells whether a question can be sent: there is a key, or the endpoint is a server that
@@ -163,6 +170,26 @@ func (m *Main) reconnect() {
 func (m *Main) ready() bool {
 	_, e := m.client()
 	return m.connected && (e.Key != "" || !e.IsOpenAI())
+}
+
+// keyChanged follows a new key or server: new clients, a ready window.
+func (m *Main) keyChanged() {
+	m.reconnect()
+	m.conversation.focus()
+	if m.settingsShown() {
+		m.settings.show()
+	}
+}
+
+// profileSwitched follows a change of the current profile: its key and server, a new chat with
+// its defaults (behind the settings screen when that is where the switch happened).
+func (m *Main) profileSwitched() {
+	m.reconnect()
+	m.conversation.newChat()
+	m.conversation.refreshEmpty()
+	if m.settingsShown() {
+		m.settings.show()
+	}
 }
 
 // setTitle names the window after the conversation.
@@ -184,6 +211,10 @@ func (m *Main) ShowSettings() {
 	m.pages.Refresh()
 }
 
+func (m *Main) settingsShown() bool {
+	return m.settings != nil && m.pages.Objects[0] == m.settings.content
+}
+
 // ShowConversation returns from settings to the conversation.
 func (m *Main) ShowConversation() {
 	m.pages.Objects = []fyne.CanvasObject{m.conversation.content}
@@ -191,7 +222,7 @@ func (m *Main) ShowConversation() {
 	m.conversation.refreshToolbar()
 	m.conversation.status.refresh()
 	m.conversation.countLater()
-	m.refreshEmpty()
+	m.conversation.refreshEmpty()
 	m.conversation.focus()
 }
 
@@ -199,7 +230,6 @@ func (m *Main) ShowConversation() {
 func (m *Main) NewChat() {
 	m.ShowConversation()
 	m.conversation.newChat()
-	m.sidebar.list.UnselectAll()
 }
 
 // Open shows a stored conversation at one of its messages (seq < 0: at its end).
@@ -214,47 +244,19 @@ func (m *Main) Stop() { m.conversation.stop() }
 // notify shows a short notice in the status bar.
 func (m *Main) notify(text string) { m.conversation.status.say(text) }
 
-// tray tells whoever shows usage elsewhere that it changed.
-func (m *Main) tray() {
+// copyText puts text on the clipboard.
+func (m *Main) copyText(text string) { m.app.Clipboard().SetContent(text) }
+
+// usageChanged tells whoever shows usage elsewhere (the tray) that it changed.
+func (m *Main) usageChanged() {
 	if m.OnUsage != nil {
 		m.OnUsage()
 	}
 }
 
-// refreshEmpty rebuilds the empty conversation's invitation (it depends on whether a key is set).
-func (m *Main) refreshEmpty() {
-	v := m.conversation
-	objs := v.stack.Objects
-	empty := m.emptyState()
-	for i, o := range objs {
-		if o == v.empty {
-			objs[i] = empty
-		}
-	}
-	v.empty = empty
-	v.showEmpty()
-	v.stack.Refresh()
-	if !m.ready() && m.connected && m.firstRunKey != nil && len(v.items) == 0 {
-		m.Window.Canvas().Focus(m.firstRunKey) // the first thing to do is paste a key
-	}
-}
-
-// saveConversation stores a conversation's title, model and system prompt (off the UI goroutine).
-func (m *Main) saveConversation(c store.Conversation) {
-	st, err := m.svc.History()
-	if err == nil {
-		err = st.UpdateConversation(c)
-	}
-	if err != nil {
-		Do(func() { m.showError("The conversation could not be saved", err) })
-		return
-	}
-	Do(m.sidebar.reload)
-}
-
 // warnLater shows a start-up warning once the window is up.
 func (m *Main) warnLater(text string) {
-	go Do(func() {
+	go bridge.Do(func() {
 		dialog.ShowInformation("Parley moved a file aside", text, m.Window)
 	})
 }
@@ -266,10 +268,10 @@ func (m *Main) demoBanner() fyne.CanvasObject {
 	}
 	text := widget.NewRichText(&widget.TextSegment{
 		Text:  "Demo mode: Parley is talking to its local demo server at " + m.svc.Demo + ", not to OpenAI. Answers are canned; nothing leaves this machine.",
-		Style: widget.RichTextStyle{ColorName: "", TextStyle: fyne.TextStyle{Bold: true}},
+		Style: widget.RichTextStyle{TextStyle: fyne.TextStyle{Bold: true}},
 	})
 	text.Wrapping = fyne.TextWrapWord
-	return container.NewStack(newThemedRect(colorDemoBanner, 0), text)
+	return container.NewStack(widgets.NewThemedRect(widgets.ColorDemoBanner, 0), text)
 }
 
 // shortcuts registers each menu shortcut on the window too, so it works wherever the focus is.
@@ -294,11 +296,4 @@ func shortcut(key fyne.KeyName, shift bool) fyne.Shortcut {
 		mod |= fyne.KeyModifierShift
 	}
 	return &desktop.CustomShortcut{KeyName: key, Modifier: mod}
-}
-
-// NewChatKeepingPage starts a new conversation behind the settings screen (after the profile
-// changed), without leaving it.
-func (m *Main) NewChatKeepingPage() {
-	m.conversation.newChat()
-	m.refreshEmpty()
 }

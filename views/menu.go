@@ -12,6 +12,8 @@ import (
 
 	"parley/chat/markdown"
 	"parley/chat/store"
+	"parley/views/bridge"
+	"parley/views/widgets"
 )
 
 // menuActions are the main menu's items, made once: the menu and the window's shortcuts share
@@ -30,7 +32,7 @@ func (m *Main) actions() *menuActions {
 		exportAll:        &fyne.MenuItem{Label: "Export All Conversations…", Action: m.exportAll},
 		importFile:       &fyne.MenuItem{Label: "Import Conversation…", Action: m.importFile},
 		settings:         &fyne.MenuItem{Label: "Settings…", Action: m.ShowSettings, Shortcut: shortcut(fyne.KeyComma, false)},
-		quit:             &fyne.MenuItem{Label: "Quit", Action: func() { Quit(m.app) }, Shortcut: shortcut(fyne.KeyQ, false), IsQuit: true},
+		quit:             &fyne.MenuItem{Label: "Quit", Action: func() { bridge.Quit(m.app) }, Shortcut: shortcut(fyne.KeyQ, false), IsQuit: true},
 		copyLast:         &fyne.MenuItem{Label: "Copy Last Answer", Action: m.conversation.copyLastAnswer, Shortcut: shortcut(fyne.KeyC, true)},
 		copyConversation: &fyne.MenuItem{Label: "Copy Conversation as Markdown", Action: m.conversation.copyConversation},
 		search:           &fyne.MenuItem{Label: "Search Conversations", Action: m.sidebar.focusSearch, Shortcut: shortcut(fyne.KeyF, false)},
@@ -61,11 +63,12 @@ func (m *Main) menu() *fyne.MainMenu {
 
 // exportCurrent saves the open conversation as a Markdown file.
 func (m *Main) exportCurrent() {
-	if m.conversation.conv.ID == 0 {
+	c := m.conversation.current()
+	if c.ID == 0 {
 		m.notify("Nothing to export yet: ask something first")
 		return
 	}
-	m.exportConversation(m.conversation.conv)
+	m.exportConversation(c)
 }
 
 // exportConversation asks where to save a conversation, suggesting a name from its title.
@@ -80,19 +83,19 @@ func (m *Main) exportConversation(c store.Conversation) {
 		}
 		path := w.URI().Path()
 		w.Close()
-		go func() {
+		bridge.Work(func() error {
 			st, err := m.svc.History()
 			if err == nil {
 				err = markdown.ExportTo(st, c.ID, path)
 			}
-			Do(func() {
-				if err != nil {
-					m.showError("The export failed", err)
-					return
-				}
-				m.notify("Exported to " + path)
-			})
-		}()
+			return err
+		}, func(err error) {
+			if err != nil {
+				m.showError("The export failed", err)
+				return
+			}
+			m.notify("Exported to " + path)
+		})
 	}, m.Window)
 	d.SetFileName(markdown.FileName(c, map[string]bool{}))
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".md"}))
@@ -111,20 +114,24 @@ func (m *Main) exportAll() {
 			return
 		}
 		path := dir.Path()
-		go func() {
+		type exported struct {
+			n   int
+			err error
+		}
+		bridge.Work(func() (e exported) {
 			st, err := m.svc.History()
-			n := 0
 			if err == nil {
-				n, err = markdown.ExportAll(st, path)
+				e.n, err = markdown.ExportAll(st, path)
 			}
-			Do(func() {
-				if err != nil {
-					m.showError(fmt.Sprintf("The export stopped after %d conversations", n), err)
-					return
-				}
-				dialog.ShowInformation("Export finished", fmt.Sprintf("%d conversations were exported to %s, one Markdown file each.", n, path), m.Window)
-			})
-		}()
+			e.err = err
+			return e
+		}, func(e exported) {
+			if e.err != nil {
+				m.showError(fmt.Sprintf("The export stopped after %d conversations", e.n), e.err)
+				return
+			}
+			dialog.ShowInformation("Export finished", fmt.Sprintf("%d conversations were exported to %s, one Markdown file each.", e.n, path), m.Window)
+		})
 	}, m.Window)
 	d.Resize(fyne.NewSize(800, 560))
 	d.Show()
@@ -142,21 +149,25 @@ func (m *Main) importFile() {
 		}
 		path := r.URI().Path()
 		r.Close()
-		go func() {
+		type imported struct {
+			c   store.Conversation
+			err error
+		}
+		bridge.Work(func() (i imported) {
 			st, err := m.svc.History()
-			var c store.Conversation
 			if err == nil {
-				c, _, err = markdown.ImportFile(st, path)
+				i.c, _, err = markdown.ImportFile(st, path)
 			}
-			Do(func() {
-				if err != nil {
-					m.showError("The import failed", err)
-					return
-				}
-				m.sidebar.reload()
-				m.Open(c.ID, -1)
-			})
-		}()
+			i.err = err
+			return i
+		}, func(i imported) {
+			if i.err != nil {
+				m.showError("The import failed", i.err)
+				return
+			}
+			m.sidebar.reload()
+			m.Open(i.c.ID, -1)
+		})
 	}, m.Window)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".md"}))
 	d.Resize(fyne.NewSize(800, 560))
@@ -175,10 +186,10 @@ func (m *Main) showShortcuts() {
 		fmt.Fprintf(&b, "| %s | %s |\n", r[0], r[1])
 	}
 	text := widget.NewRichTextFromMarkdown("On macOS, Cmd replaces Ctrl.\n\n")
-	dialog.ShowCustom("Keyboard shortcuts", "Close", container.NewVBox(text, markdownView("| Keys | Does |\n|---|---|\n"+b.String(), nil)), m.Window)
+	dialog.ShowCustom("Keyboard shortcuts", "Close", container.NewVBox(text, widgets.Markdown("| Keys | Does |\n|---|---|\n"+b.String(), nil)), m.Window)
 }
 
 func (m *Main) showAbout() {
-	dialog.ShowCustom("About Parley", "Close", markdownView(fmt.Sprintf(
+	dialog.ShowCustom("About Parley", "Close", widgets.Markdown(fmt.Sprintf(
 		"**Parley %s**\n\nA native desktop client for the OpenAI API and compatible servers. Your key stays in the OS keychain; tokens are counted exactly, offline; rate limits are watched live.\n\nData: `%s`", m.app.Metadata().Version, m.svc.Prefs.Path()), nil), m.Window)
 }

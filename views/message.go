@@ -13,6 +13,8 @@ import (
 
 	"parley/chat"
 	"parley/chat/store"
+	"parley/views/format"
+	"parley/views/widgets"
 )
 
 // item is one message as the conversation shows it: what is stored, and what is happening to
@@ -43,11 +45,11 @@ type messageRow struct {
 	widget.BaseWidget
 	actions rowActions
 	box     *fyne.Container
-	md      mdCache // the answer's rendered blocks, reused while it streams
+	md      widgets.MarkdownCache // the answer's rendered blocks, reused while it streams
 }
 
 func newMessageRow(actions rowActions) *messageRow {
-	r := &messageRow{actions: actions, box: container.New(&stackLayout{gap: 2})}
+	r := &messageRow{actions: actions, box: container.New(&widgets.Stack{Gap: 2})}
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -81,28 +83,28 @@ func (r *messageRow) bind(it *item) {
 }
 
 func (r *messageRow) userMessage(it *item) []fyne.CanvasObject {
-	name := widget.NewRichText(&widget.TextSegment{Text: "You", Style: smallStyle(colorMuted, true)})
-	text := newProse(span{text: it.msg.Content, style: widget.RichTextStyleParagraph})
+	name := widget.NewRichText(&widget.TextSegment{Text: "You", Style: smallStyle(widgets.ColorMuted, true)})
+	text := widgets.NewParagraph(it.msg.Content, widget.RichTextStyleParagraph)
 	edit := lowButton("Edit", theme.DocumentCreateIcon(), func() { r.actions.editMessage(it) })
 	if r.actions.isBusy() {
 		edit.Disable()
 	}
 	copyButton := lowButton("", theme.ContentCopyIcon(), func() { r.actions.copyMessage(it, false) })
 	footer := container.NewHBox(layout.NewSpacer(), edit, copyButton)
-	bubble := container.NewStack(newThemedRect(colorUserBubble, 10), container.NewPadded(container.New(&stackLayout{gap: 0}, name, text)))
+	bubble := container.NewStack(widgets.NewThemedRect(widgets.ColorUserBubble, 10), container.NewPadded(container.New(&widgets.Stack{Gap: 0}, name, text)))
 	return []fyne.CanvasObject{bubble, footer}
 }
 
 func (r *messageRow) answer(it *item) []fyne.CanvasObject {
 	var objs []fyne.CanvasObject
 	if it.msg.Content != "" {
-		objs = append(objs, r.md.render(it.msg.Content, r.actions.copyText))
+		objs = append(objs, r.md.Render(it.msg.Content, r.actions.copyText))
 	}
 	switch {
 	case it.wait != nil:
 		objs = append(objs, waitNotice(it.wait))
 	case it.streaming:
-		objs = append(objs, widget.NewRichText(&widget.TextSegment{Text: it.msg.Model + " is writing…  (Esc to stop)", Style: smallStyle(colorMuted, false)}))
+		objs = append(objs, widget.NewRichText(&widget.TextSegment{Text: it.msg.Model + " is writing…  (Esc to stop)", Style: smallStyle(widgets.ColorMuted, false)}))
 	}
 	if it.failure != nil {
 		objs = append(objs, r.failureBox(it.failure))
@@ -125,9 +127,9 @@ func (r *messageRow) answer(it *item) []fyne.CanvasObject {
 
 // endNotice marks an answer that did not finish, and offers to continue it.
 func (r *messageRow) endNotice(it *item, icon fyne.Resource, text string) fyne.CanvasObject {
-	note := notice(icon, text, colorMuted)
-	if it.streaming || it.msg.Finish == chat.FinishContentFilter {
-		return note
+	note := notice(icon, text, widgets.ColorMuted)
+	if it.streaming || it.msg.Finish == chat.FinishContentFilter || !r.actions.isLastAnswer(it) {
+		return note // only the last answer can be continued
 	}
 	cont := lowButton("Continue", theme.MediaPlayIcon(), func() { r.actions.continueAnswer(it) })
 	if r.actions.isBusy() {
@@ -137,7 +139,7 @@ func (r *messageRow) endNotice(it *item, icon fyne.Resource, text string) fyne.C
 }
 
 func (r *messageRow) answerFooter(it *item) fyne.CanvasObject {
-	meta := widget.NewRichText(&widget.TextSegment{Text: answerMeta(it.msg), Style: smallStyle(colorMuted, false)})
+	meta := widget.NewRichText(&widget.TextSegment{Text: answerMeta(it.msg), Style: smallStyle(widgets.ColorMuted, false)})
 	buttons := container.NewHBox(
 		lowButton("", theme.ContentCopyIcon(), func() { r.actions.copyMessage(it, false) }),
 		lowButton("MD", theme.DocumentIcon(), func() { r.actions.copyMessage(it, true) }),
@@ -156,9 +158,9 @@ func (r *messageRow) answerFooter(it *item) fyne.CanvasObject {
 func answerMeta(m store.Message) string {
 	parts := []string{m.Model}
 	if m.Usage.Total() > 0 {
-		parts = append(parts, usageText(m.Usage))
+		parts = append(parts, format.Usage(m.Usage))
 	}
-	parts = append(parts, costText(m.Cost))
+	parts = append(parts, format.Cost(m.Cost))
 	return strings.Join(parts, " · ")
 }
 
@@ -168,7 +170,7 @@ func (r *messageRow) failureBox(e *chat.Error) fyne.CanvasObject {
 		ColorName: theme.ColorNameError, SizeName: theme.SizeNameText, TextStyle: fyne.TextStyle{Bold: true},
 	}})
 	title.Wrapping = fyne.TextWrapWord
-	action := richText([]widget.RichTextSegment{&widget.TextSegment{Text: e.Action, Style: widget.RichTextStyleParagraph}})
+	action := widgets.RichText([]widget.RichTextSegment{&widget.TextSegment{Text: e.Action, Style: widget.RichTextStyleParagraph}})
 	var button *widget.Button
 	switch e.Kind {
 	case chat.InvalidKey:
@@ -182,7 +184,7 @@ func (r *messageRow) failureBox(e *chat.Error) fyne.CanvasObject {
 	}
 	content := []fyne.CanvasObject{title, action}
 	if e.Detail != "" && e.Detail != e.Message {
-		detail := richText([]widget.RichTextSegment{&widget.TextSegment{Text: "The server said: " + e.Detail, Style: smallStyle(colorMuted, false)}})
+		detail := widgets.RichText([]widget.RichTextSegment{&widget.TextSegment{Text: "The server said: " + e.Detail, Style: smallStyle(widgets.ColorMuted, false)}})
 		content = append(content, detail)
 	}
 	if button != nil {
@@ -191,7 +193,7 @@ func (r *messageRow) failureBox(e *chat.Error) fyne.CanvasObject {
 		}
 		content = append(content, container.NewHBox(button))
 	}
-	return container.NewStack(newThemedRect(colorErrorBack, 8), container.NewPadded(container.New(&stackLayout{gap: 2}, content...)))
+	return container.NewStack(widgets.NewThemedRect(widgets.ColorErrorBack, 8), container.NewPadded(container.New(&widgets.Stack{Gap: 2}, content...)))
 }
 
 // waitNotice counts down to the engine's next attempt.
@@ -199,11 +201,11 @@ func waitNotice(w *chat.Wait) fyne.CanvasObject {
 	left := time.Until(w.Until)
 	text := ""
 	if w.Attempt > 0 {
-		text = fmt.Sprintf("%s Retrying in %s (retry %d).", w.Reason, seconds(left), w.Attempt)
+		text = fmt.Sprintf("%s Retrying in %s (retry %d).", w.Reason, format.Seconds(left), w.Attempt)
 	} else {
-		text = fmt.Sprintf("Waiting %s to stay within your rate limits (%s).", seconds(left), strings.TrimPrefix(w.Reason, "pacing: "))
+		text = fmt.Sprintf("Waiting %s to stay within your rate limits (%s).", format.Seconds(left), strings.TrimPrefix(w.Reason, "pacing: "))
 	}
-	return notice(theme.HistoryIcon(), text, colorSearchMark)
+	return notice(theme.HistoryIcon(), text, widgets.ColorSearchMark)
 }
 
 // notice is a short, wrapped line with an icon before it.

@@ -14,6 +14,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"parley/settings"
+	"parley/views/bridge"
+	"parley/views/format"
 )
 
 // modelLine describes a model for pickers: its context window and price, or that they are
@@ -27,7 +29,7 @@ func modelLine(id string) string {
 	if m.Reasoning {
 		kind = " · reasoning"
 	}
-	return fmt.Sprintf("%s context · $%s in / $%s out per 1M%s", compact(float64(m.ContextWindow)), trimPrice(m.Input), trimPrice(m.Output), kind)
+	return fmt.Sprintf("%s context · $%s in / $%s out per 1M%s", format.Compact(float64(m.ContextWindow)), trimPrice(m.Input), trimPrice(m.Output), kind)
 }
 
 func trimPrice(p float64) string {
@@ -140,20 +142,26 @@ func modelsFetched(p settings.Profile) string {
 func (m *Main) fetchModels(done func(error)) {
 	p := m.profile()
 	client, _ := m.client()
-	go func() {
+	bridge.Work(func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		ids, err := client.Models(ctx)
 		if err == nil {
-			err = m.svc.Prefs.Update(func(prefs *settings.Prefs) error {
-				for i := range prefs.Profiles {
-					if prefs.Profiles[i].Name == p.Name {
-						prefs.Profiles[i].Models, prefs.Profiles[i].ModelsFetched = ids, time.Now()
-					}
-				}
-				return nil
-			})
+			err = m.rememberModels(p.ID, ids)
 		}
-		Do(func() { done(err) })
-	}()
+		return err
+	}, done)
+}
+
+// rememberModels keeps the chat models an endpoint listed with its profile, for the picker. It
+// writes the preferences: call it off the UI goroutine.
+func (m *Main) rememberModels(profile string, ids []string) error {
+	return m.svc.Prefs.Update(func(prefs *settings.Prefs) error {
+		for i := range prefs.Profiles {
+			if prefs.Profiles[i].ID == profile {
+				prefs.Profiles[i].SetModels(ids, time.Now())
+			}
+		}
+		return nil
+	})
 }

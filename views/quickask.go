@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -9,7 +10,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"parley/chat"
+	"parley/chat/ask"
 	"parley/chat/store"
+	"parley/views/widgets"
 )
 
 // quickAsk is the small window the tray (or `parley --quick`) opens: one question to the current
@@ -26,6 +29,7 @@ type quickAsk struct {
 	conv     store.Conversation
 	question string
 	cancel   context.CancelFunc
+	md       widgets.MarkdownCache // the answer's rendered blocks, reused while it streams
 	// OnClosed is told when the window goes away (the app may have nothing else on screen).
 	onClosed func()
 }
@@ -54,7 +58,7 @@ func newQuickAsk(m *Main) *quickAsk {
 	q.entry = newComposer(q.ask, q.close)
 	q.entry.SetPlaceHolder("Ask quickly… (Enter to ask, Esc to close)")
 	q.entry.SetMinRowsVisible(2)
-	q.answer = container.New(&stackLayout{gap: theme.Padding()})
+	q.answer = container.New(&widgets.Stack{Gap: theme.Padding()})
 	q.scroll = container.NewVScroll(q.answer)
 	q.meta = widget.NewRichText()
 	q.open = &widget.Button{Text: "Open in Parley", Icon: theme.NavigateNextIcon(), OnTapped: q.openInParley}
@@ -73,9 +77,7 @@ func newQuickAsk(m *Main) *quickAsk {
 
 // close stops any answer and hides the window, keeping it for next time.
 func (q *quickAsk) close() {
-	if q.cancel != nil {
-		q.cancel()
-	}
+	q.stop()
 	q.win.Hide()
 	if q.onClosed != nil {
 		q.onClosed()
@@ -84,8 +86,8 @@ func (q *quickAsk) close() {
 
 // ask sends the question to the current profile's default model, as a new quick conversation.
 func (q *quickAsk) ask() {
-	text := q.entry.Text
-	if q.cancel != nil || len(text) == 0 {
+	text := strings.TrimSpace(q.entry.Text)
+	if q.cancel != nil || text == "" {
 		return
 	}
 	if !q.m.ready() {
@@ -94,54 +96,77 @@ func (q *quickAsk) ask() {
 	}
 	p := q.m.profile()
 	client, _ := q.m.client()
-	req := chat.Request{Model: p.Model, System: p.SystemPrompt, Temperature: p.Temperature, MaxOutput: p.MaxOutput,
-		Messages: []chat.Message{{Role: chat.User, Content: text}}}
+	x := ask.Exchange{
+		Conversation: store.Conversation{Profile: p.ID, Model: p.Model, SystemPrompt: p.SystemPrompt, Quick: true},
+		Messages:     []store.Message{{Role: chat.User, Content: text}},
+		Temperature:  p.Temperature, MaxOutput: p.MaxOutput,
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	run, err := q.m.svc.Asker.Start(ctx, client, x)
+	if err != nil {
+		cancel()
+		q.show(plain(err), nil)
+		return
+	}
 	q.entry.SetText("")
 	q.conv, q.question = store.Conversation{}, text
+	q.md = widgets.MarkdownCache{}
 	q.open.Disable()
 	q.show("", nil)
 	q.setMeta(p.Model + " is writing…  (Esc to close)")
-	ctx, cancel := context.WithCancel(context.Background())
 	q.cancel = cancel
-	x := &exchange{client: client, req: req, question: text, conv: store.Conversation{
-		Title: store.TitleFrom(text), Profile: p.Name, Model: p.Model, SystemPrompt: p.SystemPrompt, Quick: true,
-	}}
-	x.onSaved = func(conv store.Conversation, _ store.Message) {
-		q.conv = conv
-		q.m.sidebar.reload()
+	q.m.follow(run, q)
+}
+
+// stop stops the answer being written.
+func (q *quickAsk) stop() {
+	if q.cancel != nil {
+		q.cancel()
 	}
-	x.onText = func(s string) { q.show(s, nil) }
-	x.onWait = func(w chat.Wait) { q.show("", nil, waitNotice(&w)) }
-	x.onError = q.m.showError
-	x.onDone = func(a chat.Answer, stored store.Message) {
-		q.cancel = nil
-		if a.Err != nil && a.Content == "" {
-			q.show("", a.Err)
-		} else {
-			q.show(a.Content, nil)
-		}
-		q.setMeta(answerMeta(store.Message{Model: a.Model, Usage: a.Usage, Cost: a.Cost}))
-		if q.conv.ID != 0 {
-			q.open.Enable()
-		}
-		q.m.sidebar.reload()
+}
+
+// Quick Ask shows its answer as it is written (answerView).
+
+func (q *quickAsk) saved(s ask.Saved) {
+	q.conv = s.Conversation
+	q.m.sidebar.reload()
+}
+
+func (q *quickAsk) text(s string)    { q.show(s, nil) }
+func (q *quickAsk) wait(w chat.Wait) { q.show("", nil, waitNotice(&w)) }
+func (q *quickAsk) limits()          {}
+
+func (q *quickAsk) finished(f ask.Finished) {
+	q.cancel = nil
+	msg := f.Message
+	switch {
+	case f.Answer.Err != nil && msg.Content == "":
+		q.show("", f.Answer.Err)
+	case msg.Finish == chat.FinishInterrupted:
+		q.show(msg.Content, nil, notice(theme.WarningIcon(), "Interrupted: "+msg.Error, widgets.ColorMuted))
+	default:
+		q.show(msg.Content, nil)
 	}
-	q.m.start(ctx, x)
+	q.setMeta(answerMeta(msg))
+	if q.conv.ID != 0 {
+		q.open.Enable()
+	}
+	q.m.sidebar.reload()
 }
 
 // show puts the answer so far (or an error, or a notice) below the question.
 func (q *quickAsk) show(text string, err *chat.Error, extra ...fyne.CanvasObject) {
 	var objs []fyne.CanvasObject
 	if q.question != "" {
-		asked := richText([]widget.RichTextSegment{&widget.TextSegment{Text: q.question, Style: widget.RichTextStyle{ColorName: colorMuted, TextStyle: fyne.TextStyle{Italic: true}}}})
+		asked := widgets.RichText([]widget.RichTextSegment{&widget.TextSegment{Text: q.question, Style: widget.RichTextStyle{ColorName: widgets.ColorMuted, TextStyle: fyne.TextStyle{Italic: true}}}})
 		objs = append(objs, asked)
 	}
 	objs = append(objs, extra...)
 	if text != "" {
-		objs = append(objs, markdownView(text, q.m.conversation.copyText))
+		objs = append(objs, q.md.Render(text, q.m.copyText))
 	}
 	if err != nil {
-		box := richText([]widget.RichTextSegment{&widget.TextSegment{Text: err.Message + " " + err.Action, Style: widget.RichTextStyle{ColorName: theme.ColorNameError}}})
+		box := widgets.RichText([]widget.RichTextSegment{&widget.TextSegment{Text: err.Message + " " + err.Action, Style: widget.RichTextStyle{ColorName: theme.ColorNameError}}})
 		objs = append(objs, box)
 	}
 	q.answer.Objects = objs
@@ -150,7 +175,7 @@ func (q *quickAsk) show(text string, err *chat.Error, extra ...fyne.CanvasObject
 }
 
 func (q *quickAsk) setMeta(s string) {
-	q.meta.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: s, Style: smallStyle(colorMuted, false)}}
+	q.meta.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: s, Style: smallStyle(widgets.ColorMuted, false)}}
 	q.meta.Refresh()
 }
 

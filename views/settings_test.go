@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"parley/chat/chattest"
@@ -20,27 +21,29 @@ func TestSettingsViewKeyTierAndMeter(t *testing.T) {
 		t.Fatalf("key shown as %q", w)
 	}
 
-	// Rotate the key: typed in the password field, saved, tested against the server.
-	const rotated = "sk-proj-rotatedKEY0123456789abcdefZZZZ"
-	test.Type(s.keyEntry, rotated)
+	// A mistyped key is tested first and refused: the working key stays in the keychain.
+	const typo = "sk-proj-rotatedKEY0123456789abcdefZZZZ"
+	test.Type(s.keyEntry, typo)
 	if !s.keyEntry.Password {
 		t.Fatal("the key field is not a password field")
 	}
 	s.saveKey()
-	settleUntil(t, 10*time.Second, func() bool {
-		return strings.Contains(s.keyStatus.String(), "valid:") || strings.Contains(s.keyStatus.String(), "refused")
-	})
-	if st := s.keyStatus.String(); !strings.Contains(st, "refused") { // the server only takes the first key
+	settleUntil(t, 10*time.Second, func() bool { return strings.Contains(s.keyStatus.String(), "Not saved") })
+	if st := s.keyStatus.String(); !strings.Contains(st, "refused") || strings.Contains(st, typo) {
 		t.Fatalf("status %q", st)
 	}
-	if got, _, _ := m.svc.Keys.Get(m.profile().Name); got != rotated {
-		t.Fatal("the rotated key is not in the keychain")
+	if got, _, _ := m.svc.Keys.Get(m.profile().ID); got != testKey {
+		t.Fatalf("the refused key replaced the working one: %q", got)
 	}
+	// The right key passes the test and is kept.
+	s.keyEntry.SetText(testKey)
+	s.saveKey()
+	settleUntil(t, 10*time.Second, func() bool { return strings.Contains(s.keyStatus.String(), "Tested and saved") })
 	if s.keyEntry.Text != "" {
 		t.Fatal("the key stays in the field after saving")
 	}
 
-	// Custom limits show their fields and drive the meter.
+	// Custom limits show their fields, apply once saved, and drive the meter.
 	if s.custom.Visible() {
 		t.Fatal("custom fields shown for Tier 1")
 	}
@@ -48,23 +51,29 @@ func TestSettingsViewKeyTierAndMeter(t *testing.T) {
 	if !s.custom.Visible() {
 		t.Fatal("custom fields hidden for Custom")
 	}
+	settle(t, time.Second)
+	if m.profile().Tier == settings.TierCustom {
+		t.Fatal("Custom applied before its limits were saved")
+	}
 	s.rpm.SetText("10")
 	s.tpm.SetText("1,000")
 	s.budget.SetText("$5")
 	s.saveCustom()
+	settleUntil(t, 5*time.Second, func() bool { return m.profile().Tier == settings.TierCustom })
 	p := m.profile()
-	if p.Tier != settings.TierCustom || p.Custom.RPM != 10 || p.Custom.TPM != 1000 || p.Custom.MonthlyBudget != 5 {
+	if p.Custom.RPM != 10 || p.Custom.TPM != 1000 || p.Custom.MonthlyBudget != 5 {
 		t.Fatalf("custom limits %+v", p.Custom)
 	}
-	m.svc.Meter.Record(settings.Spend{Profile: p.Name, Model: m.conversation.model(), Requests: 9, PromptTokens: 500, CostUSD: 4.5})
+	m.svc.Meter.Record(settings.Spend{Profile: p.ID, Model: m.conversation.model(), Requests: 9, PromptTokens: 500, CostUSD: 4.5})
 	s.refreshMeter()
-	if s.rpmBar.Text() != "9 / 10" || s.rpmBar.gauge.Level() != settings.LevelWarn || s.bud.gauge.Level() != settings.LevelWarn {
-		t.Fatalf("meter %q %v", s.rpmBar.Text(), s.rpmBar.gauge)
+	if s.rpmBar.Text() != "9 / 10" || s.rpmBar.Level() != settings.LevelWarn || s.bud.Level() != settings.LevelWarn {
+		t.Fatalf("meter %q", s.rpmBar.Text())
 	}
 	test.AssertObjectRendersToMarkup(t, "settings_meter.xml", s.rpmBar)
 
-	// Profiles: add one, switch to it, and back.
-	if err := m.svc.Prefs.AddProfile(settings.NewProfile("local")); err != nil {
+	// Profiles: add one, switch to it: the first profile's status line does not follow.
+	setStatus(s.keyStatus, "valid: 12 chat models at the first profile's server", false)
+	if _, err := m.svc.Prefs.AddProfile(settings.NewProfile("local")); err != nil {
 		t.Fatal(err)
 	}
 	s.show()
@@ -72,8 +81,38 @@ func TestSettingsViewKeyTierAndMeter(t *testing.T) {
 		t.Fatalf("profiles %v", s.profiles.Options)
 	}
 	s.profiles.SetSelected("local")
+	settleUntil(t, 5*time.Second, func() bool { return m.profile().Name == "local" })
+	settle(t, time.Second)
+	if st := s.keyStatus.String(); st != "" {
+		t.Fatalf("another profile's status follows: %q", st)
+	}
+	if w := s.keyWhere.String(); !strings.Contains(w, "No key yet") {
+		t.Fatalf("key line %q", w)
+	}
+}
+
+// Renaming a profile keeps its conversations and its spend: they hang on its ID.
+func TestRenamedProfileKeepsItsHistoryAndSpend(t *testing.T) {
+	m, srv, hist := newTestMain(t, chattest.Options{})
+	id := m.profile().ID
+	if err := m.svc.Prefs.RenameProfile(id, "work"); err != nil {
+		t.Fatal(err)
+	}
+	m.profileSwitched()
 	settle(t, 2*time.Second)
-	if m.profile().Name != "local" {
-		t.Fatal("the profile did not switch")
+	srv.Reply("An answer that costs something.")
+	v := m.conversation
+	test.Type(v.composer, "After the rename")
+	v.composer.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	settleUntil(t, 10*time.Second, func() bool { return !v.busy && len(v.items) == 2 && v.conv.ID != 0 })
+	conv, _ := hist.Conversation(v.conv.ID)
+	if conv.Profile != id {
+		t.Fatalf("filed under %q, not the profile's ID %q", conv.Profile, id)
+	}
+	if r := m.svc.Meter.Reading(m.profile(), v.model()); r.TodayCost == 0 || r.TodayTokens == 0 {
+		t.Fatalf("the meter lost the spend: %+v", r)
+	}
+	if src := v.status.source.Text; strings.Contains(src, "today $0 ") || strings.HasSuffix(src, "today $0") {
+		t.Fatalf("status says %q", src)
 	}
 }

@@ -12,6 +12,8 @@ import (
 
 	"parley/chat/markdown"
 	"parley/chat/store"
+	"parley/views/bridge"
+	"parley/views/widgets"
 )
 
 // sidebar lists the conversations, newest first in groups (pinned, today, yesterday, the week,
@@ -22,8 +24,10 @@ type sidebar struct {
 	list    *widget.List
 	rows    []sideRow
 	content fyne.CanvasObject
-	query   int // the newest search asked for
+	typing  *bridge.Debounce // a search waits for the user to stop typing
+	query   int              // the newest listing asked for; older ones are dropped
 	limit   int
+	current int64 // the conversation the pane shows, drawn in bold
 }
 
 // sideRow is one line of the sidebar: a group heading, a conversation, or a search hit.
@@ -37,7 +41,7 @@ type sideRow struct {
 const sidebarPage = 300
 
 func newSidebar(m *Main) *sidebar {
-	s := &sidebar{m: m, limit: sidebarPage}
+	s := &sidebar{m: m, limit: sidebarPage, typing: bridge.NewDebounce(150*time.Millisecond, nil)}
 	s.search = widget.NewEntry()
 	s.search.SetPlaceHolder("Search conversations (Ctrl+F)")
 	s.search.ActionItem = widget.NewIcon(theme.SearchIcon())
@@ -71,16 +75,13 @@ func (s *sidebar) reload() {
 	id := s.query
 	q := strings.TrimSpace(s.search.Text)
 	limit := s.limit
-	go func() {
-		if q != "" {
-			time.Sleep(150 * time.Millisecond) // wait for the user to stop typing
-		}
+	list := func() {
 		st, err := s.m.svc.History()
 		var rows []sideRow
 		if err == nil {
 			rows, err = s.load(st, q, limit)
 		}
-		Do(func() {
+		bridge.Do(func() {
 			if id != s.query {
 				return
 			}
@@ -90,7 +91,21 @@ func (s *sidebar) reload() {
 			s.rows = rows
 			s.list.Refresh()
 		})
-	}()
+	}
+	if q == "" {
+		s.typing.Cancel()
+		bridge.Go(list)
+		return
+	}
+	s.typing.Call(func(func() bool) { bridge.Go(list) })
+}
+
+// setCurrent marks the conversation the pane shows.
+func (s *sidebar) setCurrent(id int64) {
+	if s.current != id {
+		s.current = id
+		s.list.Refresh()
+	}
 }
 
 func (s *sidebar) load(st *store.Store, q string, limit int) ([]sideRow, error) {
@@ -156,39 +171,36 @@ func (s *sidebar) rename(c store.Conversation) {
 		if !ok || title == "" || title == c.Title {
 			return
 		}
-		s.change(func(st *store.Store) error { return st.Rename(c.ID, title) }, func() {
-			if s.m.conversation.conv.ID == c.ID {
-				s.m.conversation.conv.Title = title
-				s.m.setTitle(title)
-			}
-		})
+		c.Title = title
+		s.change(func(st *store.Store) error { return st.Rename(c.ID, title) }, func() { s.m.conversation.changed(c) })
 	}, s.m.Window)
 }
 
 func (s *sidebar) setPinned(c store.Conversation, pinned bool) {
-	s.change(func(st *store.Store) error { return st.SetPinned(c.ID, pinned) }, func() {
-		if s.m.conversation.conv.ID == c.ID {
-			s.m.conversation.conv.Pinned = pinned
-		}
-	})
+	c.Pinned = pinned
+	s.change(func(st *store.Store) error { return st.SetPinned(c.ID, pinned) }, func() { s.m.conversation.changed(c) })
 }
 
 func (s *sidebar) copy(c store.Conversation) {
-	go func() {
+	type read struct {
+		text string
+		err  error
+	}
+	bridge.Work(func() read {
 		st, err := s.m.svc.History()
 		var msgs []store.Message
 		if err == nil {
 			msgs, err = st.Messages(c.ID)
 		}
-		Do(func() {
-			if err != nil {
-				s.m.showError("The conversation could not be copied", err)
-				return
-			}
-			s.m.Window.Clipboard().SetContent(markdown.Clipboard(c, msgs))
-			s.m.notify("Conversation copied as Markdown")
-		})
-	}()
+		return read{markdown.Clipboard(c, msgs), err}
+	}, func(r read) {
+		if r.err != nil {
+			s.m.showError("The conversation could not be copied", r.err)
+			return
+		}
+		s.m.copyText(r.text)
+		s.m.notify("Conversation copied as Markdown")
+	})
 }
 
 func (s *sidebar) delete(c store.Conversation) {
@@ -197,9 +209,7 @@ func (s *sidebar) delete(c store.Conversation) {
 			return
 		}
 		s.change(func(st *store.Store) error { return st.Delete(c.ID) }, func() {
-			if s.m.conversation.conv.ID == c.ID {
-				s.m.NewChat()
-			}
+			s.m.conversation.deleted(c.ID)
 			s.m.notify("Deleted “" + c.Title + "”")
 		})
 	}, s.m.Window)
@@ -207,20 +217,20 @@ func (s *sidebar) delete(c store.Conversation) {
 
 // change runs a change to the history off the UI goroutine, then after() and a reload.
 func (s *sidebar) change(do func(*store.Store) error, after func()) {
-	go func() {
+	bridge.Work(func() error {
 		st, err := s.m.svc.History()
 		if err == nil {
 			err = do(st)
 		}
-		Do(func() {
-			if err != nil {
-				s.m.showError("The history could not be changed", err)
-				return
-			}
-			after()
-			s.reload()
-		})
-	}()
+		return err
+	}, func(err error) {
+		if err != nil {
+			s.m.showError("The history could not be changed", err)
+			return
+		}
+		after()
+		s.reload()
+	})
 }
 
 // sideItem is one sidebar line. A tap opens it; a right-click (or long press) offers its menu.
@@ -237,7 +247,7 @@ func newSideItem(s *sidebar) *sideItem {
 	it := &sideItem{s: s, title: widget.NewRichText(), sub: widget.NewRichText()}
 	it.title.Truncation = fyne.TextTruncateEllipsis
 	it.sub.Truncation = fyne.TextTruncateEllipsis
-	it.box = container.New(&stackLayout{gap: -8}, it.title, it.sub)
+	it.box = container.New(&widgets.Stack{Gap: -8}, it.title, it.sub)
 	it.ExtendBaseWidget(it)
 	return it
 }
@@ -252,7 +262,7 @@ func (it *sideItem) bind(r sideRow) {
 	switch {
 	case r.heading != "":
 		it.title.Segments = nil
-		it.sub.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: strings.ToUpper(r.heading), Style: smallStyle(colorMuted, true)}}
+		it.sub.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: strings.ToUpper(r.heading), Style: smallStyle(widgets.ColorMuted, true)}}
 	case r.more:
 		it.title.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: "Show older conversations…", Style: widget.RichTextStyle{ColorName: theme.ColorNamePrimary}}}
 	case r.hit != nil:
@@ -267,11 +277,11 @@ func (it *sideItem) bind(r sideRow) {
 			title = "⚡ " + title
 		}
 		style := widget.RichTextStyleInline
-		if r.conv.ID == it.s.m.conversation.conv.ID {
+		if r.conv.ID == it.s.current {
 			style.TextStyle.Bold = true
 		}
 		it.title.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: title, Style: style}}
-		it.sub.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: r.conv.Model + " · " + when(r.conv.Updated), Style: smallStyle(colorMuted, false)}}
+		it.sub.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: r.conv.Model + " · " + when(r.conv.Updated), Style: smallStyle(widgets.ColorMuted, false)}}
 	}
 	it.title.Refresh()
 	it.sub.Refresh()
@@ -280,8 +290,8 @@ func (it *sideItem) bind(r sideRow) {
 // snippetSegments shows a search snippet with its matches highlighted.
 func snippetSegments(snippet string) []widget.RichTextSegment {
 	var segs []widget.RichTextSegment
-	plainStyle := smallStyle(colorMuted, false)
-	markStyle := smallStyle(colorSearchMark, true)
+	plainStyle := smallStyle(widgets.ColorMuted, false)
+	markStyle := smallStyle(widgets.ColorSearchMark, true)
 	for snippet != "" {
 		start := strings.Index(snippet, store.MarkStart)
 		if start < 0 {

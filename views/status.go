@@ -8,13 +8,17 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
+
+	"parley/views/bridge"
+	"parley/views/format"
+	"parley/views/widgets"
 )
 
 // statusBar sits under the composer: the requests and tokens per minute of the current model
 // against its limits, where those limits come from, and short notices ("Copied").
 type statusBar struct {
 	m        *Main
-	rpm, tpm *meterBar
+	rpm, tpm *widgets.MeterBar
 	source   *canvas.Text
 	notice   *canvas.Text
 	noticeID int
@@ -23,9 +27,9 @@ type statusBar struct {
 
 func newStatusBar(m *Main) *statusBar {
 	s := &statusBar{m: m,
-		rpm:    newMeterBar("RPM", 60, compact),
-		tpm:    newMeterBar("TPM", 60, compact),
-		source: canvas.NewText("", theme.Color(colorMuted)),
+		rpm:    widgets.NewMeterBar("RPM", 60, format.Compact),
+		tpm:    widgets.NewMeterBar("TPM", 60, format.Compact),
+		source: canvas.NewText("", theme.Color(widgets.ColorMuted)),
 		notice: canvas.NewText("", theme.Color(theme.ColorNamePrimary)),
 	}
 	s.source.TextSize = theme.CaptionTextSize()
@@ -40,8 +44,8 @@ func (s *statusBar) refresh() {
 	r := s.m.svc.Meter.Reading(p, s.m.conversation.model())
 	s.rpm.Set(r.RPM)
 	s.tpm.Set(r.TPM)
-	s.source.Text = "limits: " + r.Source + " · today " + dollars(r.TodayCost)
-	s.source.Color = theme.Color(colorMuted)
+	s.source.Text = "limits: " + r.Source + " · today " + format.Dollars(r.TodayCost)
+	s.source.Color = theme.Color(widgets.ColorMuted)
 	s.source.Refresh()
 }
 
@@ -52,7 +56,7 @@ func (s *statusBar) say(text string) {
 	s.notice.Text = text
 	s.notice.Refresh()
 	time.AfterFunc(3*time.Second, func() {
-		Do(func() {
+		bridge.Do(func() {
 			if s.noticeID == id {
 				s.notice.Text = ""
 				s.notice.Refresh()

@@ -1,4 +1,4 @@
-package views
+package widgets
 
 import (
 	"net/url"
@@ -24,19 +24,19 @@ var gfm = goldmark.New(goldmark.WithExtensions(extension.GFM))
 
 // markdownView renders Markdown source as widgets. copyText puts text on the clipboard (the
 // code blocks' Copy buttons use it).
-func markdownView(src string, copyText func(string)) fyne.CanvasObject {
-	return (&mdCache{}).render(src, copyText)
+func Markdown(src string, copyText func(string)) fyne.CanvasObject {
+	return (&MarkdownCache{}).Render(src, copyText)
 }
 
-// mdCache renders Markdown again and again as it grows (a streaming answer), building widgets
+// MarkdownCache renders Markdown again and again as it grows (a streaming answer), building widgets
 // only for the top-level blocks whose source changed: while an answer streams, that is the last
 // one or two.
-type mdCache struct {
+type MarkdownCache struct {
 	keys []string
 	objs []fyne.CanvasObject
 }
 
-func (c *mdCache) render(src string, copyText func(string)) fyne.CanvasObject {
+func (c *MarkdownCache) Render(src string, copyText func(string)) fyne.CanvasObject {
 	source := []byte(src)
 	doc := gfm.Parser().Parse(text.NewReader(source))
 	r := &mdRenderer{src: source, copyText: copyText}
@@ -63,7 +63,7 @@ func (c *mdCache) render(src string, copyText func(string)) fyne.CanvasObject {
 		i++
 	}
 	c.keys, c.objs = keys, objs
-	return container.New(&stackLayout{gap: theme.Padding()}, objs...)
+	return container.New(&Stack{Gap: theme.Padding()}, objs...)
 }
 
 // blockStart is where a block's source begins, or -1 when it has no text of its own to tell.
@@ -93,7 +93,7 @@ func (r *mdRenderer) block(n ast.Node) fyne.CanvasObject {
 	if len(objs) == 1 {
 		return objs[0]
 	}
-	return container.New(&stackLayout{gap: theme.Padding()}, objs...)
+	return container.New(&Stack{Gap: theme.Padding()}, objs...)
 }
 
 // blocks renders the block children of n (or only the child only, when given), stacked.
@@ -134,7 +134,7 @@ func (r *mdRenderer) blocks(n ast.Node, only ...ast.Node) *fyne.Container {
 			objs = append(objs, newCodeBlock("", r.lines(c), r.copyText))
 		case *ast.HTMLBlock:
 			flush()
-			objs = append(objs, richText([]widget.RichTextSegment{&widget.TextSegment{
+			objs = append(objs, RichText([]widget.RichTextSegment{&widget.TextSegment{
 				Style: mutedMono(false), Text: strings.TrimRight(r.lines(c), "\n"),
 			}}))
 		case *ast.Blockquote:
@@ -152,7 +152,7 @@ func (r *mdRenderer) blocks(n ast.Node, only ...ast.Node) *fyne.Container {
 		}
 	}
 	flush()
-	return container.New(&stackLayout{gap: theme.Padding()}, objs...)
+	return container.New(&Stack{Gap: theme.Padding()}, objs...)
 }
 
 // lines returns the raw text of a code or HTML block.
@@ -203,7 +203,7 @@ func (r *mdRenderer) inlines(n ast.Node, style widget.RichTextStyle) []widget.Ri
 		case *ast.CodeSpan:
 			s := style
 			s.TextStyle.Monospace = true
-			s.ColorName = colorCodeInline
+			s.ColorName = ColorCodeInline
 			out = append(out, &widget.TextSegment{Style: s, Text: plainInline(c, r.src)})
 		case *ast.Emphasis:
 			s := style
@@ -215,7 +215,7 @@ func (r *mdRenderer) inlines(n ast.Node, style widget.RichTextStyle) []widget.Ri
 			out = append(out, r.inlines(c, s)...)
 		case *east.Strikethrough:
 			s := style
-			s.ColorName = colorMuted
+			s.ColorName = ColorMuted
 			out = append(out, r.inlines(c, s)...)
 		case *ast.Link:
 			out = append(out, link(plainInline(c, r.src), string(c.Destination)))
@@ -240,7 +240,7 @@ func (r *mdRenderer) inlines(n ast.Node, style widget.RichTextStyle) []widget.Ri
 				b.Write(seg.Value(r.src))
 			}
 			s := style
-			s.ColorName = colorMuted
+			s.ColorName = ColorMuted
 			out = append(out, &widget.TextSegment{Style: s, Text: b.String()})
 		default:
 			out = append(out, r.inlines(c, style)...)
@@ -279,11 +279,11 @@ func plainInline(n ast.Node, src []byte) string {
 }
 
 func mutedMono(inline bool) widget.RichTextStyle {
-	return widget.RichTextStyle{ColorName: colorMuted, Inline: inline, SizeName: theme.SizeNameText, TextStyle: fyne.TextStyle{Monospace: true}}
+	return widget.RichTextStyle{ColorName: ColorMuted, Inline: inline, SizeName: theme.SizeNameText, TextStyle: fyne.TextStyle{Monospace: true}}
 }
 
 // richText is a word-wrapped RichText of segments.
-func richText(segs []widget.RichTextSegment) *widget.RichText {
+func RichText(segs []widget.RichTextSegment) *widget.RichText {
 	t := widget.NewRichText(segs...)
 	t.Wrapping = fyne.TextWrapWord
 	return t
@@ -299,7 +299,7 @@ func (r *mdRenderer) list(l *ast.List) fyne.CanvasObject {
 		rows = append(rows, container.New(&markerLayout{}, label, r.blocks(item)))
 		i++
 	}
-	return container.New(&stackLayout{gap: 0}, rows...)
+	return container.New(&Stack{Gap: 0}, rows...)
 }
 
 // listMarker is the bullet, or the number, of a list's i-th item.
@@ -312,15 +312,15 @@ func listMarker(l *ast.List, i int) string {
 
 // quoteBlock puts blocks behind a bar, as quotes look in a chat.
 func quoteBlock(content fyne.CanvasObject) fyne.CanvasObject {
-	bar := newThemedRect(colorQuoteBar, 1)
+	bar := NewThemedRect(ColorQuoteBar, 1)
 	return container.New(&quoteLayout{}, bar, content)
 }
 
-// stackLayout stacks objects top to bottom at full width with a gap between them. Unlike a
+// Stack stacks objects top to bottom at full width with a gap between them. Unlike a
 // VBox it gives wrapped text its width before asking its height.
-type stackLayout struct{ gap float32 }
+type Stack struct{ Gap float32 }
 
-func (s *stackLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+func (s *Stack) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	y := float32(0)
 	for _, o := range objs {
 		if !o.Visible() {
@@ -330,11 +330,11 @@ func (s *stackLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		h := o.MinSize().Height // wrapped text knows its height once it knows its width
 		o.Resize(fyne.NewSize(size.Width, h))
 		o.Move(fyne.NewPos(0, y))
-		y += h + s.gap
+		y += h + s.Gap
 	}
 }
 
-func (s *stackLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+func (s *Stack) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var w, h float32
 	n := 0
 	for _, o := range objs {
@@ -347,7 +347,7 @@ func (s *stackLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		n++
 	}
 	if n > 1 {
-		h += s.gap * float32(n-1)
+		h += s.Gap * float32(n-1)
 	}
 	return fyne.NewSize(w, h)
 }
@@ -387,7 +387,7 @@ func (quoteLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 }
 
 // plainText is Markdown without its markup: what "copy as text" copies.
-func plainText(src string) string {
+func PlainText(src string) string {
 	source := []byte(src)
 	doc := gfm.Parser().Parse(text.NewReader(source))
 	return strings.TrimSpace(plainBlocks(doc, source))

@@ -1,4 +1,4 @@
-package views
+package widgets
 
 import (
 	"strings"
@@ -11,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/alecthomas/chroma/v2"
 	"github.com/alecthomas/chroma/v2/lexers"
+
+	"parley/views/bridge"
 )
 
 // newCodeBlock shows code highlighted by chroma, on its own background, with the language and
@@ -24,7 +26,7 @@ func newCodeBlock(lang, code string, copyText func(string)) fyne.CanvasObject {
 		name = "code"
 	}
 	label := widget.NewRichText(&widget.TextSegment{Text: name, Style: widget.RichTextStyle{
-		ColorName: colorMuted, SizeName: theme.SizeNameCaptionText, TextStyle: fyne.TextStyle{Monospace: true}}})
+		ColorName: ColorMuted, SizeName: theme.SizeNameCaptionText, TextStyle: fyne.TextStyle{Monospace: true}}})
 	copyButton := &widget.Button{Text: "Copy", Icon: theme.ContentCopyIcon(), Importance: widget.LowImportance}
 	copyButton.OnTapped = func() {
 		if copyText == nil {
@@ -32,10 +34,10 @@ func newCodeBlock(lang, code string, copyText func(string)) fyne.CanvasObject {
 		}
 		copyText(code)
 		copyButton.SetText("Copied")
-		time.AfterFunc(1500*time.Millisecond, func() { Do(func() { copyButton.SetText("Copy") }) })
+		time.AfterFunc(1500*time.Millisecond, func() { bridge.Do(func() { copyButton.SetText("Copy") }) })
 	}
 	header := container.NewBorder(nil, nil, label, copyButton)
-	back := newThemedRect(colorCodeBack, 6)
+	back := NewThemedRect(ColorCodeBack, 6)
 	scroll := container.NewHScroll(body)
 	return container.NewStack(back, container.NewBorder(header, nil, nil, nil, scroll))
 }
@@ -132,5 +134,5 @@ func syntaxColor(t chroma.TokenType) fyne.ThemeColorName {
 	default:
 		return ""
 	}
-	return fyne.ThemeColorName(colorSyntaxPrefix + kind)
+	return fyne.ThemeColorName(ColorSyntaxPrefix + kind)
 }

@@ -1,4 +1,4 @@
-package views
+package widgets
 
 import (
 	"sort"
@@ -13,7 +13,7 @@ import (
 // the rows in view (and a screen around them) exist as widgets, so a conversation of thousands
 // of messages costs what a screenful does. Heights start as estimates and become exact as rows
 // are built; the view follows the bottom while the user has not scrolled away from it.
-type transcript struct {
+type Transcript struct {
 	widget.BaseWidget
 
 	length   func() int
@@ -42,8 +42,8 @@ const (
 	overscan = 400 // pixels built beyond the viewport, above and below
 )
 
-func newTranscript(length func() int, create func() fyne.CanvasObject, bind func(int, fyne.CanvasObject), estimate func(int, float32) float32) *transcript {
-	t := &transcript{length: length, create: create, bind: bind, estimate: estimate, follow: true,
+func NewTranscript(length func() int, create func() fyne.CanvasObject, bind func(int, fyne.CanvasObject), estimate func(int, float32) float32) *Transcript {
+	t := &Transcript{length: length, create: create, bind: bind, estimate: estimate, follow: true,
 		visible: map[int]fyne.CanvasObject{}, bound: map[fyne.CanvasObject]int{}, stale: map[int]bool{}}
 	t.body = &transcriptBody{t: t}
 	t.body.ExtendBaseWidget(t.body)
@@ -56,12 +56,12 @@ func newTranscript(length func() int, create func() fyne.CanvasObject, bind func
 	return t
 }
 
-func (t *transcript) CreateRenderer() fyne.WidgetRenderer {
+func (t *Transcript) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(t.scroll)
 }
 
 // Reset shows a new list from its end, forgetting every height.
-func (t *transcript) Reset() {
+func (t *Transcript) Reset() {
 	for i, row := range t.visible {
 		t.release(i, row)
 	}
@@ -73,7 +73,7 @@ func (t *transcript) Reset() {
 }
 
 // Changed says item i's content changed (a streamed answer grew, a status changed).
-func (t *transcript) Changed(i int) {
+func (t *Transcript) Changed(i int) {
 	t.stale[i] = true
 	if i < len(t.exact) {
 		t.exact[i] = false
@@ -87,7 +87,7 @@ func (t *transcript) Changed(i int) {
 }
 
 // Reload rebinds every row, after items were removed or replaced.
-func (t *transcript) Reload() {
+func (t *Transcript) Reload() {
 	for i, row := range t.visible {
 		t.release(i, row)
 	}
@@ -101,7 +101,7 @@ func (t *transcript) Reload() {
 }
 
 // ScrollTo brings item i to the top of the view.
-func (t *transcript) ScrollTo(i int) {
+func (t *Transcript) ScrollTo(i int) {
 	t.sync()
 	if i < 0 || i >= len(t.heights) {
 		return
@@ -115,12 +115,12 @@ func (t *transcript) ScrollTo(i int) {
 }
 
 // ScrollToEnd shows the last items and follows new ones.
-func (t *transcript) ScrollToEnd() {
+func (t *Transcript) ScrollToEnd() {
 	t.follow = true
 	t.scrollToEnd()
 }
 
-func (t *transcript) scrollToEnd() {
+func (t *Transcript) scrollToEnd() {
 	if n := len(t.heights); n > 0 {
 		t.measureAround(n - 1)
 	}
@@ -129,12 +129,12 @@ func (t *transcript) scrollToEnd() {
 	t.body.Refresh()
 }
 
-func (t *transcript) atBottom() bool {
+func (t *Transcript) atBottom() bool {
 	return t.scroll.Offset.Y+t.scroll.Size().Height >= t.total()-4
 }
 
 // sync matches the heights to the number of items.
-func (t *transcript) sync() {
+func (t *Transcript) sync() {
 	n := t.length()
 	width := t.contentWidth()
 	if width != t.width {
@@ -159,12 +159,12 @@ func (t *transcript) sync() {
 	t.reoffset()
 }
 
-func (t *transcript) contentWidth() float32 {
+func (t *Transcript) contentWidth() float32 {
 	w := t.scroll.Size().Width - theme.ScrollBarSize()
 	return max(w, 100)
 }
 
-func (t *transcript) reoffset() {
+func (t *Transcript) reoffset() {
 	if cap(t.offsets) < len(t.heights)+1 {
 		t.offsets = make([]float32, len(t.heights)+1)
 	}
@@ -177,7 +177,7 @@ func (t *transcript) reoffset() {
 	t.offsets[len(t.heights)] = y
 }
 
-func (t *transcript) total() float32 {
+func (t *Transcript) total() float32 {
 	if len(t.offsets) == 0 {
 		return 0
 	}
@@ -185,7 +185,7 @@ func (t *transcript) total() float32 {
 }
 
 // row returns the row showing item i, binding it when it is new or its item changed.
-func (t *transcript) row(i int) fyne.CanvasObject {
+func (t *Transcript) row(i int) fyne.CanvasObject {
 	row, ok := t.visible[i]
 	if !ok {
 		if n := len(t.pool); n > 0 {
@@ -203,14 +203,14 @@ func (t *transcript) row(i int) fyne.CanvasObject {
 	return row
 }
 
-func (t *transcript) release(i int, row fyne.CanvasObject) {
+func (t *Transcript) release(i int, row fyne.CanvasObject) {
 	delete(t.visible, i)
 	delete(t.bound, row)
 	t.pool = append(t.pool, row)
 }
 
 // measure makes item i's height exact, building its row.
-func (t *transcript) measure(i int) (changed bool) {
+func (t *Transcript) measure(i int) (changed bool) {
 	if t.exact[i] {
 		return false
 	}
@@ -225,7 +225,7 @@ func (t *transcript) measure(i int) (changed bool) {
 	return false
 }
 
-func (t *transcript) measureAround(i int) {
+func (t *Transcript) measureAround(i int) {
 	view := t.scroll.Size().Height
 	changed := false
 	for j := i; j >= 0 && t.offsets[i]-t.offsets[j] < view+overscan; j-- {
@@ -241,7 +241,7 @@ func (t *transcript) measureAround(i int) {
 
 // place builds, measures and positions the rows in view. Rows above the view that change height
 // move the scroll offset by as much, so what the user is reading stays still.
-func (t *transcript) place(width float32) []fyne.CanvasObject {
+func (t *Transcript) place(width float32) []fyne.CanvasObject {
 	if t.placing {
 		return t.objects()
 	}
@@ -287,7 +287,7 @@ func (t *transcript) place(width float32) []fyne.CanvasObject {
 	return objs
 }
 
-func (t *transcript) objects() []fyne.CanvasObject {
+func (t *Transcript) objects() []fyne.CanvasObject {
 	objs := make([]fyne.CanvasObject, 0, len(t.visible))
 	for _, row := range t.visible {
 		objs = append(objs, row)
@@ -298,7 +298,7 @@ func (t *transcript) objects() []fyne.CanvasObject {
 // transcriptBody is the tall, mostly empty content of the scroll, holding the rows in view.
 type transcriptBody struct {
 	widget.BaseWidget
-	t *transcript
+	t *Transcript
 }
 
 func (b *transcriptBody) CreateRenderer() fyne.WidgetRenderer {
@@ -332,3 +332,16 @@ func (r *transcriptBodyRenderer) Refresh() {
 
 func (r *transcriptBodyRenderer) Objects() []fyne.CanvasObject { return r.objs }
 func (r *transcriptBodyRenderer) Destroy()                     {}
+
+// AtBottom tells whether the view shows the end of the list.
+func (t *Transcript) AtBottom() bool { return t.atBottom() }
+
+// ScrollBy moves the view by dy pixels (negative: up), as the scroll bar or a key would.
+func (t *Transcript) ScrollBy(dy float32) {
+	y := min(max(t.scroll.Offset.Y+dy, 0), max(t.total()-t.scroll.Size().Height, 0))
+	t.scroll.ScrollToOffset(fyne.NewPos(0, y))
+	t.scroll.OnScrolled(t.scroll.Offset)
+}
+
+// PageHeight is the height of what the view shows.
+func (t *Transcript) PageHeight() float32 { return t.scroll.Size().Height }

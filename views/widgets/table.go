@@ -1,4 +1,4 @@
-package views
+package widgets
 
 import (
 	"strings"
@@ -33,7 +33,7 @@ func (r *mdRenderer) table(t *east.Table) fyne.CanvasObject {
 			if len(segs) == 0 {
 				segs = []widget.RichTextSegment{&widget.TextSegment{Style: style}}
 			}
-			text := richText(segs)
+			text := RichText(segs)
 			width := fyne.MeasureText(strings.TrimSpace(text.String()), theme.TextSize(), style.TextStyle).Width + 2*theme.InnerPadding()
 			if len(natural) <= col {
 				natural = append(natural, 0)
@@ -43,7 +43,7 @@ func (r *mdRenderer) table(t *east.Table) fyne.CanvasObject {
 			col++
 		}
 		for ; col < cols; col++ { // a short row: fill it
-			cells = append(cells, richText([]widget.RichTextSegment{&widget.TextSegment{Style: widget.RichTextStyleParagraph}}))
+			cells = append(cells, RichText([]widget.RichTextSegment{&widget.TextSegment{Style: widget.RichTextStyleParagraph}}))
 		}
 		rows++
 	}
@@ -51,9 +51,9 @@ func (r *mdRenderer) table(t *east.Table) fyne.CanvasObject {
 		natural = append(natural, 2*theme.InnerPadding())
 	}
 	layout := &tableLayout{cols: cols, rows: rows, natural: natural}
-	objs := []fyne.CanvasObject{newThemedRect(colorTableHeader, 0)}
+	objs := []fyne.CanvasObject{NewThemedRect(ColorTableHeader, 0)}
 	for range rows + 1 {
-		objs = append(objs, newThemedRect(colorTableBorder, 0))
+		objs = append(objs, NewThemedRect(ColorTableBorder, 0))
 	}
 	objs = append(objs, cells...)
 	return container.New(layout, objs...)

@@ -1,4 +1,5 @@
-package views
+// Package format writes counts, costs and times as Parley's screens show them.
+package format
 
 import (
 	"fmt"
@@ -10,8 +11,8 @@ import (
 	"parley/chat"
 )
 
-// thousands writes an integer with thousands separators: 128000 → "128,000".
-func thousands(n int) string {
+// Thousands writes an integer with thousands separators: 128000 → "128,000".
+func Thousands(n int) string {
 	s := strconv.Itoa(n)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
@@ -28,8 +29,8 @@ func thousands(n int) string {
 	return b.String()
 }
 
-// compact writes a large count briefly: 1.2k, 3.4M.
-func compact(n float64) string {
+// Compact writes a large count briefly: 1.2k, 3.4M.
+func Compact(n float64) string {
 	switch {
 	case n >= 1e9:
 		return trimZero(fmt.Sprintf("%.1f", n/1e9)) + "B"
@@ -45,8 +46,8 @@ func compact(n float64) string {
 
 func trimZero(s string) string { return strings.TrimSuffix(s, ".0") }
 
-// dollars writes a cost with the precision small amounts need: $0.00042, $0.031, $12.40.
-func dollars(usd float64) string {
+// Dollars writes a cost with the precision small amounts need: $0.00042, $0.031, $12.40.
+func Dollars(usd float64) string {
 	switch {
 	case usd == 0:
 		return "$0"
@@ -59,35 +60,35 @@ func dollars(usd float64) string {
 	case usd < 100:
 		return fmt.Sprintf("$%.2f", usd)
 	}
-	return "$" + thousands(int(usd+0.5))
+	return "$" + Thousands(int(usd+0.5))
 }
 
-// costText is a cost, or "price unknown" for a model without one.
-func costText(c chat.Cost) string {
+// Cost is a cost, or "price unknown" for a model without one.
+func Cost(c chat.Cost) string {
 	if !c.Known {
 		return "price unknown"
 	}
-	return dollars(c.USD)
+	return Dollars(c.USD)
 }
 
-// usageText describes an answer's tokens: prompt / completion, "≈" when Parley counted them.
-func usageText(u chat.Usage) string {
+// Usage describes an answer's tokens: prompt / completion, "≈" when Parley counted them.
+func Usage(u chat.Usage) string {
 	approx := ""
 	if u.Estimated {
 		approx = "≈"
 	}
-	s := fmt.Sprintf("%s%s / %s%s tokens", approx, thousands(u.PromptTokens), approx, thousands(u.CompletionTokens))
+	s := fmt.Sprintf("%s%s / %s%s tokens", approx, Thousands(u.PromptTokens), approx, Thousands(u.CompletionTokens))
 	if u.CachedTokens > 0 {
-		s += fmt.Sprintf(" (%s cached)", thousands(u.CachedTokens))
+		s += fmt.Sprintf(" (%s cached)", Thousands(u.CachedTokens))
 	}
 	if u.ReasoningTokens > 0 {
-		s += fmt.Sprintf(" (%s reasoning)", thousands(u.ReasoningTokens))
+		s += fmt.Sprintf(" (%s reasoning)", Thousands(u.ReasoningTokens))
 	}
 	return s
 }
 
-// seconds writes a wait the way a countdown shows it.
-func seconds(d time.Duration) string {
+// Seconds writes a wait the way a countdown shows it.
+func Seconds(d time.Duration) string {
 	if d < 0 {
 		d = 0
 	}
@@ -96,9 +97,3 @@ func seconds(d time.Duration) string {
 	}
 	return d.Round(time.Second).String()
 }
-
-// Thousands and Dollars format counts and costs as the screens do, for app's tray line.
-var (
-	Thousands = thousands
-	Dollars   = dollars
-)

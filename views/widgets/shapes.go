@@ -1,4 +1,4 @@
-package views
+package widgets
 
 import (
 	"fyne.io/fyne/v2"
@@ -6,28 +6,28 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// themedRect is a rectangle filled with a theme colour, repainted when the theme changes (the
+// ThemedRect is a rectangle filled with a theme colour, repainted when the theme changes (the
 // system switching between light and dark).
-type themedRect struct {
+type ThemedRect struct {
 	widget.BaseWidget
 	color  fyne.ThemeColorName
 	radius float32
 }
 
-func newThemedRect(color fyne.ThemeColorName, radius float32) *themedRect {
-	r := &themedRect{color: color, radius: radius}
+func NewThemedRect(color fyne.ThemeColorName, radius float32) *ThemedRect {
+	r := &ThemedRect{color: color, radius: radius}
 	r.ExtendBaseWidget(r)
 	return r
 }
 
-func (r *themedRect) CreateRenderer() fyne.WidgetRenderer {
+func (r *ThemedRect) CreateRenderer() fyne.WidgetRenderer {
 	rect := canvas.NewRectangle(r.Theme().Color(r.color, fyne.CurrentApp().Settings().ThemeVariant()))
 	rect.CornerRadius = r.radius
 	return &themedRectRenderer{r: r, rect: rect}
 }
 
 type themedRectRenderer struct {
-	r    *themedRect
+	r    *ThemedRect
 	rect *canvas.Rectangle
 }
 

@@ -1,4 +1,4 @@
-package views
+package widgets
 
 import (
 	"net/url"
@@ -15,9 +15,9 @@ import (
 )
 
 // laidOut shows a paragraph at a width and returns its texts, top to bottom.
-func laidOut(t *testing.T, p *prose, width float32) []*canvas.Text {
+func laidOut(t *testing.T, p *Prose, width float32) []*canvas.Text {
 	t.Helper()
-	w := test.NewTempWindow(t, container.New(&stackLayout{}, p))
+	w := test.NewTempWindow(t, container.New(&Stack{}, p))
 	w.Resize(fyne.NewSize(width, 900))
 	var texts []*canvas.Text
 	for _, o := range test.TempWidgetRenderer(t, p).Objects() {

@@ -1,4 +1,4 @@
-package views
+package widgets
 
 import (
 	"net/url"
@@ -19,7 +19,7 @@ import (
 // word is measured once and remembered, lines are broken by adding widths, and each line is
 // drawn as one text per style. It wraps again only when its width or its text changes.
 // (Text selection is not offered, as Fyne's RichText does not offer it either.)
-type prose struct {
+type Prose struct {
 	widget.BaseWidget
 	spans []span
 	hover *url.URL       // the link under the pointer
@@ -33,8 +33,8 @@ type span struct {
 	link  *url.URL
 }
 
-func newProse(spans ...span) *prose {
-	p := &prose{spans: spans}
+func newProse(spans ...span) *Prose {
+	p := &Prose{spans: spans}
 	p.ExtendBaseWidget(p)
 	return p
 }
@@ -54,7 +54,7 @@ func spansOf(segs []widget.RichTextSegment) []span {
 }
 
 // String is the paragraph's text.
-func (p *prose) String() string {
+func (p *Prose) String() string {
 	var b strings.Builder
 	for _, s := range p.spans {
 		b.WriteString(s.text)
@@ -62,31 +62,31 @@ func (p *prose) String() string {
 	return b.String()
 }
 
-func (p *prose) CreateRenderer() fyne.WidgetRenderer {
+func (p *Prose) CreateRenderer() fyne.WidgetRenderer {
 	p.r = &proseRenderer{p: p, width: -1}
 	return p.r
 }
 
 // Tapped opens the link under the pointer.
-func (p *prose) Tapped(e *fyne.PointEvent) {
+func (p *Prose) Tapped(e *fyne.PointEvent) {
 	if u := p.linkAt(e.Position); u != nil {
 		fyne.CurrentApp().OpenURL(u)
 	}
 }
 
 // Cursor is a pointing hand over links.
-func (p *prose) Cursor() desktop.Cursor {
+func (p *Prose) Cursor() desktop.Cursor {
 	if p.hover != nil {
 		return desktop.PointerCursor
 	}
 	return desktop.DefaultCursor
 }
 
-func (p *prose) MouseIn(e *desktop.MouseEvent)    { p.hover = p.linkAt(e.Position) }
-func (p *prose) MouseMoved(e *desktop.MouseEvent) { p.hover = p.linkAt(e.Position) }
-func (p *prose) MouseOut()                        { p.hover = nil }
+func (p *Prose) MouseIn(e *desktop.MouseEvent)    { p.hover = p.linkAt(e.Position) }
+func (p *Prose) MouseMoved(e *desktop.MouseEvent) { p.hover = p.linkAt(e.Position) }
+func (p *Prose) MouseOut()                        { p.hover = nil }
 
-func (p *prose) linkAt(pos fyne.Position) *url.URL {
+func (p *Prose) linkAt(pos fyne.Position) *url.URL {
 	if p.r == nil {
 		return nil
 	}
@@ -100,7 +100,7 @@ func (p *prose) linkAt(pos fyne.Position) *url.URL {
 }
 
 type proseRenderer struct {
-	p       *prose
+	p       *Prose
 	width   float32 // the width the lines were broken for; -1 before the first layout
 	height  float32
 	runs    []placedRun
@@ -340,4 +340,9 @@ func measure(text string, size float32, style fyne.TextStyle) textMetrics {
 	measured.m[key] = m
 	measured.Unlock()
 	return m
+}
+
+// NewParagraph is a paragraph of text in one style.
+func NewParagraph(text string, style widget.RichTextStyle) *Prose {
+	return newProse(span{text: text, style: style})
 }

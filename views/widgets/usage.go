@@ -1,4 +1,4 @@
-package views
+package widgets
 
 import (
 	"fmt"
@@ -9,46 +9,47 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"parley/settings"
+	"parley/views/format"
 )
 
-// meterBar shows a use against its limit: a bar that turns amber at 80% and red at 100%, and
+// MeterBar shows a use against its limit: a bar that turns amber at 80% and red at 100%, and
 // the figures beside it.
-type meterBar struct {
+type MeterBar struct {
 	widget.BaseWidget
 	name      string
 	gauge     settings.Gauge
 	format    func(float64) string
 	width     float32 // of the bar
-	nameWidth float32 // of the name column, so bars stacked together line up
+	NameWidth float32 // of the name column, so bars stacked together line up
 	textSize  float32
 }
 
-func newMeterBar(name string, width float32, format func(float64) string) *meterBar {
-	m := &meterBar{name: name, format: format, width: width, textSize: theme.CaptionTextSize()}
+func NewMeterBar(name string, width float32, format func(float64) string) *MeterBar {
+	m := &MeterBar{name: name, format: format, width: width, textSize: theme.CaptionTextSize()}
 	m.ExtendBaseWidget(m)
 	return m
 }
 
 // Set shows a new reading.
-func (m *meterBar) Set(g settings.Gauge) {
+func (m *MeterBar) Set(g settings.Gauge) {
 	m.gauge = g
 	m.Refresh()
 }
 
 // Text is the figure the bar shows, e.g. "12 / 500".
-func (m *meterBar) Text() string {
+func (m *MeterBar) Text() string {
 	if m.gauge.Limit <= 0 {
 		return m.format(m.gauge.Used) + " (no limit known)"
 	}
 	return fmt.Sprintf("%s / %s", m.format(m.gauge.Used), m.format(m.gauge.Limit))
 }
 
-func (m *meterBar) CreateRenderer() fyne.WidgetRenderer {
+func (m *MeterBar) CreateRenderer() fyne.WidgetRenderer {
 	r := &meterRenderer{m: m,
 		name:  canvas.NewText(m.name, theme.Color(theme.ColorNameForeground)),
 		track: canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground)),
-		fill:  canvas.NewRectangle(theme.Color(colorMeterOK)),
-		text:  canvas.NewText("", theme.Color(colorMuted)),
+		fill:  canvas.NewRectangle(theme.Color(ColorMeterOK)),
+		text:  canvas.NewText("", theme.Color(ColorMuted)),
 	}
 	r.name.TextStyle.Bold = true
 	r.track.CornerRadius, r.fill.CornerRadius = 3, 3
@@ -57,15 +58,14 @@ func (m *meterBar) CreateRenderer() fyne.WidgetRenderer {
 }
 
 type meterRenderer struct {
-	m                *meterBar
-	name, text       *canvas.Text
-	track, fill      *canvas.Rectangle
-	nameW, barHeight float32
+	m           *MeterBar
+	name, text  *canvas.Text
+	track, fill *canvas.Rectangle
 }
 
 func (r *meterRenderer) Layout(size fyne.Size) {
 	pad := theme.Padding()
-	nameW := max(r.name.MinSize().Width, r.m.nameWidth)
+	nameW := max(r.name.MinSize().Width, r.m.NameWidth)
 	r.name.Move(fyne.NewPos(0, (size.Height-r.name.MinSize().Height)/2))
 	r.name.Resize(r.name.MinSize())
 	barX := nameW + pad
@@ -83,7 +83,7 @@ func (r *meterRenderer) Layout(size fyne.Size) {
 func (r *meterRenderer) MinSize() fyne.Size {
 	pad := theme.Padding()
 	h := max(r.name.MinSize().Height, r.text.MinSize().Height)
-	return fyne.NewSize(max(r.name.MinSize().Width, r.m.nameWidth)+pad+r.m.width+pad+r.text.MinSize().Width, h)
+	return fyne.NewSize(max(r.name.MinSize().Width, r.m.NameWidth)+pad+r.m.width+pad+r.text.MinSize().Width, h)
 }
 
 func (r *meterRenderer) Refresh() {
@@ -92,16 +92,16 @@ func (r *meterRenderer) Refresh() {
 	r.name.Color = th.Color(theme.ColorNameForeground, v)
 	r.name.TextSize = r.m.textSize
 	r.text.Text = r.m.Text()
-	r.text.Color = th.Color(colorMuted, v)
+	r.text.Color = th.Color(ColorMuted, v)
 	r.text.TextSize = r.m.textSize
 	r.track.FillColor = th.Color(theme.ColorNameInputBackground, v)
 	switch r.m.gauge.Level() {
 	case settings.LevelOver:
-		r.fill.FillColor = th.Color(colorMeterOver, v)
+		r.fill.FillColor = th.Color(ColorMeterOver, v)
 	case settings.LevelWarn:
-		r.fill.FillColor = th.Color(colorMeterWarn, v)
+		r.fill.FillColor = th.Color(ColorMeterWarn, v)
 	default:
-		r.fill.FillColor = th.Color(colorMeterOK, v)
+		r.fill.FillColor = th.Color(ColorMeterOK, v)
 	}
 	r.Layout(r.m.Size())
 	for _, o := range r.Objects() {
@@ -114,30 +114,30 @@ func (r *meterRenderer) Objects() []fyne.CanvasObject {
 }
 func (r *meterRenderer) Destroy() {}
 
-// usageChart draws the last days' tokens as bars, with their cost as a line of dots.
-type usageChart struct {
+// UsageChart draws the last days' tokens as bars, with their cost as a line of dots.
+type UsageChart struct {
 	widget.BaseWidget
 	days []settings.DayTotal
 }
 
-func newUsageChart() *usageChart {
-	c := &usageChart{}
+func NewUsageChart() *UsageChart {
+	c := &UsageChart{}
 	c.ExtendBaseWidget(c)
 	return c
 }
 
 // Set shows new days.
-func (c *usageChart) Set(days []settings.DayTotal) {
+func (c *UsageChart) Set(days []settings.DayTotal) {
 	c.days = days
 	c.Refresh()
 }
 
-func (c *usageChart) CreateRenderer() fyne.WidgetRenderer {
+func (c *UsageChart) CreateRenderer() fyne.WidgetRenderer {
 	return &chartRenderer{c: c}
 }
 
 type chartRenderer struct {
-	c    *usageChart
+	c    *UsageChart
 	objs []fyne.CanvasObject
 }
 
@@ -173,7 +173,7 @@ func (r *chartRenderer) build(size fyne.Size) {
 		totalTokens += d.Tokens
 		totalCost += d.Cost
 	}
-	axis := canvas.NewLine(th.Color(colorTableBorder, v))
+	axis := canvas.NewLine(th.Color(ColorTableBorder, v))
 	axis.Position1, axis.Position2 = fyne.NewPos(0, chartHeight), fyne.NewPos(size.Width, chartHeight)
 	r.objs = append(r.objs, axis)
 	slot := size.Width / float32(len(days))
@@ -182,7 +182,7 @@ func (r *chartRenderer) build(size fyne.Size) {
 		x := float32(i)*slot + (slot-barW)/2
 		if d.Tokens > 0 {
 			h := float32(d.Tokens) / float32(maxTokens) * (chartHeight - 8)
-			bar := canvas.NewRectangle(th.Color(colorChartTokens, v))
+			bar := canvas.NewRectangle(th.Color(ColorChartTokens, v))
 			bar.CornerRadius = 1
 			bar.Move(fyne.NewPos(x, chartHeight-h))
 			bar.Resize(fyne.NewSize(barW, h))
@@ -190,22 +190,25 @@ func (r *chartRenderer) build(size fyne.Size) {
 		}
 		if d.Cost > 0 && maxCost > 0 {
 			y := chartHeight - float32(d.Cost/maxCost)*(chartHeight-8)
-			dot := canvas.NewCircle(th.Color(colorChartCost, v))
+			dot := canvas.NewCircle(th.Color(ColorChartCost, v))
 			dot.Move(fyne.NewPos(x+barW/2-3, y-3))
 			dot.Resize(fyne.NewSize(6, 6))
 			r.objs = append(r.objs, dot)
 		}
 	}
-	caption := fmt.Sprintf("%d days: %s tokens (bars) · %s (dots)", len(days), compact(float64(totalTokens)), dollars(totalCost))
-	label := canvas.NewText(caption, th.Color(colorMuted, v))
+	caption := fmt.Sprintf("%d days: %s tokens (bars) · %s (dots)", len(days), format.Compact(float64(totalTokens)), format.Dollars(totalCost))
+	label := canvas.NewText(caption, th.Color(ColorMuted, v))
 	label.TextSize = theme.CaptionTextSize()
 	label.Move(fyne.NewPos(0, chartHeight+8))
 	r.objs = append(r.objs, label)
-	first := canvas.NewText(days[0].Day.Format("Jan 2"), th.Color(colorMuted, v))
+	first := canvas.NewText(days[0].Day.Format("Jan 2"), th.Color(ColorMuted, v))
 	first.TextSize = theme.CaptionTextSize()
 	first.Move(fyne.NewPos(0, chartHeight+22))
-	last := canvas.NewText(days[len(days)-1].Day.Format("Jan 2"), th.Color(colorMuted, v))
+	last := canvas.NewText(days[len(days)-1].Day.Format("Jan 2"), th.Color(ColorMuted, v))
 	last.TextSize = theme.CaptionTextSize()
 	last.Move(fyne.NewPos(size.Width-last.MinSize().Width, chartHeight+22))
 	r.objs = append(r.objs, first, last)
 }
+
+// Level is how close the bar's reading is to its limit.
+func (m *MeterBar) Level() settings.Level { return m.gauge.Level() }

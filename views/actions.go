@@ -1,0 +1,237 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"parley/chat"
+	"parley/chat/markdown"
+	"parley/chat/store"
+	"parley/views/bridge"
+	"parley/views/widgets"
+)
+
+// What a message's buttons do (rowActions), and the conversation's own actions.
+
+func (v *conversationView) isBusy() bool { return v.busy }
+
+func (v *conversationView) isLastAnswer(it *item) bool {
+	for i := len(v.items) - 1; i >= 0; i-- {
+		if v.items[i].msg.Role == chat.Assistant {
+			return v.items[i] == it
+		}
+	}
+	return false
+}
+
+func (v *conversationView) copyText(text string) { v.m.copyText(text) }
+
+func (v *conversationView) copyMessage(it *item, asMarkdown bool) {
+	if asMarkdown {
+		v.copyText(it.msg.Content)
+	} else {
+		v.copyText(widgets.PlainText(it.msg.Content))
+	}
+	v.m.notify("Copied to the clipboard")
+}
+
+// copyLastAnswer copies the newest answer as Markdown (Ctrl+Shift+C).
+func (v *conversationView) copyLastAnswer() {
+	for i := len(v.items) - 1; i >= 0; i-- {
+		if it := v.items[i]; it.msg.Role == chat.Assistant && it.msg.Content != "" {
+			v.copyMessage(it, true)
+			return
+		}
+	}
+	v.m.notify("There is no answer to copy yet")
+}
+
+// copyConversation copies the whole conversation as Markdown.
+func (v *conversationView) copyConversation() {
+	var msgs []store.Message
+	for _, it := range v.items {
+		if it.msg.Content != "" {
+			msgs = append(msgs, it.msg)
+		}
+	}
+	if len(msgs) == 0 {
+		v.m.notify("There is nothing to copy yet")
+		return
+	}
+	title := v.conv.Title
+	if title == "" {
+		title = "Conversation"
+	}
+	v.copyText(markdown.Clipboard(store.Conversation{Title: title}, msgs))
+	v.m.notify("Conversation copied as Markdown")
+}
+
+// regenerate replaces the last answer with a new one.
+func (v *conversationView) regenerate() {
+	if v.busy {
+		return
+	}
+	for i := len(v.items) - 1; i >= 0; i-- {
+		if v.items[i].msg.Role == chat.Assistant {
+			v.replaceFrom(i, func() { v.ask(false) })
+			return
+		}
+	}
+}
+
+// retry asks again after a failure: the failed answer goes, the question stays.
+func (v *conversationView) retry() {
+	if v.busy {
+		return
+	}
+	if n := len(v.items); n > 0 && v.items[n-1].failure != nil {
+		v.items = v.items[:n-1]
+	}
+	if n := len(v.items); n > 0 && v.items[n-1].msg.Role == chat.User {
+		v.ask(false)
+	}
+}
+
+func (v *conversationView) lastQuestion() *item {
+	for i := len(v.items) - 1; i >= 0; i-- {
+		if v.items[i].msg.Role == chat.User {
+			return v.items[i]
+		}
+	}
+	return nil
+}
+
+// continueAnswer asks the model to finish the last answer, stopped or interrupted.
+func (v *conversationView) continueAnswer(it *item) {
+	if v.busy || it.msg.ID == 0 || len(v.items) == 0 || v.items[len(v.items)-1] != it {
+		return
+	}
+	v.ask(true)
+}
+
+// editMessage lets the user change an earlier question and send it again; what followed it
+// is replaced, after confirmation.
+func (v *conversationView) editMessage(it *item) {
+	if v.busy {
+		return
+	}
+	index := -1
+	for i, x := range v.items {
+		if x == it {
+			index = i
+		}
+	}
+	if index < 0 {
+		return
+	}
+	entry := widget.NewMultiLineEntry()
+	entry.SetText(it.msg.Content)
+	entry.Wrapping = fyne.TextWrapWord
+	entry.SetMinRowsVisible(6)
+	later := len(v.items) - index - 1
+	note := "The answer that follows it will be replaced."
+	if later != 1 {
+		note = fmt.Sprintf("The %d messages that follow it will be replaced.", later)
+	}
+	d := dialog.NewCustomConfirm("Edit and resend", "Resend", "Cancel",
+		container.NewBorder(nil, widget.NewLabel(note), nil, nil, entry), func(ok bool) {
+			text := strings.TrimSpace(entry.Text)
+			if !ok || text == "" {
+				return
+			}
+			v.replaceFrom(index, func() {
+				v.items = append(v.items, &item{msg: store.Message{Role: chat.User, Content: text, Created: time.Now()}})
+				v.ask(false)
+			})
+		}, v.m.Window)
+	d.Resize(fyne.NewSize(560, 360))
+	d.Show()
+}
+
+// replaceFrom removes items from index on (in the history too), then runs next.
+func (v *conversationView) replaceFrom(index int, next func()) {
+	seq := -1
+	for _, it := range v.items[index:] {
+		if it.msg.ID != 0 {
+			seq = it.msg.Seq
+			break
+		}
+	}
+	v.items = v.items[:index]
+	v.list.Reload()
+	id := v.conv.ID
+	bridge.Work(func() error {
+		if id == 0 || seq < 0 {
+			return nil
+		}
+		st, err := v.m.svc.History()
+		if err == nil {
+			err = st.TruncateFrom(id, seq)
+		}
+		return err
+	}, func(err error) {
+		if err != nil {
+			v.m.showError("The later messages could not be removed from the history", err)
+		}
+		next()
+	})
+}
+
+func (v *conversationView) openSettings() { v.m.ShowSettings() }
+
+// --- toolbar ------------------------------------------------------------------------------
+
+func (v *conversationView) pickModel() {
+	v.m.pickModel(v.model(), func(id string) {
+		v.conv.Model = id
+		v.refreshToolbar()
+		v.countLater()
+		v.save()
+	})
+}
+
+func (v *conversationView) editSystemPrompt() {
+	entry := widget.NewMultiLineEntry()
+	entry.SetText(v.system())
+	entry.Wrapping = fyne.TextWrapWord
+	entry.SetPlaceHolder("How the assistant should behave in this conversation, e.g. “Answer briefly, in British English.”")
+	entry.SetMinRowsVisible(8)
+	d := dialog.NewCustomConfirm("System prompt for this conversation", "Save", "Cancel", entry, func(ok bool) {
+		if !ok {
+			return
+		}
+		v.conv.SystemPrompt = strings.TrimSpace(entry.Text)
+		v.refreshToolbar()
+		v.countLater()
+		v.save()
+	}, v.m.Window)
+	d.Resize(fyne.NewSize(600, 380))
+	d.Show()
+}
+
+// save stores the conversation's model and system prompt, once it is in the history.
+func (v *conversationView) save() {
+	if v.conv.ID == 0 {
+		return
+	}
+	c := v.conv
+	bridge.Work(func() error {
+		st, err := v.m.svc.History()
+		if err == nil {
+			err = st.UpdateConversation(c)
+		}
+		return err
+	}, func(err error) {
+		if err != nil {
+			v.m.showError("The conversation could not be saved", err)
+			return
+		}
+		v.m.sidebar.reload()
+	})
+}

@@ -1,0 +1,226 @@
+package views
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"parley/chat"
+	"parley/chat/ask"
+	"parley/chat/store"
+	"parley/views/bridge"
+)
+
+func (v *conversationView) sendOrStop() {
+	if v.busy {
+		v.stop()
+		return
+	}
+	v.send()
+}
+
+// send asks the composer's text.
+func (v *conversationView) send() {
+	text := strings.TrimSpace(v.composer.Text)
+	if text == "" || v.busy {
+		return
+	}
+	if !v.m.ready() {
+		v.m.ShowSettings()
+		return
+	}
+	v.composer.SetText("")
+	v.items = append(v.items, &item{msg: store.Message{Role: chat.User, Content: text, Created: time.Now()}})
+	v.ask(false)
+}
+
+// stop cancels the answer being written; what arrived stays.
+func (v *conversationView) stop() {
+	if v.cancel != nil {
+		v.cancel()
+	}
+}
+
+// exchange is the conversation as shown, as the use case takes it. Failures shown in place of
+// an answer are not part of it.
+func (v *conversationView) exchange(resume bool) ask.Exchange {
+	p := v.m.profile()
+	x := ask.Exchange{Conversation: v.conv, Temperature: p.Temperature, MaxOutput: p.MaxOutput, Resume: resume}
+	x.Conversation.Model, x.Conversation.SystemPrompt = v.model(), v.system()
+	for _, it := range v.items {
+		if it.failure == nil {
+			x.Messages = append(x.Messages, it.msg)
+		}
+	}
+	return x
+}
+
+// ask sends the conversation: its newest question, answered into a new item, or (resume) its
+// last answer, continued.
+func (v *conversationView) ask(resume bool) {
+	x := v.exchange(resume)
+	client, _ := v.m.client()
+	ctx, cancel := context.WithCancel(context.Background())
+	run, err := v.m.svc.Asker.Start(ctx, client, x)
+	if err != nil {
+		cancel()
+		v.m.showError("Nothing was sent", err)
+		return
+	}
+	question := v.lastQuestion()
+	var target *item
+	if resume {
+		target = v.items[len(v.items)-1]
+	} else {
+		target = &item{msg: store.Message{Role: chat.Assistant, Model: x.Conversation.Model}}
+		v.items = append(v.items, target)
+	}
+	target.streaming, target.failure, target.wait = true, nil, nil
+	target.msg.Finish = ""
+	v.cancel, v.busy = cancel, true
+	v.showEmpty()
+	v.list.Reload()
+	v.updateSend()
+	v.countLater()
+	v.startTicker()
+	v.m.follow(run, &paneAnswer{v: v, question: question, target: target})
+}
+
+// paneAnswer shows one answer in the conversation pane as it is written.
+type paneAnswer struct {
+	v        *conversationView
+	question *item
+	target   *item
+}
+
+func (a *paneAnswer) saved(s ask.Saved) {
+	v := a.v
+	if s.Question.ID != 0 && a.question != nil {
+		a.question.msg = s.Question
+	}
+	if v.conv.ID == 0 {
+		v.conv = s.Conversation
+		v.shown()
+		v.m.sidebar.reload()
+	}
+}
+
+func (a *paneAnswer) text(s string) {
+	a.target.msg.Content, a.target.wait = s, nil
+	a.v.repaint(a.target)
+}
+
+func (a *paneAnswer) wait(w chat.Wait) {
+	a.target.wait = &w
+	a.v.repaint(a.target)
+}
+
+func (a *paneAnswer) limits() { a.v.status.refresh() }
+
+func (a *paneAnswer) finished(f ask.Finished) {
+	v, t := a.v, a.target
+	t.streaming, t.wait, t.msg = false, nil, f.Message
+	if f.Answer.Finish == chat.FinishFailed && f.Answer.Err != nil && f.Message.ID == 0 {
+		t.failure = f.Answer.Err
+	}
+	v.busy, v.cancel = false, nil
+	v.stopTicker()
+	v.list.Reload()
+	v.updateSend()
+	v.countLater()
+	v.status.refresh()
+	v.m.sidebar.reload()
+}
+
+// follow reads a run's events in the background and shows them through a screen: text at most
+// ~30 times a second, taken when it is painted; the rest as it comes; Finished last.
+func (m *Main) follow(run *ask.Run, show answerView) {
+	bridge.Go(func() {
+		paint := bridge.NewThrottle(bridge.RepaintEvery, nil)
+		done := false // read and written on the UI goroutine only
+		for e := range run.Events() {
+			switch e := e.(type) {
+			case chat.Delta:
+				paint.Push(func() {
+					if !done {
+						show.text(run.Text())
+					}
+				})
+			case chat.Wait:
+				bridge.Do(func() {
+					if !done {
+						show.wait(e)
+					}
+				})
+			case chat.RateLimit:
+				bridge.Do(show.limits)
+			case ask.Saved:
+				bridge.Do(func() { show.saved(e) })
+			case ask.Warning:
+				bridge.Do(func() { m.showError(e.What, e.Err) })
+			case ask.Finished:
+				paint.Flush()
+				bridge.Do(func() {
+					done = true
+					show.finished(e)
+					m.usageChanged()
+				})
+			}
+		}
+	})
+}
+
+// answerView is a screen that shows an answer as it is written. Its methods run on the UI
+// goroutine.
+type answerView interface {
+	saved(ask.Saved)
+	text(answerSoFar string)
+	wait(chat.Wait)
+	limits()
+	finished(ask.Finished)
+}
+
+// repaint repaints one item.
+func (v *conversationView) repaint(it *item) {
+	for i, x := range v.items {
+		if x == it {
+			v.list.Changed(i)
+			return
+		}
+	}
+}
+
+// startTicker repaints waiting countdowns once a second while an answer is being written.
+func (v *conversationView) startTicker() {
+	v.stopTicker()
+	t, quit := time.NewTicker(time.Second), make(chan struct{})
+	v.ticker = quit
+	go func() {
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				bridge.Do(func() {
+					if v.ticker != quit {
+						return
+					}
+					for i, it := range v.items {
+						if it.wait != nil {
+							v.list.Changed(i)
+						}
+					}
+					v.status.refresh()
+				})
+			}
+		}
+	}()
+}
+
+func (v *conversationView) stopTicker() {
+	if v.ticker != nil {
+		close(v.ticker)
+		v.ticker = nil
+	}
+}

@@ -1,0 +1,190 @@
+package views
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2/dialog"
+
+	"parley/settings"
+	"parley/views/bridge"
+)
+
+// The API key part of the settings screen: where the key comes from, and saving (tested
+// first), testing and deleting it.
+
+// showKey says where the profile's key comes from, reading the keychain off the UI goroutine.
+func (s *settingsView) showKey() {
+	p := s.m.profile()
+	setStatus(s.keyWhere, "Looking in the keychain…", false)
+	type found struct {
+		e         settings.Endpoint
+		stored    settings.Source
+		storedErr error
+	}
+	keys := s.m.svc.Keys
+	bridge.Work(func() found {
+		f := found{e: keys.Resolve(p)}
+		f.stored, f.storedErr = keys.Stored(p.ID)
+		return f
+	}, func(f found) {
+		if s.stale(p) {
+			return
+		}
+		e := f.e
+		var text string
+		bad := false
+		switch {
+		case e.KeySource == settings.FromEnv:
+			text = fmt.Sprintf("Using %s from the environment (%s): it overrides the keychain for as long as it is set.", settings.Mask(e.Key), settings.EnvKey)
+			if f.stored == settings.FromKeychain {
+				text += " A key is also stored in the keychain for this profile."
+			}
+		case e.KeySource == settings.FromSession:
+			text = fmt.Sprintf("Using %s for this session only: it is held in memory and forgotten when Parley quits.", settings.Mask(e.Key))
+		case e.KeySource == settings.FromKeychain:
+			text = fmt.Sprintf("Stored in the system keychain (service “%s”, account “%s”): %s", settings.KeychainService, p.ID, settings.Mask(e.Key))
+		case e.KeyErr != nil || f.storedErr != nil:
+			err := e.KeyErr
+			if err == nil {
+				err = f.storedErr
+			}
+			text, bad = plain(err), true
+			s.sessionBtn.Show()
+		case !e.IsOpenAI():
+			text = "No key: " + e.URL() + " may not need one. Paste one below if it does."
+		default:
+			text = "No key yet. Paste your OpenAI API key below: Parley tests it, then keeps it in the keychain."
+		}
+		setStatus(s.keyWhere, text, bad)
+		if len(e.FromEnv) > 0 {
+			verb := "overrides"
+			if len(e.FromEnv) > 1 {
+				verb = "override"
+			}
+			setStatus(s.envNote, "From the environment: "+strings.Join(e.FromEnv, ", ")+" "+verb+" this profile's settings.", false)
+		} else {
+			setStatus(s.envNote, "", false)
+		}
+	})
+}
+
+// saveKey tests the typed key against the profile's endpoint and stores it only when the
+// server takes it: a mistyped key never replaces the working one.
+func (s *settingsView) saveKey() { s.storeKey(false) }
+
+// saveKeyUntested stores the typed key without asking the server (it could not be reached).
+func (s *settingsView) saveKeyUntested() { s.storeKey(true) }
+
+func (s *settingsView) storeKey(untested bool) {
+	p := s.m.profile()
+	key := s.keyEntry.Text
+	if _, err := settings.CleanKey(key); err != nil {
+		setStatus(s.keyStatus, "Not saved: "+err.Error()+".", true)
+		return
+	}
+	s.untestedBtn.Hide()
+	if untested {
+		setStatus(s.keyStatus, "Saving to the keychain…", false)
+	} else {
+		setStatus(s.keyStatus, "Testing the key with "+s.m.svc.Keys.Where(p).URL()+"…", false)
+	}
+	svc := s.m.svc
+	bridge.Work(func() error {
+		if untested {
+			return svc.Keys.Set(p.ID, key)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		return svc.Keys.SaveTested(ctx, p, key, svc.TestKey)
+	}, func(err error) {
+		if s.stale(p) {
+			return
+		}
+		if err != nil {
+			setStatus(s.keyStatus, "Not saved: "+plain(err), true)
+			var ke *settings.KeychainError
+			var ue *settings.UntestedError
+			switch {
+			case errors.As(err, &ke):
+				s.sessionBtn.Show()
+			case errors.As(err, &ue):
+				s.untestedBtn.Show()
+			}
+			return
+		}
+		s.keyEntry.SetText("")
+		s.sessionBtn.Hide()
+		if untested {
+			setStatus(s.keyStatus, "Saved to the keychain, untested: "+settings.Mask(key)+".", false)
+		} else {
+			setStatus(s.keyStatus, "Tested and saved to the keychain: "+settings.Mask(key)+".", false)
+		}
+		s.m.keyChanged()
+	})
+}
+
+func (s *settingsView) sessionKey() {
+	key := s.keyEntry.Text
+	if err := s.m.svc.Keys.SetSession(s.m.profile().ID, key); err != nil {
+		setStatus(s.keyStatus, "Not used: "+err.Error()+".", true)
+		return
+	}
+	s.keyEntry.SetText("")
+	setStatus(s.keyStatus, "Using "+settings.Mask(key)+" for this session only. It is not saved anywhere.", false)
+	s.m.keyChanged()
+}
+
+// testKey asks the endpoint for its models with the key: the cheapest call that proves it
+// works. The models it lists are kept for the model picker.
+func (s *settingsView) testKey() {
+	setStatus(s.keyStatus, "Testing…", false)
+	p := s.m.profile()
+	type tested struct {
+		ids []string
+		url string
+		err error
+	}
+	bridge.Work(func() tested {
+		client, e := s.m.svc.Client(p)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		ids, err := client.Models(ctx)
+		if err == nil {
+			s.m.rememberModels(p.ID, ids)
+		}
+		return tested{ids, e.URL(), err}
+	}, func(t tested) {
+		if s.stale(p) {
+			return
+		}
+		if t.err != nil {
+			setStatus(s.keyStatus, plain(t.err), true)
+			return
+		}
+		setStatus(s.keyStatus, fmt.Sprintf("valid: %d chat models at %s", len(t.ids), t.url), false)
+	})
+}
+
+func (s *settingsView) deleteKey() {
+	p := s.m.profile()
+	dialog.ShowConfirm("Delete the key", fmt.Sprintf("Remove the key of profile “%s” from the keychain?", p.Name), func(ok bool) {
+		if !ok {
+			return
+		}
+		bridge.Work(func() error { return s.m.svc.Keys.Delete(p.ID) }, func(err error) {
+			if s.stale(p) {
+				return
+			}
+			if err != nil {
+				setStatus(s.keyStatus, plain(err), true)
+				return
+			}
+			setStatus(s.keyStatus, "Deleted from the keychain.", false)
+			s.m.keyChanged()
+		})
+	}, s.m.Window)
+}

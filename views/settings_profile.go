@@ -1,0 +1,116 @@
+package views
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"parley/settings"
+	"parley/views/bridge"
+)
+
+// The profile part of the settings screen: switching, adding, renaming and deleting profiles,
+// and the profile's connection and defaults. The rules live in settings; this only calls them.
+
+// switchProfile makes the profile named in the picker the current one.
+func (s *settingsView) switchProfile(name string) {
+	if s.filling || name == "" || name == s.m.profile().Name {
+		return
+	}
+	q, ok := s.m.svc.Prefs.Prefs().Named(name)
+	if !ok {
+		return
+	}
+	s.changeProfiles(func() error { return s.m.svc.Prefs.SwitchProfile(q.ID) }, "The profile could not be switched")
+}
+
+// changeProfiles runs a change to the profiles off the UI goroutine, then follows it.
+func (s *settingsView) changeProfiles(change func() error, failed string) {
+	bridge.Work(change, func(err error) {
+		if err != nil {
+			s.m.showError(failed, err)
+		}
+		s.m.profileSwitched()
+	})
+}
+
+func (s *settingsView) addProfile() {
+	name := widget.NewEntry()
+	name.SetPlaceHolder("e.g. work, ollama")
+	dialog.ShowForm("Add a profile", "Add", "Cancel", []*widget.FormItem{{Text: "Name", Widget: name}}, func(ok bool) {
+		n := strings.TrimSpace(name.Text)
+		if !ok || n == "" {
+			return
+		}
+		prefs := s.m.svc.Prefs
+		s.changeProfiles(func() error {
+			q, err := prefs.AddProfile(settings.NewProfile(n))
+			if err == nil {
+				err = prefs.SwitchProfile(q.ID)
+			}
+			return err
+		}, "The profile was not added")
+	}, s.m.Window)
+}
+
+// renameProfile gives the profile a new name; its key, conversations and usage stay with it.
+func (s *settingsView) renameProfile() {
+	p := s.m.profile()
+	name := widget.NewEntry()
+	name.SetText(p.Name)
+	dialog.ShowForm("Rename the profile", "Rename", "Cancel", []*widget.FormItem{{Text: "Name", Widget: name}}, func(ok bool) {
+		n := strings.TrimSpace(name.Text)
+		if !ok || n == "" || n == p.Name {
+			return
+		}
+		bridge.Work(func() error { return s.m.svc.Prefs.RenameProfile(p.ID, n) }, func(err error) {
+			if err != nil {
+				s.m.showError("The profile was not renamed", err)
+				return
+			}
+			s.show()
+		})
+	}, s.m.Window)
+}
+
+// deleteProfile removes the profile and its key, or neither.
+func (s *settingsView) deleteProfile() {
+	p := s.m.profile()
+	if len(s.m.svc.Prefs.Prefs().Profiles) == 1 {
+		s.m.showError("The profile was not deleted", errors.New("it is the only one: add another first"))
+		return
+	}
+	dialog.ShowConfirm("Delete the profile", fmt.Sprintf("Delete profile “%s” and remove its key from the keychain? Its conversations stay in the history.", p.Name), func(ok bool) {
+		if !ok {
+			return
+		}
+		svc := s.m.svc
+		s.changeProfiles(func() error { return settings.RemoveProfile(svc.Prefs, svc.Keys, p.ID) }, "The profile was not deleted")
+	}, s.m.Window)
+}
+
+func (s *settingsView) saveConnection() {
+	baseURL, org, project := s.baseURL.Text, s.org.Text, s.project.Text
+	s.updateProfile(func(p *settings.Profile) error { return p.SetConnection(baseURL, org, project) }, "Connection saved")
+}
+
+func (s *settingsView) saveDefaults() {
+	maxOut, err := settings.ParseMaxOutput(s.maxOutput.Text)
+	if err != nil {
+		s.m.showError("Not saved", err)
+		return
+	}
+	model, system := s.model, strings.TrimSpace(s.system.Text)
+	var temp *float32
+	if !s.tempDefault.Checked {
+		t := float32(s.temp.Value)
+		temp = &t
+	}
+	s.updateProfile(func(p *settings.Profile) error {
+		p.Model, p.SystemPrompt, p.MaxOutput, p.Temperature = model, system, maxOut, temp
+		return nil
+	}, "Defaults saved; they apply to new chats")
+}

@@ -1,0 +1,16 @@
+package widgets
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+)
+
+// newTestApp is a Fyne test app in Parley's theme for one test.
+func newTestApp(t testing.TB) fyne.App {
+	t.Helper()
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(NewTheme())
+	return a
+}
