@@ -18,7 +18,8 @@ import (
 // Kind sorts errors by what the user can do about them.
 type Kind string
 
-// The kinds of error, from the table in shared/OPENAI.md, plus the ones Parley finds itself.
+// The kinds of error, after the error codes OpenAI documents (platform.openai.com/docs/guides/
+// error-codes), plus the ones Parley finds itself.
 const (
 	InvalidKey       Kind = "invalid_key"       // 401: the key is wrong or revoked
 	NoAccess         Kind = "no_access"         // 403: the account may not use this

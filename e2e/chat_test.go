@@ -106,6 +106,10 @@ func TestErrorsShowWhereTheAnswerWould(t *testing.T) {
 	id := window(t, "Parley", 20*time.Second)
 	time.Sleep(500 * time.Millisecond)
 	typeText(t, id, "Hello?")
+	const errorBackground = 0x3c1618 // the dark theme's error box, where the answer would be
+	if n := pixelsOf(t, screenshot(t, id, "error-invalid-key-before"), errorBackground); n != 0 {
+		t.Fatalf("an error box before anything was sent (%d pixels)", n)
+	}
 	key(t, id, "Return")
 	eventually(t, 10*time.Second, func() error {
 		if len(s.Requests()) == 0 {
@@ -114,7 +118,14 @@ func TestErrorsShowWhereTheAnswerWould(t *testing.T) {
 		return nil
 	})
 	time.Sleep(800 * time.Millisecond)
-	screenshot(t, id, "error-invalid-key")
+	// The refusal shows where the answer would, as a box of its own, and is not stored as an
+	// answer: the question stays alone in the history.
+	if n := pixelsOf(t, screenshot(t, id, "error-invalid-key"), errorBackground); n < 50_000 {
+		t.Fatalf("no error box where the answer would be (%d pixels of its colour)", n)
+	}
+	if l := history(t, h, env); len(l) != 1 || l[0].Messages != 1 || l[0].Title != "Hello?" {
+		t.Fatalf("history %+v", l)
+	}
 
 	// A rate limit: the engine waits, counting down, then retries and succeeds.
 	a.cmd.Process.Signal(syscall.SIGTERM)

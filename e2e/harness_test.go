@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/png"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -218,6 +219,32 @@ func screenshot(t *testing.T, id, name string) string {
 		t.Fatalf("screenshot: %v\n%s", err, out)
 	}
 	return path
+}
+
+// pixelsOf counts the pixels of a screenshot that are of one colour (0xRRGGBB): how much of the
+// window shows, say, an error's background.
+func pixelsOf(t *testing.T, path string, rgb uint32) int {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if r>>8 == rgb>>16&0xff && g>>8 == rgb>>8&0xff && bl>>8 == rgb&0xff {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // key sends key strokes (xdotool names: "ctrl+q", "Return", "Escape") to the window.

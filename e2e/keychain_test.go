@@ -98,10 +98,19 @@ func TestNoSecretServiceIsExplained(t *testing.T) {
 	a := launch(t, h, env)
 	id := window(t, "Parley", 20*time.Second)
 	time.Sleep(800 * time.Millisecond)
+	const primary, errorRed = 0x296ff6, 0xf44336 // the dark theme's button and error colours
+	first := screenshot(t, id, "first-run")
+	// The card shows: "Save key and start" beside "New chat", both primary buttons; nothing red yet.
+	if n := pixelsOf(t, first, primary); n < 2*3000 || pixelsOf(t, first, errorRed) != 0 {
+		t.Fatalf("no first-run card: %d primary pixels", n)
+	}
 	typeText(t, id, testKey)
 	key(t, id, "Return")
 	time.Sleep(1500 * time.Millisecond)
-	screenshot(t, id, "first-run-no-keychain")
+	// The keychain's refusal is said on the card, in red.
+	if n := pixelsOf(t, screenshot(t, id, "first-run-no-keychain"), errorRed); n < 300 {
+		t.Fatalf("the card does not say the keychain failed (%d red pixels)", n)
+	}
 	key(t, id, "ctrl+q")
 	a.wait(10 * time.Second)
 	if leaks := filesContaining(t, h.Dir, testKey); len(leaks) > 0 {

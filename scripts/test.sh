@@ -17,6 +17,18 @@ step "go vet"
 go vet ./...
 go vet -tags e2e ./e2e/
 
+# Pinned versions, fetched through the module proxy the first time (no install step).
+step "staticcheck"
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+echo "clean"
+
+step "deadcode"
+unreachable=$(go run golang.org/x/tools/cmd/deadcode@v0.52.0 -test ./...)
+if [[ -n $unreachable ]]; then
+  echo "unreachable code:"; echo "$unreachable"; exit 1
+fi
+echo "none"
+
 step "go test -race"
 go test -race ./...
 

@@ -37,6 +37,10 @@ func (k *Keys) SaveTested(ctx context.Context, p Profile, key string, test Teste
 	if err != nil {
 		return err
 	}
+	// A keychain that cannot be used is said at once: testing the key first would only delay it.
+	if _, err := k.Stored(p.ID); err != nil {
+		return err
+	}
 	if err := test(ctx, p, key); err != nil {
 		if errors.Is(err, ErrKeyRefused) {
 			return err

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zalando/go-keyring"
 )
 
 // Deleting a profile takes its key with it, or, when the settings cannot be saved, neither.
@@ -141,5 +143,19 @@ func TestSaveTestedKeepsTheOldKeyUntilTheNewOnePasses(t *testing.T) {
 	}
 	if err := k.SaveTested(context.Background(), p, "two keys", server(nil)); err == nil {
 		t.Fatal("a key with a space was tested")
+	}
+}
+
+// A keychain that cannot be used is said before the server is asked about the key.
+func TestSaveTestedSaysFirstThatTheKeychainCannotBeUsed(t *testing.T) {
+	keyring.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
+	t.Cleanup(keyring.MockInit)
+	k := NewKeys(nil)
+	k.getenv = func(string) string { return "" }
+	asked := false
+	err := k.SaveTested(context.Background(), defaultPrefs().Profiles[0], key1, func(context.Context, Profile, string) error { asked = true; return nil })
+	var ke *KeychainError
+	if !errors.As(err, &ke) || asked {
+		t.Fatalf("err %v, server asked %v", err, asked)
 	}
 }

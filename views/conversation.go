@@ -65,7 +65,7 @@ func newConversationView(m *Main) *conversationView {
 		&widget.Button{Text: "New chat", Icon: theme.ContentAddIcon(), Importance: widget.LowImportance, OnTapped: m.NewChat},
 		&widget.Button{Icon: theme.SettingsIcon(), Importance: widget.LowImportance, OnTapped: m.ShowSettings},
 	)
-	v.empty = v.emptyState()
+	v.empty, _ = v.emptyState()
 	v.stack = container.NewStack(v.list, v.empty)
 	v.status = newStatusBar(m)
 	input := container.NewBorder(nil, nil, nil, container.NewVBox(layout.NewSpacer(), v.sendButton), v.composer)
@@ -91,7 +91,7 @@ func (v *conversationView) showEmpty() {
 
 // refreshEmpty rebuilds the empty conversation's invitation: it depends on whether a key is set.
 func (v *conversationView) refreshEmpty() {
-	empty := v.emptyState()
+	empty, focus := v.emptyState()
 	for i, o := range v.stack.Objects {
 		if o == v.empty {
 			v.stack.Objects[i] = empty
@@ -100,8 +100,8 @@ func (v *conversationView) refreshEmpty() {
 	v.empty = empty
 	v.showEmpty()
 	v.stack.Refresh()
-	if first, ok := empty.(*firstRunCard); ok && len(v.items) == 0 {
-		v.m.Window.Canvas().Focus(first.key) // the first thing to do is paste a key
+	if focus != nil && len(v.items) == 0 {
+		v.m.Window.Canvas().Focus(focus) // the first thing to do is paste a key
 	}
 }
 

@@ -106,6 +106,9 @@ func (m *Main) Shutdown() {
 	if m.quick != nil {
 		m.quick.stop()
 	}
+	if m.settings != nil && m.settings.live {
+		m.settings.stopLive()
+	}
 	bridge.Wait(3 * time.Second)
 }
 

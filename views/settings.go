@@ -49,11 +49,12 @@ type settingsView struct {
 	totals                      *widget.RichText
 	chart                       *widgets.UsageChart
 
-	tray    *widget.Check
-	live    bool   // the meter refreshes itself
-	model   string // the default model chosen in the picker, saved with the defaults
-	showing string // the ID of the profile the screen shows: results for another are stale
-	filling bool   // show is filling the fields: their change handlers must not save
+	tray     *widget.Check
+	live     bool   // the meter refreshes itself
+	stopLive func() // and this stops it
+	model    string // the default model chosen in the picker, saved with the defaults
+	showing  string // the ID of the profile the screen shows: results for another are stale
+	filling  bool   // show is filling the fields: their change handlers must not save
 }
 
 func newSettingsView(m *Main) *settingsView {
@@ -239,6 +240,12 @@ func (s *settingsView) keepMeterLive() {
 	}
 	s.live = true
 	t, stop := time.NewTicker(2*time.Second), make(chan struct{})
+	s.stopLive = func() {
+		if s.live {
+			s.live = false
+			close(stop)
+		}
+	}
 	go func() {
 		defer t.Stop()
 		for {
@@ -255,8 +262,7 @@ func (s *settingsView) keepMeterLive() {
 					case s.m.settingsShown():
 						s.refreshMeter()
 					default:
-						s.live = false
-						close(stop)
+						s.stopLive()
 					}
 				})
 			}

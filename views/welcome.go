@@ -18,11 +18,12 @@ import (
 )
 
 // emptyState is what an empty conversation shows: an invitation to ask, or, on the first run
-// with no key anywhere, an invitation to paste one (or to point Parley at a local server).
-func (v *conversationView) emptyState() fyne.CanvasObject {
+// with no key anywhere, an invitation to paste one (or to point Parley at a local server), and
+// the field that should have the focus, if any.
+func (v *conversationView) emptyState() (fyne.CanvasObject, fyne.Focusable) {
 	m := v.m
 	if !m.connected {
-		return container.NewCenter(widget.NewRichText(&widget.TextSegment{Text: "Opening…", Style: widget.RichTextStyle{ColorName: widgets.ColorMuted}}))
+		return container.NewCenter(widget.NewRichText(&widget.TextSegment{Text: "Opening…", Style: widget.RichTextStyle{ColorName: widgets.ColorMuted}})), nil
 	}
 	if m.ready() {
 		title := widget.NewRichText(&widget.TextSegment{Text: "Ask anything", Style: widget.RichTextStyleHeading})
@@ -31,14 +32,15 @@ func (v *conversationView) emptyState() fyne.CanvasObject {
 			Style: widget.RichTextStyle{ColorName: widgets.ColorMuted, Alignment: fyne.TextAlignCenter},
 		})
 		title.Segments[0].(*widget.TextSegment).Style.Alignment = fyne.TextAlignCenter
-		return container.NewCenter(container.NewVBox(title, hint))
+		return container.NewCenter(container.NewVBox(title, hint)), nil
 	}
-	return newFirstRunCard(m)
+	c := newFirstRunCard(m)
+	return c.content, c.key
 }
 
 // firstRunCard asks for a key, or a local server's address, right in the main window.
 type firstRunCard struct {
-	*fyne.Container
+	content  fyne.CanvasObject
 	m        *Main
 	key      *widget.Entry
 	server   *widget.Entry
@@ -82,7 +84,7 @@ func newFirstRunCard(m *Main) *firstRunCard {
 		local,
 		container.NewBorder(nil, nil, nil, useServer, c.server),
 	)
-	c.Container = container.NewCenter(container.NewGridWrap(fyne.NewSize(560, card.MinSize().Height), card))
+	c.content = container.NewCenter(container.NewGridWrap(fyne.NewSize(560, card.MinSize().Height), card))
 	return c
 }
 

@@ -9,7 +9,6 @@ package markdown
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -50,14 +49,8 @@ type header struct {
 	CostKnown        bool    `json:"cost_known,omitempty"`
 }
 
-// Export writes a conversation as Markdown. The API key is never part of a conversation, so it
-// can never be part of an export.
-func Export(w io.Writer, c store.Conversation, msgs []store.Message) error {
-	_, err := w.Write(Render(c, msgs))
-	return err
-}
-
-// Render returns the Markdown export of a conversation.
+// Render returns the Markdown export of a conversation. The API key is never part of a
+// conversation, so it can never be part of an export.
 func Render(c store.Conversation, msgs []store.Message) []byte {
 	var b bytes.Buffer
 	tokens, cost, costKnown := 0, 0.0, true

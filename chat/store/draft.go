@@ -65,15 +65,21 @@ func (d *Draft) Append(text string) {
 	d.mu.Unlock()
 }
 
+// everyCheckpoint ticks every checkpointEvery.
+func everyCheckpoint() (<-chan time.Time, func()) {
+	t := time.NewTicker(checkpointEvery)
+	return t.C, t.Stop
+}
+
 func (d *Draft) checkpoint() {
 	defer close(d.done)
-	t := time.NewTicker(checkpointEvery)
-	defer t.Stop()
+	ticks, stop := d.s.ticks()
+	defer stop()
 	for {
 		select {
 		case <-d.stop:
 			return
-		case <-t.C:
+		case <-ticks:
 			d.mu.Lock()
 			m := d.msg
 			m.Content = d.text.String()

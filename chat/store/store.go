@@ -22,6 +22,7 @@ type Store struct {
 	db      *sql.DB
 	path    string
 	now     func() time.Time
+	ticks   func() (<-chan time.Time, func()) // a draft's checkpoint ticks, and how to stop them
 	warning string
 }
 
@@ -100,7 +101,7 @@ func open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the history: %w", err)
 	}
-	s := &Store{db: db, path: path, now: time.Now}
+	s := &Store{db: db, path: path, now: time.Now, ticks: everyCheckpoint}
 	if err := s.check(); err != nil {
 		db.Close()
 		return nil, err

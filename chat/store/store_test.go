@@ -138,13 +138,16 @@ func TestDraftCheckpointsAndRecovery(t *testing.T) {
 	c, _ := s.CreateConversation(Conversation{Title: "x"})
 	clock := time.Now()
 	s.now = func() time.Time { return clock }
+	ticks := make(chan time.Time) // the checkpoint ticks when the test says
+	s.ticks = func() (<-chan time.Time, func()) { return ticks, func() {} }
 	d, err := s.StartAnswer(c.ID, "gpt-4o")
 	if err != nil {
 		t.Fatal(err)
 	}
 	d.Append("partial ")
 	d.Append("answer")
-	time.Sleep(checkpointEvery + 300*time.Millisecond)
+	ticks <- clock // a checkpoint
+	ticks <- clock // taken once the first one is saved
 	msgs, _ := s.Messages(c.ID)
 	if msgs[0].Content != "partial answer" || msgs[0].Finish != Streaming {
 		t.Fatalf("checkpoint: %+v", msgs[0])

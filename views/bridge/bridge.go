@@ -13,7 +13,7 @@ import (
 
 // Do runs f on the UI goroutine. Once Parley quits, what is still on its way is dropped.
 func Do(f func()) {
-	hand(func() {
+	(*hand.Load())(func() {
 		if !quitting.Load() {
 			f()
 		}
@@ -59,7 +59,7 @@ func Wait(timeout time.Duration) bool {
 // moment Parley starts to quit, Do drops it instead.
 func Quit(a fyne.App) {
 	quitting.Store(true)
-	hand(a.Quit)
+	(*hand.Load())(a.Quit)
 }
 
 // Quitting tells whether Parley is on its way out.
@@ -68,11 +68,17 @@ func Quitting() bool { return quitting.Load() }
 var quitting atomic.Bool
 
 // hand is fyne.Do, or a test's queue.
-var hand = fyne.Do
+var hand atomic.Pointer[func(func())]
+
+func init() {
+	do := fyne.Do
+	hand.Store(&do)
+}
 
 // UseQueue makes Do queue its work on q instead of handing it to Fyne, and forgets an earlier
 // Quit: widget tests run the queue on their own goroutine, as Fyne's loop would.
 func UseQueue(q chan func()) {
-	hand = func(f func()) { q <- f }
+	queue := func(f func()) { q <- f }
+	hand.Store(&queue)
 	quitting.Store(false)
 }

@@ -1,0 +1,76 @@
+package views
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"parley/chat/chattest"
+	"parley/settings"
+)
+
+// firstRun empties the profile (no key, OpenAI's address) so the first-run card shows, and
+// returns the test server's address.
+func firstRun(t *testing.T, opts chattest.Options) (*Main, string) {
+	t.Helper()
+	m, _, _ := newTestMain(t, opts)
+	p := m.profile()
+	server := p.BaseURL
+	p.BaseURL = ""
+	p.SetModels([]string{"a-model-of-another-server"}, time.Now())
+	m.svc.Prefs.SaveProfile(p)
+	m.svc.Keys.Delete(p.ID)
+	m.keyChanged()
+	settle(t, 2*time.Second)
+	return m, server
+}
+
+// Both a key and an address typed: the address is kept, written as Settings writes it, and the
+// key is tested against that server before it is stored.
+func TestFirstRunCardKeepsTheServerAddress(t *testing.T) {
+	m, server := firstRun(t, chattest.Options{})
+	c := newFirstRunCard(m)
+	c.key.SetText(testKey)
+	c.server.SetText("  " + server + "/ ")
+	c.saveKey(false)
+	settleUntil(t, 10*time.Second, func() bool { return m.ready() })
+	p := m.profile()
+	if p.BaseURL != server || p.Models != nil {
+		t.Fatalf("profile %q models %v, want %q and no models of the old server", p.BaseURL, p.Models, server)
+	}
+	if got, _, _ := m.svc.Keys.Get(p.ID); got != testKey {
+		t.Fatalf("key %q", got)
+	}
+
+	// Settings' rules: only http(s) addresses.
+	c.server.SetText("ftp://example.com/v1")
+	c.useServer()
+	if st := c.status.String(); !strings.Contains(st, "not an address") {
+		t.Fatalf("status %q", st)
+	}
+	if m.profile().BaseURL != server {
+		t.Fatal("a bad address was saved")
+	}
+}
+
+// "Use this server" with a server that wants a key says so at once, not later as a wrong key.
+func TestUseThisServerSaysItNeedsAKey(t *testing.T) {
+	m, server := firstRun(t, chattest.Options{})
+	c := newFirstRunCard(m)
+	c.server.SetText(server)
+	c.useServer()
+	settleUntil(t, 10*time.Second, func() bool { return strings.Contains(c.status.String(), "needs an API key") })
+	if m.profile().BaseURL != server {
+		t.Fatal("the server was not saved")
+	}
+	if st := c.status.String(); strings.Contains(st, "wrong or revoked") {
+		t.Fatalf("status %q", st)
+	}
+	// A wrong key typed with it is refused and not stored.
+	c.key.SetText("sk-proj-wrongWRONGwrong00000000000000")
+	c.useServer()
+	settleUntil(t, 10*time.Second, func() bool { return strings.Contains(c.status.String(), "refused") })
+	if got, src, _ := m.svc.Keys.Get(m.profile().ID); got != "" || src != settings.FromNone {
+		t.Fatalf("a refused key was stored: %q", got)
+	}
+}
