@@ -32,7 +32,9 @@ func TestCountsDescribeTheRequestSent(t *testing.T) {
 	v := m.conversation
 	settleUntil(t, 5*time.Second, func() bool { return len(v.items) == 3 })
 	test.Type(v.composer, "Where is the treasure?")
-	settleUntil(t, 10*time.Second, func() bool { return strings.Contains(v.counts.String(), "This message: ") && !strings.Contains(v.counts.String(), "This message: 0 ") })
+	settleUntil(t, 10*time.Second, func() bool {
+		return strings.Contains(v.counts.String(), "This message: ") && !strings.Contains(v.counts.String(), "This message: 0 ")
+	})
 	counted := v.counts.String()
 
 	srv.Reply("Under the palm tree.")
