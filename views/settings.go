@@ -27,11 +27,8 @@ type settingsView struct {
 	baseURL, org, project *widget.Entry
 	envNote               *widget.RichText
 
-	keyWhere    *widget.RichText
-	keyEntry    *widget.Entry
-	keyStatus   *widget.RichText
-	sessionBtn  *widget.Button
-	untestedBtn *widget.Button
+	keyWhere *widget.RichText
+	key      *keyField
 
 	modelBtn    *widget.Button
 	modelInfo   *widget.RichText
@@ -73,20 +70,14 @@ func newSettingsView(m *Main) *settingsView {
 	// API key.
 	s.keyWhere = widget.NewRichText()
 	s.keyWhere.Wrapping = fyne.TextWrapWord
-	s.keyEntry = widget.NewPasswordEntry()
-	s.keyEntry.SetPlaceHolder("Paste a new key to test and save it (sk-…)")
-	s.keyEntry.OnSubmitted = func(string) { s.saveKey() }
-	s.keyStatus = widget.NewRichText()
-	s.keyStatus.Wrapping = fyne.TextWrapWord
-	s.sessionBtn = &widget.Button{Text: "Use for this session only", OnTapped: s.sessionKey}
-	s.sessionBtn.Hide()
-	s.untestedBtn = &widget.Button{Text: "Save untested", OnTapped: func() { s.saveKeyUntested() }}
-	s.untestedBtn.Hide()
+	s.key = newKeyField(m, "Paste a new key to test and save it (sk-…)")
+	s.key.stale = s.stale
+	s.key.saved = func(settings.Profile, string, string) { m.keyChanged() }
 	keyButtons := container.NewHBox(
-		&widget.Button{Text: "Save to keychain", Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: s.saveKey},
+		&widget.Button{Text: "Save to keychain", Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: func() { s.key.save(false) }},
 		&widget.Button{Text: "Test", Icon: theme.ConfirmIcon(), OnTapped: s.testKey},
 		&widget.Button{Text: "Delete", Icon: theme.DeleteIcon(), OnTapped: s.deleteKey},
-		s.untestedBtn, s.sessionBtn,
+		s.key.untested, s.key.session,
 	)
 
 	// Connection.
@@ -172,7 +163,7 @@ func newSettingsView(m *Main) *settingsView {
 	left := container.NewVBox(
 		section("Profile"), profileRow,
 		widget.NewSeparator(),
-		section("API key"), s.keyWhere, s.keyEntry, keyButtons, s.keyStatus,
+		section("API key"), s.keyWhere, s.key.entry, keyButtons, s.key.status,
 		widget.NewSeparator(),
 		section("Connection"), s.envNote, connection, container.NewHBox(saveConnection),
 		widget.NewSeparator(),
@@ -198,10 +189,7 @@ func (s *settingsView) show() {
 	p := prefs.CurrentProfile()
 	if s.showing != p.ID {
 		s.showing = p.ID
-		setStatus(s.keyStatus, "", false)
-		s.sessionBtn.Hide()
-		s.untestedBtn.Hide()
-		s.keyEntry.SetText("")
+		s.key.reset()
 	}
 	s.filling = true
 	defer func() { s.filling = false }()
@@ -295,7 +283,7 @@ func (s *settingsView) updateProfile(change func(*settings.Profile) error, notic
 		s.refreshMeter()
 		if notice != "" && !s.stale(p) {
 			s.m.notify(notice)
-			setStatus(s.keyStatus, notice+".", false)
+			setStatus(s.key.status, notice+".", false)
 		}
 	})
 }

@@ -2,7 +2,6 @@ package views
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -53,7 +52,7 @@ func (s *settingsView) showKey() {
 				err = f.storedErr
 			}
 			text, bad = plain(err), true
-			s.sessionBtn.Show()
+			s.key.session.Show()
 		case !e.IsOpenAI():
 			text = "No key: " + e.URL() + " may not need one. Paste one below if it does."
 		default:
@@ -72,76 +71,10 @@ func (s *settingsView) showKey() {
 	})
 }
 
-// saveKey tests the typed key against the profile's endpoint and stores it only when the
-// server takes it: a mistyped key never replaces the working one.
-func (s *settingsView) saveKey() { s.storeKey(false) }
-
-// saveKeyUntested stores the typed key without asking the server (it could not be reached).
-func (s *settingsView) saveKeyUntested() { s.storeKey(true) }
-
-func (s *settingsView) storeKey(untested bool) {
-	p := s.m.profile()
-	key := s.keyEntry.Text
-	if _, err := settings.CleanKey(key); err != nil {
-		setStatus(s.keyStatus, "Not saved: "+err.Error()+".", true)
-		return
-	}
-	s.untestedBtn.Hide()
-	if untested {
-		setStatus(s.keyStatus, "Saving to the keychain…", false)
-	} else {
-		setStatus(s.keyStatus, "Testing the key with "+s.m.svc.Keys.Where(p).URL()+"…", false)
-	}
-	svc := s.m.svc
-	bridge.Work(func() error {
-		if untested {
-			return svc.Keys.Set(p.ID, key)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		return svc.Keys.SaveTested(ctx, p, key, svc.TestKey)
-	}, func(err error) {
-		if s.stale(p) {
-			return
-		}
-		if err != nil {
-			setStatus(s.keyStatus, "Not saved: "+plain(err), true)
-			var ke *settings.KeychainError
-			var ue *settings.UntestedError
-			switch {
-			case errors.As(err, &ke):
-				s.sessionBtn.Show()
-			case errors.As(err, &ue):
-				s.untestedBtn.Show()
-			}
-			return
-		}
-		s.keyEntry.SetText("")
-		s.sessionBtn.Hide()
-		if untested {
-			setStatus(s.keyStatus, "Saved to the keychain, untested: "+settings.Mask(key)+".", false)
-		} else {
-			setStatus(s.keyStatus, "Tested and saved to the keychain: "+settings.Mask(key)+".", false)
-		}
-		s.m.keyChanged()
-	})
-}
-
-func (s *settingsView) sessionKey() {
-	key := s.keyEntry.Text
-	if err := s.m.svc.Keys.SetSession(s.m.profile().ID, key); err != nil {
-		setStatus(s.keyStatus, "Not used: "+err.Error()+".", true)
-		return
-	}
-	s.keyEntry.SetText("")
-	setStatus(s.keyStatus, "Using "+settings.Mask(key)+" for this session only. It is not saved anywhere.", false)
-	s.m.keyChanged()
-}
-
 // testKey asks the endpoint for its models with the key: the cheapest call that proves it
 // works. The models it lists are kept for the model picker.
 func (s *settingsView) testKey() {
-	setStatus(s.keyStatus, "Testing…", false)
+	setStatus(s.key.status, "Testing…", false)
 	p := s.m.profile()
 	type tested struct {
 		ids []string
@@ -162,10 +95,10 @@ func (s *settingsView) testKey() {
 			return
 		}
 		if t.err != nil {
-			setStatus(s.keyStatus, plain(t.err), true)
+			setStatus(s.key.status, plain(t.err), true)
 			return
 		}
-		setStatus(s.keyStatus, fmt.Sprintf("valid: %d chat models at %s", len(t.ids), t.url), false)
+		setStatus(s.key.status, fmt.Sprintf("valid: %d chat models at %s", len(t.ids), t.url), false)
 	})
 }
 
@@ -180,10 +113,10 @@ func (s *settingsView) deleteKey() {
 				return
 			}
 			if err != nil {
-				setStatus(s.keyStatus, plain(err), true)
+				setStatus(s.key.status, plain(err), true)
 				return
 			}
-			setStatus(s.keyStatus, "Deleted from the keychain.", false)
+			setStatus(s.key.status, "Deleted from the keychain.", false)
 			s.m.keyChanged()
 		})
 	}, s.m.Window)

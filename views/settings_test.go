@@ -23,23 +23,23 @@ func TestSettingsViewKeyTierAndMeter(t *testing.T) {
 
 	// A mistyped key is tested first and refused: the working key stays in the keychain.
 	const typo = "sk-proj-rotatedKEY0123456789abcdefZZZZ"
-	test.Type(s.keyEntry, typo)
-	if !s.keyEntry.Password {
+	test.Type(s.key.entry, typo)
+	if !s.key.entry.Password {
 		t.Fatal("the key field is not a password field")
 	}
-	s.saveKey()
-	settleUntil(t, 10*time.Second, func() bool { return strings.Contains(s.keyStatus.String(), "Not saved") })
-	if st := s.keyStatus.String(); !strings.Contains(st, "refused") || strings.Contains(st, typo) {
+	s.key.save(false)
+	settleUntil(t, 10*time.Second, func() bool { return strings.Contains(s.key.status.String(), "Not saved") })
+	if st := s.key.status.String(); !strings.Contains(st, "refused") || strings.Contains(st, typo) {
 		t.Fatalf("status %q", st)
 	}
 	if got, _, _ := m.svc.Keys.Get(m.profile().ID); got != testKey {
 		t.Fatalf("the refused key replaced the working one: %q", got)
 	}
 	// The right key passes the test and is kept.
-	s.keyEntry.SetText(testKey)
-	s.saveKey()
-	settleUntil(t, 10*time.Second, func() bool { return strings.Contains(s.keyStatus.String(), "Tested and saved") })
-	if s.keyEntry.Text != "" {
+	s.key.entry.SetText(testKey)
+	s.key.save(false)
+	settleUntil(t, 10*time.Second, func() bool { return strings.Contains(s.key.status.String(), "Tested and saved") })
+	if s.key.entry.Text != "" {
 		t.Fatal("the key stays in the field after saving")
 	}
 
@@ -72,7 +72,7 @@ func TestSettingsViewKeyTierAndMeter(t *testing.T) {
 	test.AssertObjectRendersToMarkup(t, "settings_meter.xml", s.rpmBar)
 
 	// Profiles: add one, switch to it: the first profile's status line does not follow.
-	setStatus(s.keyStatus, "valid: 12 chat models at the first profile's server", false)
+	setStatus(s.key.status, "valid: 12 chat models at the first profile's server", false)
 	if _, err := m.svc.Prefs.AddProfile(settings.NewProfile("local")); err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestSettingsViewKeyTierAndMeter(t *testing.T) {
 	s.profiles.SetSelected("local")
 	settleUntil(t, 5*time.Second, func() bool { return m.profile().Name == "local" })
 	settle(t, time.Second)
-	if st := s.keyStatus.String(); st != "" {
+	if st := s.key.status.String(); st != "" {
 		t.Fatalf("another profile's status follows: %q", st)
 	}
 	if w := s.keyWhere.String(); !strings.Contains(w, "No key yet") {

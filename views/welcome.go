@@ -35,23 +35,20 @@ func (v *conversationView) emptyState() (fyne.CanvasObject, fyne.Focusable) {
 		return container.NewCenter(container.NewVBox(title, hint)), nil
 	}
 	c := newFirstRunCard(m)
-	return c.content, c.key
+	return c.content, c.key.entry
 }
 
 // firstRunCard asks for a key, or a local server's address, right in the main window.
 type firstRunCard struct {
-	content  fyne.CanvasObject
-	m        *Main
-	key      *widget.Entry
-	server   *widget.Entry
-	status   *widget.RichText
-	save     *widget.Button
-	untested *widget.Button // save a key that could not be tested
-	session  *widget.Button // hold a key in memory when the keychain cannot be used
+	content fyne.CanvasObject
+	m       *Main
+	key     *keyField
+	server  *widget.Entry
+	save    *widget.Button
 }
 
 func newFirstRunCard(m *Main) *firstRunCard {
-	c := &firstRunCard{m: m, key: widget.NewPasswordEntry(), server: widget.NewEntry(), status: widget.NewRichText()}
+	c := &firstRunCard{m: m, key: newKeyField(m, "sk-…"), server: widget.NewEntry()}
 	title := widget.NewRichText(&widget.TextSegment{Text: "Welcome to Parley", Style: widget.RichTextStyleHeading})
 	intro := widget.NewRichText(&widget.TextSegment{
 		Text:  "Paste your OpenAI API key to start. It is tested, then kept in your system's keychain, never in a file.",
@@ -59,14 +56,11 @@ func newFirstRunCard(m *Main) *firstRunCard {
 	})
 	intro.Wrapping = fyne.TextWrapWord
 	keyURL, _ := url.Parse("https://platform.openai.com/api-keys")
-	c.key.SetPlaceHolder("sk-…")
-	c.key.OnSubmitted = func(string) { c.saveKey(false) }
-	c.status.Wrapping = fyne.TextWrapWord
-	c.session = &widget.Button{Text: "Use it for this session only", OnTapped: c.sessionKey}
-	c.session.Hide()
-	c.untested = &widget.Button{Text: "Save it untested", OnTapped: func() { c.saveKey(true) }}
-	c.untested.Hide()
-	c.save = &widget.Button{Text: "Save key and start", Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: func() { c.saveKey(false) }}
+	// The key goes to the server typed below, when one is: it is tested there and saved with it.
+	c.key.target = c.connection
+	c.key.prepare = m.svc.Prefs.SaveProfile
+	c.key.saved = func(settings.Profile, string, string) { m.keyChanged() }
+	c.save = &widget.Button{Text: "Save key and start", Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: func() { c.key.save(false) }}
 	c.server.SetPlaceHolder("http://localhost:11434/v1")
 	c.server.OnSubmitted = func(string) { c.useServer() }
 	useServer := &widget.Button{Text: "Use this server", OnTapped: c.useServer}
@@ -77,9 +71,9 @@ func newFirstRunCard(m *Main) *firstRunCard {
 	local.Wrapping = fyne.TextWrapWord
 	card := container.NewVBox(
 		title, intro,
-		container.NewBorder(nil, nil, nil, c.save, c.key),
-		container.NewHBox(widget.NewHyperlink("Get a key at platform.openai.com/api-keys", keyURL), c.untested, c.session),
-		c.status,
+		container.NewBorder(nil, nil, nil, c.save, c.key.entry),
+		container.NewHBox(widget.NewHyperlink("Get a key at platform.openai.com/api-keys", keyURL), c.key.untested, c.key.session),
+		c.key.status,
 		widget.NewSeparator(),
 		local,
 		container.NewBorder(nil, nil, nil, useServer, c.server),
@@ -98,82 +92,24 @@ func (c *firstRunCard) connection() (settings.Profile, error) {
 	return p, err
 }
 
-// saveKey tests the key against the server (OpenAI, or the address typed below) and keeps it
-// in the keychain once it passes; untested saves it without asking the server.
-func (c *firstRunCard) saveKey(untested bool) {
-	key := c.key.Text
-	if _, err := settings.CleanKey(key); err != nil {
-		setStatus(c.status, "The key "+strings.TrimPrefix(err.Error(), "the key "), true)
-		return
-	}
-	p, err := c.connection()
-	if err != nil {
-		setStatus(c.status, plain(err), true)
-		return
-	}
-	c.save.Disable()
-	c.untested.Hide()
-	if untested {
-		setStatus(c.status, "Saving to the keychain…", false)
-	} else {
-		setStatus(c.status, "Testing the key with "+c.m.svc.Keys.Where(p).URL()+"…", false)
-	}
-	svc := c.m.svc
-	bridge.Work(func() error {
-		if err := svc.Prefs.SaveProfile(p); err != nil {
-			return err
-		}
-		if untested {
-			return svc.Keys.Set(p.ID, key)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		return svc.Keys.SaveTested(ctx, p, key, svc.TestKey)
-	}, func(err error) {
-		c.save.Enable()
-		if err != nil {
-			c.failed(err)
-			return
-		}
-		c.m.keyChanged()
-	})
-}
-
-// failed says why the key was not saved, and offers what can still be done.
-func (c *firstRunCard) failed(err error) {
-	setStatus(c.status, plain(err), true)
-	var ke *settings.KeychainError
-	var ue *settings.UntestedError
-	switch {
-	case errors.As(err, &ke):
-		c.session.Show()
-	case errors.As(err, &ue):
-		c.untested.Show()
-	}
-}
-
-func (c *firstRunCard) sessionKey() {
-	if err := c.m.svc.Keys.SetSession(c.m.profile().ID, c.key.Text); err != nil {
-		setStatus(c.status, plain(err), true)
-		return
-	}
-	c.m.keyChanged()
-}
-
-// useServer points the profile at a local server, with the key typed above if there is one,
-// and says at once when the server wants a key it was not given.
+// useServer points the profile at a local server, with the key typed above if there is one
+// (tested there first), and says at once when the server wants a key it was not given.
 func (c *firstRunCard) useServer() {
+	status := c.key.status
 	if strings.TrimSpace(c.server.Text) == "" {
-		setStatus(c.status, "Type the server's address first, like http://localhost:11434/v1", true)
+		setStatus(status, "Type the server's address first, like http://localhost:11434/v1", true)
 		return
 	}
 	p, err := c.connection()
 	if err != nil {
-		setStatus(c.status, "That is not an address like http://localhost:11434/v1: "+plain(err), true)
+		setStatus(status, "That is not an address like http://localhost:11434/v1: "+plain(err), true)
 		return
 	}
-	key := strings.TrimSpace(c.key.Text)
-	setStatus(c.status, "Asking "+p.BaseURL+"…", false)
+	if strings.TrimSpace(c.key.entry.Text) != "" {
+		c.key.save(false)
+		return
+	}
+	setStatus(status, "Asking "+p.BaseURL+"…", false)
 	svc := c.m.svc
 	bridge.Work(func() error {
 		if err := svc.Prefs.SaveProfile(p); err != nil {
@@ -181,27 +117,19 @@ func (c *firstRunCard) useServer() {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if key != "" {
-			return svc.Keys.SaveTested(ctx, p, key, svc.TestKey)
-		}
 		return svc.TestKey(ctx, p, "")
 	}, func(err error) {
 		switch {
 		case err == nil:
-		case errors.Is(err, settings.ErrKeyRefused) && key == "":
-			setStatus(c.status, "The server at "+p.BaseURL+" is saved, but it needs an API key: paste it above and press Enter.", true)
-			c.m.Window.Canvas().Focus(c.key)
-			return
-		case key == "" && p.BaseURL != "":
+			c.m.keyChanged()
+		case errors.Is(err, settings.ErrKeyRefused):
+			setStatus(status, "The server at "+p.BaseURL+" is saved, but it needs an API key: paste it above and press Enter.", true)
+			c.m.Window.Canvas().Focus(c.key.entry)
+		default:
 			// Saved, and asking it failed: it may simply not be running yet.
 			c.m.keyChanged()
 			c.m.showError("The server is saved, but it did not answer", err)
-			return
-		default:
-			c.failed(err)
-			return
 		}
-		c.m.keyChanged()
 	})
 }
 

@@ -30,9 +30,9 @@ func firstRun(t *testing.T, opts chattest.Options) (*Main, string) {
 func TestFirstRunCardKeepsTheServerAddress(t *testing.T) {
 	m, server := firstRun(t, chattest.Options{})
 	c := newFirstRunCard(m)
-	c.key.SetText(testKey)
+	c.key.entry.SetText(testKey)
 	c.server.SetText("  " + server + "/ ")
-	c.saveKey(false)
+	c.key.save(false)
 	settleUntil(t, 10*time.Second, func() bool { return m.ready() })
 	p := m.profile()
 	if p.BaseURL != server || p.Models != nil {
@@ -45,7 +45,7 @@ func TestFirstRunCardKeepsTheServerAddress(t *testing.T) {
 	// Settings' rules: only http(s) addresses.
 	c.server.SetText("ftp://example.com/v1")
 	c.useServer()
-	if st := c.status.String(); !strings.Contains(st, "not an address") {
+	if st := c.key.status.String(); !strings.Contains(st, "not an address") {
 		t.Fatalf("status %q", st)
 	}
 	if m.profile().BaseURL != server {
@@ -59,17 +59,17 @@ func TestUseThisServerSaysItNeedsAKey(t *testing.T) {
 	c := newFirstRunCard(m)
 	c.server.SetText(server)
 	c.useServer()
-	settleUntil(t, 10*time.Second, func() bool { return strings.Contains(c.status.String(), "needs an API key") })
+	settleUntil(t, 10*time.Second, func() bool { return strings.Contains(c.key.status.String(), "needs an API key") })
 	if m.profile().BaseURL != server {
 		t.Fatal("the server was not saved")
 	}
-	if st := c.status.String(); strings.Contains(st, "wrong or revoked") {
+	if st := c.key.status.String(); strings.Contains(st, "wrong or revoked") {
 		t.Fatalf("status %q", st)
 	}
 	// A wrong key typed with it is refused and not stored.
-	c.key.SetText("sk-proj-wrongWRONGwrong00000000000000")
+	c.key.entry.SetText("sk-proj-wrongWRONGwrong00000000000000")
 	c.useServer()
-	settleUntil(t, 10*time.Second, func() bool { return strings.Contains(c.status.String(), "refused") })
+	settleUntil(t, 10*time.Second, func() bool { return strings.Contains(c.key.status.String(), "refused") })
 	if got, src, _ := m.svc.Keys.Get(m.profile().ID); got != "" || src != settings.FromNone {
 		t.Fatalf("a refused key was stored: %q", got)
 	}
