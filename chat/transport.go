@@ -95,16 +95,22 @@ type doneWatcher struct {
 
 func (d *doneWatcher) Read(p []byte) (int, error) {
 	n, err := d.ReadCloser.Read(p)
-	for _, b := range p[:n] {
-		if b == '\n' {
-			d.endLine()
-			continue
+	for b := p[:n]; len(b) > 0; {
+		i := bytes.IndexByte(b, '\n')
+		part := b
+		if i >= 0 {
+			part = b[:i]
 		}
-		if len(d.line) < 64 {
-			d.line = append(d.line, b)
+		if room := 64 - len(d.line); len(part) > room {
+			d.line, d.long = append(d.line, part[:max(room, 0)]...), true
 		} else {
-			d.long = true
+			d.line = append(d.line, part...)
 		}
+		if i < 0 {
+			break
+		}
+		d.endLine()
+		b = b[i+1:]
 	}
 	if err == io.EOF {
 		d.endLine() // a last line without its newline

@@ -17,8 +17,8 @@ import (
 )
 
 // countLater recounts the request being typed, off the UI goroutine, once the keystrokes settle:
-// typing never waits for the tokenizer, even in a conversation of 100,000 tokens (whose counts
-// are cached). It counts the very request that sending would build.
+// a keystroke costs nothing, and typing never waits for the tokenizer, even in a conversation of
+// 100,000 tokens (whose counts are cached). It counts the very request sending would build.
 func (v *conversationView) countLater() {
 	if len(v.items) == 0 && strings.TrimSpace(v.composer.Text) == "" {
 		// Nothing to count yet: the tokenizer (tens of megabytes) loads on the first keystroke.
@@ -28,13 +28,25 @@ func (v *conversationView) countLater() {
 		v.warning.Refresh()
 		return
 	}
+	v.counting.Call(func(latest func() bool) {
+		bridge.Do(func() {
+			if latest() {
+				v.count(latest)
+			}
+		})
+	})
+}
+
+// count takes the request as it stands (on the UI goroutine), counts it in the background and
+// shows the counts, unless newer ones were asked for meanwhile.
+func (v *conversationView) count(latest func() bool) {
 	draft := v.composer.Text
 	x := v.exchange(false)
 	x.Messages = append(x.Messages, store.Message{Role: chat.User, Content: draft})
 	req := ask.Request(x)
 	client, _ := v.m.client()
 	reading := v.m.svc.Meter.Reading(v.m.profile(), req.Model)
-	v.counting.Call(func(latest func() bool) {
+	bridge.Go(func() {
 		fit, err := client.Fit(req)
 		model := client.Model(req.Model)
 		bridge.Do(func() {
