@@ -138,14 +138,15 @@ func (m *Main) follow(run *ask.Run, show answerView) {
 	bridge.Go(func() {
 		paint := bridge.NewThrottle(bridge.RepaintEvery, nil)
 		done := false // read and written on the UI goroutine only
+		paintText := func() {
+			if !done {
+				show.text(run.Text())
+			}
+		}
 		for e := range run.Events() {
 			switch e := e.(type) {
 			case chat.Delta:
-				paint.Push(func() {
-					if !done {
-						show.text(run.Text())
-					}
-				})
+				paint.Push(paintText)
 			case chat.Wait:
 				bridge.Do(func() {
 					if !done {
