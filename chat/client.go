@@ -33,9 +33,12 @@ type Config struct {
 	// MaxRetries is how often a failed request is sent again (0: 2, as the official SDKs;
 	// negative: never).
 	MaxRetries int
-	// IdleTimeout ends a stream that sends nothing for this long (0: 90 s, 5 min for
-	// reasoning models, which think in silence).
+	// IdleTimeout ends a stream that brings no answer for this long: no text, no usage, no end
+	// (0: 90 s, 5 min for reasoning models, which think in silence). Chunks with nothing in them
+	// do not count.
 	IdleTimeout time.Duration
+	// FirstByteTimeout ends a request whose response has not begun after this long (0: 60 s).
+	FirstByteTimeout time.Duration
 	// Now, Sleep and Jitter are the clock and randomness, replaceable in tests.
 	Now    func() time.Time
 	Sleep  func(ctx context.Context, d time.Duration) error
@@ -92,7 +95,10 @@ func New(cfg Config, notify func(RateLimit)) *Client {
 	oc := openai.DefaultConfig(cfg.APIKey)
 	oc.BaseURL = cfg.BaseURL
 	oc.OrgID = cfg.OrgID
-	oc.HTTPClient = &http.Client{Transport: &transport{base: cfg.Transport, project: cfg.Project, limits: c.limits, now: cfg.Now}}
+	oc.HTTPClient = &http.Client{
+		Transport:     &transport{base: cfg.Transport, project: cfg.Project, limits: c.limits, now: cfg.Now},
+		CheckRedirect: checkRedirect,
+	}
 	c.api = openai.NewClientWithConfig(oc)
 	c.wire = completions{api: c.api}
 	return c
@@ -319,9 +325,15 @@ func (c *Client) attempt(ctx context.Context, call Call, a *Answer, emit func(Ev
 			idle = 5 * time.Minute
 		}
 	}
+	firstByte := c.cfg.FirstByteTimeout
+	if firstByte == 0 {
+		firstByte = time.Minute
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	watchdog := time.AfterFunc(idle, func() { cancel(errStalled) })
+	// Until the response begins, the first-byte limit runs; then the idle limit, started again
+	// by everything that brings the answer on.
+	watchdog := time.AfterFunc(firstByte, func() { cancel(timeout{errNoAnswer, firstByte}) })
 	defer watchdog.Stop()
 
 	x := &exchange{model: call.Model.ID}
@@ -335,6 +347,12 @@ func (c *Client) attempt(ctx context.Context, call Call, a *Answer, emit func(Ev
 		return nil, c.classify(causeOf(ctx, err), call.Model.ID), header
 	}
 	defer stream.Close()
+	quiet := errNothing // what the silence is called: nothing came yet, or the answer stopped
+	if a.Content != "" {
+		quiet = errStalled
+	}
+	watchdog.Stop()
+	watchdog = time.AfterFunc(idle, func() { cancel(timeout{quiet, idle}) })
 
 	var text strings.Builder
 	text.WriteString(a.Content)
@@ -349,7 +367,16 @@ func (c *Client) attempt(ctx context.Context, call Call, a *Answer, emit func(Ev
 		if err != nil {
 			return usage, c.classify(causeOf(ctx, err), call.Model.ID), header
 		}
-		watchdog.Reset(idle)
+		if chunk.Text == "" && chunk.Usage == nil && chunk.Finish == "" {
+			continue // a chunk with nothing in it (a keep-alive, a role): not an answer
+		}
+		if text.Len() == 0 && chunk.Text != "" {
+			quiet = errStalled
+		}
+		if !watchdog.Stop() {
+			return usage, c.classify(causeOf(ctx, context.Cause(ctx)), call.Model.ID), header
+		}
+		watchdog = time.AfterFunc(idle, func() { cancel(timeout{quiet, idle}) })
 		if chunk.Model != "" {
 			a.Model = chunk.Model
 		}

@@ -451,7 +451,6 @@ func TestMidStreamFailures(t *testing.T) {
 		{"malformed chunk after text", chattest.Fault{Kind: chattest.Malformed, After: 5}, BadResponse, FinishInterrupted, 1},
 		{"stall after text", chattest.Fault{Kind: chattest.Stall, After: 5}, NetworkTrouble, FinishInterrupted, 1},
 		{"cut before any text is retried", chattest.Fault{Kind: chattest.Cut, After: 0}, "", FinishStop, 2},
-		{"stall before any text is retried", chattest.Fault{Kind: chattest.Stall, After: 0}, "", FinishStop, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRig(t, chattest.Options{}, func(c *Config) { c.IdleTimeout = 200 * time.Millisecond })

@@ -259,9 +259,33 @@ func classifyTransport(e *Error, err error, host string) {
 	}
 	var dns *net.DNSError
 	var urlErr *url.Error
+	var waited timeout
+	var notStream notAStream
+	var downgrade errDowngrade
 	switch {
-	case errors.Is(err, errStalled):
-		e.Message = "The server stopped sending in the middle of the answer."
+	case errors.As(err, &waited):
+		e.Retryable = false // the user has waited already: Retry is theirs to press
+		switch {
+		case errors.Is(err, errNoAnswer):
+			e.Message = fmt.Sprintf("%s took the request but sent nothing back for %s.", capital(where), wait(waited.after))
+		case errors.Is(err, errNothing):
+			e.Message = fmt.Sprintf("%s kept the connection open but sent no answer for %s.", capital(where), wait(waited.after))
+		default:
+			e.Message = fmt.Sprintf("%s stopped sending in the middle of the answer, for %s.", capital(where), wait(waited.after))
+		}
+		e.Action = "Try again; if it keeps happening, check the server or the base URL in Settings."
+	case errors.As(err, &notStream):
+		e.Kind, e.Retryable = BadResponse, false
+		e.Message = fmt.Sprintf("%s answered with %s, not the API's stream of events.", capital(where), notStream.what())
+		e.Action = "If a Wi-Fi or proxy login page is in the way, sign in there first; otherwise check the base URL in Settings."
+	case errors.As(err, &downgrade):
+		e.Kind, e.Retryable = BadResponse, false
+		e.Message = fmt.Sprintf("%s redirected the request to http://%s, in clear text: Parley will not send your key that way.", capital(where), downgrade.to)
+		e.Action = "Use the server's https address in Settings, or ask its owner why it redirects."
+	case errors.Is(err, errLineTooLong):
+		e.Kind, e.Retryable = BadResponse, false
+		e.Message = fmt.Sprintf("%s sent a line of more than %d MB without an end: Parley stopped reading it.", capital(where), maxLine>>20)
+		e.Action = "Check that the base URL points at an OpenAI-compatible API."
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		e.Message = "The request to " + where + " timed out."
 	case errors.As(err, &dns):
@@ -293,12 +317,58 @@ func isProtocol(err error) bool {
 		strings.Contains(s, "cannot unmarshal")
 }
 
-// errStalled marks a stream that went silent for longer than the idle timeout; errCut one whose
-// body ended before the protocol said the answer was finished.
+// The ways a stream fails that Parley finds itself.
 var (
-	errStalled = errors.New("the stream stalled")
-	errCut     = errors.New("the stream ended before the answer was finished")
+	errNoAnswer    = errors.New("no response began")            // the first-byte limit passed
+	errNothing     = errors.New("the stream brought no answer") // the idle limit passed before any text
+	errStalled     = errors.New("the stream stalled")           // the idle limit passed mid-answer
+	errCut         = errors.New("the stream ended before the answer was finished")
+	errLineTooLong = errors.New("a line of the stream is too long")
 )
+
+// timeout is one of the time limits passing, and how long it was.
+type timeout struct {
+	err   error
+	after time.Duration
+}
+
+func (t timeout) Error() string { return fmt.Sprintf("%v (after %s)", t.err, t.after) }
+func (t timeout) Unwrap() error { return t.err }
+
+// notAStream is a 200 to a streamed request that is not Server-Sent Events: a captive portal's
+// page, a proxy's, a server that ignored "stream".
+type notAStream struct{ contentType string }
+
+func (n notAStream) Error() string { return "the response is not an event stream: " + n.contentType }
+
+func (n notAStream) what() string {
+	switch t := strings.ToLower(n.contentType); {
+	case strings.Contains(t, "html"):
+		return "a web page"
+	case strings.Contains(t, "json"):
+		return "a whole JSON reply"
+	case t == "":
+		return "a reply of no declared type"
+	default:
+		return "“" + n.contentType + "”"
+	}
+}
+
+// wait writes a time limit: "90s", "1m0s", "200ms".
+func wait(d time.Duration) string {
+	if d < time.Second {
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
+}
+
+// capital starts a sentence with a host name or "the server".
+func capital(where string) string {
+	if where == "the server" {
+		return "The server"
+	}
+	return where
+}
 
 // UserMessage is the error as a user should read it: what happened, then what to do.
 func (e *Error) UserMessage() string { return strings.TrimSpace(e.Message + " " + e.Action) }

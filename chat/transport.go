@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -72,6 +73,12 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.limits.record(rl)
 	}
 	if x.watchDone && resp.StatusCode == http.StatusOK {
+		// A streamed request's 200 must be an event stream: a captive portal's page or a
+		// whole JSON reply read as one would be taken for an empty answer.
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "text/event-stream") {
+			resp.Body.Close()
+			return nil, notAStream{ct}
+		}
 		resp.Body = &doneWatcher{ReadCloser: resp.Body, x: x}
 	}
 	return resp, nil
@@ -84,13 +91,19 @@ func (x *exchange) sawDone() bool {
 	return x.done
 }
 
-// doneWatcher reads a Server-Sent Events body through, noting a "data: [DONE]" line: go-openai
-// reports that line and a body that simply stops alike, as io.EOF.
+// maxLine is the longest line of an event stream Parley reads: far beyond any real event, and
+// short of what would exhaust memory (go-openai reads a line whole).
+const maxLine = 16 << 20
+
+// doneWatcher reads a Server-Sent Events body through, noting a "data: [DONE]" line (go-openai
+// reports that line and a body that simply stops alike, as io.EOF) and refusing a line longer
+// than maxLine.
 type doneWatcher struct {
 	io.ReadCloser
-	x    *exchange
-	line []byte // the start of the line being read, enough to tell [DONE]
-	long bool   // the line is longer than that
+	x       *exchange
+	line    []byte // the start of the line being read, enough to tell [DONE]
+	long    bool   // the line is longer than that
+	lineLen int    // the line's whole length so far
 }
 
 func (d *doneWatcher) Read(p []byte) (int, error) {
@@ -100,6 +113,9 @@ func (d *doneWatcher) Read(p []byte) (int, error) {
 		part := b
 		if i >= 0 {
 			part = b[:i]
+		}
+		if d.lineLen += len(part); d.lineLen > maxLine {
+			return 0, errLineTooLong
 		}
 		if room := 64 - len(d.line); len(part) > room {
 			d.line, d.long = append(d.line, part[:max(room, 0)]...), true
@@ -127,7 +143,32 @@ func (d *doneWatcher) endLine() {
 			d.x.mu.Unlock()
 		}
 	}
-	d.line, d.long = d.line[:0], false
+	d.line, d.long, d.lineLen = d.line[:0], false, 0
+}
+
+// checkRedirect follows a redirect only where the credentials stay safe: never from https to
+// clear text, and to another origin (scheme, host or port) without the key and account headers.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	first := via[0].URL
+	if first.Scheme == "https" && req.URL.Scheme != "https" {
+		return errDowngrade{from: first.Host, to: req.URL.Host}
+	}
+	if req.URL.Scheme != first.Scheme || req.URL.Host != first.Host {
+		for _, h := range []string{"Authorization", "OpenAI-Organization", "OpenAI-Project"} {
+			req.Header.Del(h)
+		}
+	}
+	return nil
+}
+
+// errDowngrade is a redirect from https to http, refused.
+type errDowngrade struct{ from, to string }
+
+func (e errDowngrade) Error() string {
+	return "refused a redirect from https://" + e.from + " to http://" + e.to
 }
 
 // endpointOf names the API endpoint of a request: its path after /v1.

@@ -16,6 +16,10 @@ const (
 	Quota     FaultKind = "quota"      // 429 insufficient_quota (or Fault.Code: billing codes)
 	Status    FaultKind = "status"     // any status with an OpenAI error body (500, 503, 408, 409, 400, 403...)
 	Delay     FaultKind = "delay"      // waits Fault.Wait before answering normally (a slow first byte)
+	Silent    FaultKind = "silent"     // takes the request and never answers, not even headers
+	HTML      FaultKind = "html"       // 200 with an HTML page, as a captive portal or a proxy's login answers
+	PlainJSON FaultKind = "plain_json" // 200 with a whole, non-streamed completion to a streamed request
+	Redirect  FaultKind = "redirect"   // 307 to Fault.Location
 
 	Cut        FaultKind = "cut"         // closes the connection mid-stream, with no [DONE]
 	Truncate   FaultKind = "truncate"    // ends the body cleanly mid-stream, with no finish_reason and no [DONE]
@@ -23,6 +27,8 @@ const (
 	ErrorEvent FaultKind = "error_event" // sends data: {"error": ...} mid-stream
 	Malformed  FaultKind = "malformed"   // sends a chunk that is not JSON
 	Split      FaultKind = "split"       // writes every SSE line in pieces of a few bytes, each flushed
+	Empty      FaultKind = "empty"       // sends chunks with no content, every Fault.Wait (0: 50 ms), until the client leaves
+	HugeLine   FaultKind = "huge_line"   // sends a data line of Fault.Size bytes (0: 64 MiB) with no newline
 )
 
 // Fault is one scripted misbehaviour, applied to the next Times requests on Path.
@@ -50,6 +56,9 @@ type Fault struct {
 	Wait time.Duration `json:"wait,omitempty"`
 	// Framing overrides the server's framing of this streamed answer ("chunked", "close").
 	Framing Framing `json:"framing,omitempty"`
+	// Location is where Redirect sends the client; Size how long HugeLine's line is.
+	Location string `json:"location,omitempty"`
+	Size     int    `json:"size,omitempty"`
 }
 
 func (f Fault) path() string {
@@ -62,7 +71,7 @@ func (f Fault) path() string {
 // midStream tells the faults that act inside a streamed answer.
 func (f Fault) midStream() bool {
 	switch f.Kind {
-	case Cut, Truncate, Stall, ErrorEvent, Malformed, Split:
+	case Cut, Truncate, Stall, ErrorEvent, Malformed, Split, Empty, HugeLine:
 		return true
 	}
 	return false
@@ -92,6 +101,21 @@ func (f Fault) answer(s *Server, w http.ResponseWriter, r *http.Request) bool {
 	case Delay:
 		wait(r, f.Wait)
 		return false
+	case Silent:
+		wait(r, 0)
+	case HTML:
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte("<!DOCTYPE html>\n<html><head><title>Sign in to Hotel Wi-Fi</title></head>\n<body><h1>Welcome!</h1><p>Please accept the terms to continue.</p><form method=post><button>Accept</button></form></body></html>\n"))
+	case PlainJSON:
+		writeJSON(w, map[string]any{
+			"id": "chatcmpl-plain", "object": "chat.completion", "created": 1733130000, "model": "gpt-4o",
+			"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": "A whole answer, not a stream."}, "finish_reason": "stop"}},
+			"usage":   map[string]any{"prompt_tokens": 9, "completion_tokens": 7, "total_tokens": 16},
+		})
+	case Redirect:
+		w.Header().Set("Location", f.Location)
+		w.WriteHeader(http.StatusTemporaryRedirect)
 	case RateLimit:
 		typ := or(f.Type, "tokens")
 		f.respond(s, w, http.StatusTooManyRequests, apiErrorSpec{

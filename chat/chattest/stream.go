@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -192,6 +193,34 @@ func (s *Server) misbehave(out *sink, r *http.Request, f Fault) {
 		out.event(e.body())
 	case Malformed:
 		out.write([]byte("data: {\"id\": \"chatcmpl-broken\", \"choices\": [{\"delta\": {\"content\": \"unterminated\n\n"))
+	case Empty:
+		every := f.Wait
+		if every <= 0 {
+			every = 50 * time.Millisecond
+		}
+		for {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(every):
+			}
+			if !out.event([]byte(`{"id":"chatcmpl-empty","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":""},"finish_reason":null}]}`)) {
+				return
+			}
+		}
+	case HugeLine:
+		size := f.Size
+		if size <= 0 {
+			size = 64 << 20
+		}
+		block := []byte(strings.Repeat("x", 64<<10))
+		out.write([]byte(`data: {"choices":[{"delta":{"content":"`))
+		for sent := 0; sent < size; sent += len(block) {
+			if !out.write(block[:min(len(block), size-sent)]) {
+				return
+			}
+		}
+		wait(r, 0) // never ends the line
 	}
 }
 

@@ -145,6 +145,9 @@ func roleHeading(m store.Message) string {
 		}
 		return h
 	}
+	if m.Role == "" {
+		return "Message"
+	}
 	return strings.ToUpper(string(m.Role[:1])) + string(m.Role[1:])
 }
 

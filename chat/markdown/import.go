@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"parley/chat"
@@ -91,6 +92,9 @@ func parseMessage(b []byte, n int) (store.Message, []byte, error) {
 	if err := json.Unmarshal(meta, &h); err != nil {
 		return m, nil, fmt.Errorf("message %d: its opening comment is unreadable: %w", n, err)
 	}
+	if err := h.check(); err != nil {
+		return m, nil, fmt.Errorf("message %d: %w", n, err)
+	}
 	// The role heading, then a blank line, then the content.
 	_, rest, _ = bytes.Cut(rest, []byte("\n"))
 	rest, ok = bytes.CutPrefix(rest, []byte("\n"))
@@ -126,15 +130,51 @@ func parseMessage(b []byte, n int) (store.Message, []byte, error) {
 	m.Cost = chat.Cost{USD: h.CostUSD, Known: h.CostKnown}
 	var err error
 	if m.Created, err = parseTime(h.Created); err != nil {
-		return m, nil, fmt.Errorf("message %d: %w", n, err)
+		return m, nil, fmt.Errorf("message %d: its created time is unreadable: %w", n, err)
 	}
 	if m.Updated, err = parseTime(h.Updated); err != nil {
-		return m, nil, fmt.Errorf("message %d: %w", n, err)
+		return m, nil, fmt.Errorf("message %d: its updated time is unreadable: %w", n, err)
 	}
 	if m.Updated.IsZero() {
 		m.Updated = m.Created
 	}
 	return m, rest, nil
+}
+
+// The bounds of what a header may say: far beyond any real message, short of what would
+// overflow a sum over a whole history.
+const (
+	maxTokens = 1 << 40
+	maxCost   = 1e9 // dollars
+)
+
+// check refuses a header that no export of Parley's writes: a crafted or damaged file.
+func (h header) check() error {
+	switch chat.Role(h.Role) {
+	case chat.User, chat.Assistant, chat.System:
+	default:
+		return fmt.Errorf("its role %q is not user, assistant or system", h.Role)
+	}
+	switch chat.Finish(h.Finish) {
+	case "", chat.FinishStop, chat.FinishLength, chat.FinishContentFilter, chat.FinishStopped, chat.FinishInterrupted, chat.FinishFailed:
+	default:
+		return fmt.Errorf("its finish %q is not one Parley writes", h.Finish)
+	}
+	switch {
+	case h.Length < 0:
+		return fmt.Errorf("its length %d is negative", h.Length)
+	case h.Closers < 0 || h.Closers > 1000:
+		return fmt.Errorf("its closers count %d is out of range", h.Closers)
+	}
+	for _, n := range []int{h.PromptTokens, h.CachedTokens, h.CompletionTokens, h.ReasoningTokens} {
+		if n < 0 || n > maxTokens {
+			return fmt.Errorf("its tokens (%d) are out of range", n)
+		}
+	}
+	if h.CostUSD < 0 || h.CostUSD > maxCost || math.IsNaN(h.CostUSD) {
+		return fmt.Errorf("its cost (%g) is out of range", h.CostUSD)
+	}
+	return nil
 }
 
 // lineStartingWith returns the offset of the first line of b that starts with prefix, or -1.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"parley/chat/store"
 )
@@ -21,13 +22,19 @@ func FileName(c store.Conversation, taken map[string]bool) string {
 			b.WriteRune(' ')
 		}
 	}
-	words := strings.Fields(b.String())
+	// At most 80 characters and 150 bytes: the date, a number and ".md" come on top, and file
+	// systems count bytes (255), which titles in four-byte characters reach quickly.
+	const maxChars, maxBytes = 80, 150
 	name := ""
-	for _, w := range words {
-		if len([]rune(name))+len([]rune(w))+1 > 80 {
+	for _, w := range strings.Fields(b.String()) {
+		next := strings.TrimSpace(name + " " + w)
+		if utf8.RuneCountInString(next) > maxChars || len(next) > maxBytes {
+			if name == "" { // one word longer than a name: its start
+				name = cut(next, maxChars, maxBytes)
+			}
 			break
 		}
-		name = strings.TrimSpace(name + " " + w)
+		name = next
 	}
 	if name == "" {
 		name = "Conversation"
@@ -53,4 +60,16 @@ func reserved(name string) bool {
 		return true
 	}
 	return false
+}
+
+// cut shortens s to at most chars characters and bytes bytes, on a character boundary.
+func cut(s string, chars, bytes int) string {
+	n := 0
+	for i, r := range s {
+		if n == chars || i+utf8.RuneLen(r) > bytes {
+			return s[:i]
+		}
+		n++
+	}
+	return s
 }

@@ -1,0 +1,92 @@
+package chat
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"parley/chat/chattest"
+)
+
+// Answers that were never answers: each is a plain failure, not an empty finished answer, and
+// none costs more than its one time limit.
+func TestResponsesThatAreNotAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		fault chattest.Fault
+		kind  Kind
+		says  string
+	}{
+		{"a captive portal's page", chattest.Fault{Kind: chattest.HTML}, BadResponse, "answered with a web page"},
+		{"a whole JSON reply to a streamed request", chattest.Fault{Kind: chattest.PlainJSON}, BadResponse, "a whole JSON reply"},
+		{"only empty chunks", chattest.Fault{Kind: chattest.Empty, After: 0, Wait: 20 * time.Millisecond}, NetworkTrouble, "sent no answer for 300ms"},
+		{"a line without end", chattest.Fault{Kind: chattest.HugeLine, After: 0, Size: 20 << 20}, BadResponse, "more than 16 MB"},
+		{"a server that never answers", chattest.Fault{Kind: chattest.Silent}, NetworkTrouble, "sent nothing back for 300ms"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, chattest.Options{}, func(c *Config) { c.IdleTimeout, c.FirstByteTimeout = 300*time.Millisecond, 300*time.Millisecond })
+			r.server.Fault(tc.fault)
+			begin := time.Now()
+			_, a := collect(t, r.client, context.Background(), ask("hi"))
+			if a.Finish != FinishFailed || a.Err == nil || a.Err.Kind != tc.kind || !strings.Contains(a.Err.Message, tc.says) {
+				t.Fatalf("finish %q err %+v", a.Finish, a.Err)
+			}
+			if n := len(r.server.Requests()); n != 1 {
+				t.Fatalf("sent %d times: waiting again would only double the wait", n)
+			}
+			if time.Since(begin) > 5*time.Second {
+				t.Fatalf("took %v", time.Since(begin))
+			}
+		})
+	}
+	t.Run("empty chunks mid-answer end it as interrupted", func(t *testing.T) {
+		r := newRig(t, chattest.Options{}, func(c *Config) { c.IdleTimeout = 300 * time.Millisecond })
+		r.server.Reply(strings.Repeat("word ", 20))
+		r.server.Fault(chattest.Fault{Kind: chattest.Empty, After: 4, Wait: 20 * time.Millisecond})
+		_, a := collect(t, r.client, context.Background(), ask("hi"))
+		if a.Finish != FinishInterrupted || a.Content == "" || !strings.Contains(a.Err.Message, "stopped sending in the middle") {
+			t.Fatalf("%q %+v", a.Finish, a.Err)
+		}
+	})
+}
+
+// The key never follows a redirect to clear text, nor to another origin.
+func TestTheKeyDoesNotFollowRedirects(t *testing.T) {
+	// Another origin (the same host, another port) that records what it is sent.
+	var got http.Header
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Clone()
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	t.Cleanup(other.Close)
+	r := newRig(t, chattest.Options{}, nil)
+	r.server.Fault(chattest.Fault{Kind: chattest.Redirect, Location: other.URL + "/v1/chat/completions"})
+	_, a := collect(t, r.client, context.Background(), ask("hi"))
+	if got == nil {
+		t.Fatal("the redirect was not followed at all")
+	}
+	if v := got.Get("Authorization"); v != "" {
+		t.Fatalf("the key went to another origin: %q", v)
+	}
+	if a.Err == nil {
+		t.Fatal("no error")
+	}
+
+	// https to http: refused outright.
+	secure := httptest.NewTLSServer(chattest.New(chattest.Options{Key: testKey}))
+	t.Cleanup(secure.Close)
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("a request reached the clear-text server, with Authorization %q", r.Header.Get("Authorization"))
+	}))
+	t.Cleanup(plain.Close)
+	c := New(Config{BaseURL: secure.URL + "/v1", APIKey: testKey, Transport: secure.Client().Transport, Sleep: func(context.Context, time.Duration) error { return nil }}, nil)
+	redirecting := secure.Config.Handler.(*chattest.Server)
+	redirecting.Fault(chattest.Fault{Kind: chattest.Redirect, Location: plain.URL + "/v1/chat/completions", Times: 3})
+	_, a = collect(t, c, context.Background(), ask("hi"))
+	if a.Err == nil || !strings.Contains(a.Err.Message, "clear text") || strings.Contains(a.Err.Error(), testKey) {
+		t.Fatalf("%+v", a.Err)
+	}
+}
