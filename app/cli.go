@@ -53,7 +53,11 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // fail prints one plain line on standard error and returns the exit code.
 func (c *cli) fail(code int, err error) int {
-	fmt.Fprintln(c.stderr, "parley:", plain(err))
+	msg := plain(err)
+	if f, ok := c.stderr.(*os.File); ok && isTerminal(f) {
+		msg = (&terminalFilter{}).Write(msg) // a server's message is not the terminal's to obey
+	}
+	fmt.Fprintln(c.stderr, "parley:", msg)
 	return code
 }
 

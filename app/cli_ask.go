@@ -107,11 +107,17 @@ func (c *cli) ask(args []string) int {
 	}
 	var f ask.Finished
 	endsWithNewline := true
+	// An answer may carry escape sequences; on a terminal they would act (retitle the window,
+	// write the clipboard) instead of showing. Piped elsewhere, the text goes out as it came.
+	show := func(s string) string { return s }
+	if out, ok := c.stdout.(*os.File); ok && isTerminal(out) {
+		show = (&terminalFilter{}).Write
+	}
 	for e := range run.Events() {
 		switch e := e.(type) {
 		case chat.Delta:
 			if !*asJSON {
-				io.WriteString(c.stdout, e.Text)
+				io.WriteString(c.stdout, show(e.Text))
 				endsWithNewline = strings.HasSuffix(e.Text, "\n")
 			}
 		case chat.Wait:

@@ -16,7 +16,7 @@ import (
 
 const historyUsageText = `list [--json] [-n N]
        parley history search QUERY [--json]
-       parley history export ID [-o FILE]
+       parley history export ID [-o FILE [--force]]
        parley history export --all DIR
        parley history import FILE.md`
 
@@ -183,6 +183,7 @@ func unmark(s string) (string, []string) {
 func (c *cli) historyExport(st *store.Store, args []string) int {
 	fs := c.flags("history export", "ID [-o FILE] | --all DIR")
 	outFile := fs.String("o", "", "write to this file instead of standard output")
+	force := fs.Bool("force", false, "with -o: replace the file if it exists")
 	all := fs.String("all", "", "export every conversation into this folder, one file each")
 	if code := parseAnywhere(fs, args); code >= 0 {
 		return code
@@ -213,6 +214,9 @@ func (c *cli) historyExport(st *store.Store, args []string) int {
 	if *outFile == "" {
 		c.stdout.Write(data)
 		return exitOK
+	}
+	if _, err := os.Stat(*outFile); err == nil && !*force {
+		return c.fail(exitUsage, fmt.Errorf("%s exists already: add --force to replace it", *outFile))
 	}
 	if err := markdown.WriteFile(*outFile, data); err != nil {
 		return c.fail(exitFailure, err)

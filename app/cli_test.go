@@ -228,6 +228,21 @@ func TestHistoryExportImportSearch(t *testing.T) {
 	if code, _, _ = runParley(t, "", "history", "export", "1", "-o", file); code != 0 {
 		t.Fatal(code)
 	}
+	// An existing file is replaced only when asked; what Parley writes is the user's alone.
+	if code, _, errOut := runParley(t, "", "history", "export", "1", "-o", file); code != 2 || !strings.Contains(errOut, "--force") {
+		t.Fatalf("overwrote without --force: %d %q", code, errOut)
+	}
+	if code, _, _ = runParley(t, "", "history", "export", "1", "-o", file, "--force"); code != 0 {
+		t.Fatal(code)
+	}
+	for _, p := range []string{file, filepath.Join(home, ".local", "share", "parley", "history.db")} {
+		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v %v, want 0600", p, fi.Mode(), err)
+		}
+	}
+	if fi, _ := os.Stat(filepath.Join(home, ".local", "share", "parley")); fi.Mode().Perm() != 0o700 {
+		t.Errorf("data folder mode %v", fi.Mode())
+	}
 	code, out, _ := runParley(t, "", "history", "import", file)
 	if code != 0 || !strings.Contains(out, "as conversation 2 (2 messages)") {
 		t.Fatalf("%d %q", code, out)

@@ -73,6 +73,28 @@ func TestDamagedHistoryIsMovedAside(t *testing.T) {
 	if data, _ := os.ReadFile(matches[0]); string(data) != string(junk) {
 		t.Fatal("the damaged file was changed")
 	}
+
+	// The window says so too, where the file went and how to get it back: an empty sidebar
+	// alone would hide it.
+	os.WriteFile(filepath.Join(dir, "history.db"), junk, 0o600)
+	normal := launch(t, newHome(t), nil)
+	id := window(t, "Parley", 20*time.Second)
+	time.Sleep(1200 * time.Millisecond)
+	plainShot := screenshot(t, id, "history-normal")
+	key(t, id, "ctrl+q")
+	normal.wait(10 * time.Second)
+	a := launch(t, h, nil)
+	id = window(t, "Parley", 20*time.Second)
+	time.Sleep(1200 * time.Millisecond)
+	shot := screenshot(t, id, "history-moved-aside")
+	// A dialog dims the window behind it: the sidebar's dark background is gone.
+	const sidebarBackground = 0x171718
+	if before, after := pixelsOf(t, plainShot, sidebarBackground), pixelsOf(t, shot, sidebarBackground); after > before/4 {
+		t.Fatalf("no dialog over the window (%d of %d background pixels left)", after, before)
+	}
+	key(t, id, "Return")
+	key(t, id, "ctrl+q")
+	a.wait(10 * time.Second)
 }
 
 // parley ask and parley models work against an OpenAI-compatible server this project did not

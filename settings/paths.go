@@ -41,20 +41,31 @@ func DefaultPaths() (Paths, error) {
 		}
 		p.Data = filepath.Join(data, "parley")
 	}
-	p.Runtime = os.Getenv("XDG_RUNTIME_DIR")
-	if p.Runtime == "" {
-		p.Runtime = filepath.Join(os.TempDir(), fmt.Sprintf("parley-%d", os.Getuid()))
-	} else {
-		p.Runtime = filepath.Join(p.Runtime, "parley")
+	switch runtimeDir := os.Getenv("XDG_RUNTIME_DIR"); {
+	case runtimeDir != "":
+		p.Runtime = filepath.Join(runtimeDir, "parley")
+	case runtime.GOOS == "darwin" || runtime.GOOS == "windows":
+		p.Runtime = filepath.Join(os.TempDir(), "Parley") // a temporary folder of the user's own
+	default:
+		// Not the shared /tmp, where another user could make the folder first: the user's cache.
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			return Paths{}, fmt.Errorf("finding the cache folder: %w", err)
+		}
+		p.Runtime = filepath.Join(cache, "parley", "run")
 	}
 	return p, nil
 }
 
-// Ensure creates the folders, readable by the user alone.
+// Ensure creates the folders, readable by the user alone (and makes them so, when an older
+// Parley left them open to others).
 func (p Paths) Ensure() error {
 	for _, dir := range []string{p.Config, p.Data, p.Runtime} {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return fmt.Errorf("creating %s: %w", dir, err)
+		}
+		if fi, err := os.Stat(dir); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			os.Chmod(dir, 0o700)
 		}
 	}
 	return nil

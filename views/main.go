@@ -78,7 +78,31 @@ func NewMain(a fyne.App, w fyne.Window, svc *Services) *Main {
 	for _, w := range svc.Warnings {
 		m.warnLater(w)
 	}
+	m.checkHistory()
 	return m
+}
+
+// checkHistory opens the history in the background and says, in the window, when it had to be
+// moved aside or cannot be used at all: an empty sidebar alone would hide it.
+func (m *Main) checkHistory() {
+	type opened struct {
+		warning string
+		err     error
+	}
+	bridge.Work(func() opened {
+		st, err := m.svc.History()
+		if err != nil {
+			return opened{err: err}
+		}
+		return opened{warning: st.Warning()}
+	}, func(o opened) {
+		switch {
+		case o.err != nil:
+			dialog.ShowInformation("Your history cannot be used", plain(o.err)+"\n\nConversations are not saved until this is fixed.", m.Window)
+		case o.warning != "":
+			dialog.ShowInformation("Your history was moved aside", o.warning, m.Window)
+		}
+	})
 }
 
 // ShowWindow shows the main window and brings it to the front.

@@ -25,7 +25,7 @@ func ExportTo(st *store.Store, id int64, path string) error {
 // ExportAll writes every conversation into dir, one file each with a safe, unique name, never
 // overwriting a file that is there already. It returns how many it wrote.
 func ExportAll(st *store.Store, dir string) (int, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return 0, fmt.Errorf("creating %s: %w", dir, err)
 	}
 	taken := map[string]bool{}
@@ -86,7 +86,7 @@ func WriteFile(path string, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+	if err := os.Chmod(tmp.Name(), 0o600); err != nil { // a conversation is the user's alone
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {

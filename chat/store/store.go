@@ -72,9 +72,28 @@ func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("creating the history folder: %w", err)
 	}
+	// The history is the user's alone: SQLite gives its journal files the database's mode.
+	if f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
+		f.Close()
+	} else if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 {
+		os.Chmod(path, 0o600) // made by an older Parley, readable by others
+	}
 	s, err := open(path)
 	if err == nil {
 		return s, nil
+	}
+	if full(filepath.Dir(path)) {
+		// SQLite cannot make its shared-memory file on a full disk, and says "disk I/O error":
+		// the history is still whole, and can be read as it is on disk.
+		if s, rerr := openReadOnly(path); rerr == nil {
+			s.warning = "The disk holding your history (" + filepath.Dir(path) + ") is full. Your conversations can be read, " +
+				"but nothing new is saved until some space is freed."
+			return s, nil
+		}
+		return nil, fmt.Errorf("the disk holding your history (%s) is full: free some space and try again", filepath.Dir(path))
+	}
+	if cannotOpen(err) {
+		return nil, whyNotOpened(path, err)
 	}
 	if !isCorrupt(err) {
 		return nil, err
@@ -91,7 +110,8 @@ func Open(path string) (*Store, error) {
 	if err2 != nil {
 		return nil, err2
 	}
-	s.warning = fmt.Sprintf("Your conversation history could not be read (%s). It was moved to %s, untouched, and a fresh history was started.", plainCorruption(err), aside)
+	s.warning = fmt.Sprintf("Your conversation history could not be read (%s). It was moved to %s, untouched, and a fresh history was started. "+
+		"To get back what can be read of it: quit Parley, then run  sqlite3 %q .recover | sqlite3 %q  and start Parley again.", plainCorruption(err), aside, aside, path)
 	return s, nil
 }
 
@@ -111,6 +131,27 @@ func open(path string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// openReadOnly opens the history as it stands on disk, to read it without writing anything.
+func openReadOnly(path string) (*Store, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&immutable=1&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, path: path, now: time.Now, ticks: everyCheckpoint}
+	var version int
+	if err := db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != len(migrations) {
+		db.Close()
+		return nil, fmt.Errorf("the history cannot be read as it is: %v", err)
+	}
+	return s, nil
+}
+
+// full tells a file system with (almost) no room left: less than SQLite needs to open a file.
+func full(dir string) bool {
+	free, ok := freeBytes(dir)
+	return ok && free < 64<<10
 }
 
 // check reads the file's header and schema: a file that is not a database, or whose first pages
@@ -140,6 +181,35 @@ func isCorrupt(err error) bool {
 		strings.Contains(s, "malformed") || strings.Contains(s, "SQLITE_NOTADB") || strings.Contains(s, "SQLITE_CORRUPT")
 }
 
+// cannotOpen tells SQLite's "unable to open database file" (SQLITE_CANTOPEN, 14), which the
+// driver words as "out of memory (14)".
+func cannotOpen(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "unable to open database file") || strings.Contains(s, "(14)") || strings.Contains(s, "SQLITE_CANTOPEN")
+}
+
+// whyNotOpened names what keeps the history from being opened: it is never the memory.
+func whyNotOpened(path string, err error) error {
+	fi, statErr := os.Stat(path)
+	switch {
+	case statErr == nil && fi.IsDir():
+		return fmt.Errorf("the history %s is a folder, not a file: move it away and start Parley again", path)
+	case errors.Is(statErr, os.ErrPermission):
+		return fmt.Errorf("the history %s cannot be reached: its folder's permissions do not let Parley in", path)
+	case errors.Is(statErr, os.ErrNotExist):
+		if target, lerr := os.Readlink(path); lerr == nil {
+			return fmt.Errorf("the history %s is a link to %s, which does not exist", path, target)
+		}
+	case statErr == nil:
+		if f, oerr := os.OpenFile(path, os.O_RDWR, 0); oerr != nil {
+			return fmt.Errorf("the history %s cannot be opened for writing: %w (check its owner and permissions)", path, oerr)
+		} else {
+			f.Close()
+		}
+	}
+	return fmt.Errorf("the history %s cannot be opened (check the file and its folder): %w", path, err)
+}
+
 func plainCorruption(err error) string {
 	if strings.Contains(err.Error(), "not a database") {
 		return "the file is not a database"
@@ -164,7 +234,8 @@ func wrap(what string, err error) error {
 	if strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked") {
 		return fmt.Errorf("%s: %w", what, ErrBusy)
 	}
-	if strings.Contains(err.Error(), "SQLITE_FULL") || strings.Contains(err.Error(), "disk is full") {
+	if s := err.Error(); strings.Contains(s, "SQLITE_FULL") || strings.Contains(s, "disk is full") || strings.Contains(s, "no space left") ||
+		strings.Contains(s, "(4874)") || strings.Contains(s, "(13)") {
 		return fmt.Errorf("%s: the disk is full", what)
 	}
 	return fmt.Errorf("%s: %w", what, err)

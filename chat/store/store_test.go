@@ -296,3 +296,18 @@ func TestResumeAddsUp(t *testing.T) {
 		t.Fatalf("%+v %+v", m.Usage, m.Cost)
 	}
 }
+
+// The damage SQLite cannot even open is named for what it is, never "out of memory (14)".
+func TestDamageThatCannotBeOpenedIsNamed(t *testing.T) {
+	dir := t.TempDir()
+	path := DefaultPath(dir)
+	os.Mkdir(path, 0o700)
+	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), "is a folder") || strings.Contains(err.Error(), "memory") {
+		t.Fatalf("a folder: %v", err)
+	}
+	link := filepath.Join(t.TempDir(), "history.db")
+	os.Symlink(filepath.Join(dir, "gone", "history.db"), link)
+	if _, err := Open(link); err == nil || !strings.Contains(err.Error(), "does not exist") || strings.Contains(err.Error(), "memory") {
+		t.Fatalf("a dangling link: %v", err)
+	}
+}
