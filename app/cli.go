@@ -63,6 +63,10 @@ func (c *cli) fail(code int, err error) int {
 
 // plain puts an error in the words a user needs: what happened and what to do about it.
 func plain(err error) string {
+	var cli interface{ CommandLineMessage() string }
+	if errors.As(err, &cli) {
+		return cli.CommandLineMessage()
+	}
 	var u interface{ UserMessage() string }
 	if errors.As(err, &u) {
 		return u.UserMessage()

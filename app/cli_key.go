@@ -60,6 +60,7 @@ func (c *cli) key(args []string) int {
 		if err := c.svc.keys.Delete(p.ID); err != nil {
 			return c.fail(exitFailure, err)
 		}
+		tell(c.svc.paths.Runtime, requestKeys)
 		fmt.Fprintf(c.stdout, "Deleted the key of profile %q from the keychain.\n", p.Name)
 		if c.svc.getenv(settings.EnvKey) != "" {
 			fmt.Fprintf(c.stdout, "%s is still set in this environment and is used instead.\n", settings.EnvKey)
@@ -100,6 +101,7 @@ func (c *cli) keySet(p settings.Profile, noTest bool) int {
 	case err != nil:
 		return c.fail(exitFailure, err)
 	}
+	tell(c.svc.paths.Runtime, requestKeys) // a running window uses it from its next request
 	fmt.Fprintf(c.stdout, "%s the key for profile %q in the keychain: %s\n", how, p.Name, settings.Mask(key))
 	if c.svc.getenv(settings.EnvKey) != "" {
 		fmt.Fprintf(c.stdout, "Note: %s is set in this environment and overrides it.\n", settings.EnvKey)

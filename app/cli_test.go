@@ -27,6 +27,8 @@ func cliEnv(t *testing.T, opts chattest.Options) (*chattest.Server, string) {
 	t.Setenv("XDG_RUNTIME_DIR", filepath.Join(home, "run"))
 	t.Setenv("OPENAI_API_KEY", "")
 	t.Setenv("OPENAI_ORG_ID", "")
+	// The keychain is go-keyring's mock: a bus address says there is a session to ask.
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/mock-keyring")
 	if opts.Key == "" {
 		opts.Key = cliKey
 	}

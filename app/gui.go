@@ -112,6 +112,8 @@ func runGUI(quick bool) int {
 			switch request {
 			case requestQuick:
 				m.ShowQuickAsk()
+			case requestKeys:
+				m.KeysChanged()
 			default:
 				m.ShowWindow()
 			}

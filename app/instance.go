@@ -25,6 +25,7 @@ type instance struct {
 const (
 	requestShow  = "show"
 	requestQuick = "quick"
+	requestKeys  = "keys" // a key was set or deleted elsewhere: read the keychain again
 )
 
 // errRunning says another Parley holds the lock.
@@ -76,7 +77,7 @@ func (i *instance) serve(handle func(request string)) {
 				return
 			}
 			request := strings.TrimSpace(line)
-			if request != requestShow && request != requestQuick {
+			if request != requestShow && request != requestQuick && request != requestKeys {
 				fmt.Fprintln(conn, "unknown request")
 				return
 			}
@@ -118,4 +119,17 @@ func handOff(dir, request string) error {
 		return nil
 	}
 	return fmt.Errorf("another Parley holds the lock in %s but does not answer (%v); if none is running, remove that folder", dir, lastErr)
+}
+
+// tell passes a request to the running Parley, if there is one, without waiting for one to
+// start: the command line telling the window a key changed.
+func tell(dir, request string) {
+	conn, err := net.DialTimeout("unix", filepath.Join(dir, "instance.sock"), 500*time.Millisecond)
+	if err != nil {
+		return // no Parley running: nothing to tell
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(2 * time.Second))
+	fmt.Fprintln(conn, request)
+	bufio.NewReader(conn).ReadString('\n')
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"parley/settings"
 )
@@ -44,5 +45,31 @@ func TestInstanceFolderIsPrivate(t *testing.T) {
 	p, err := settings.DefaultPaths()
 	if err != nil || strings.HasPrefix(p.Runtime, filepath.Join(os.TempDir(), "parley-")) || !strings.HasPrefix(p.Runtime, os.Getenv("XDG_CACHE_HOME")) {
 		t.Fatalf("runtime folder %q %v", p.Runtime, err)
+	}
+}
+
+// The command line tells a running Parley that a key changed; with none running, nothing waits.
+func TestTellTheRunningParley(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	begin := time.Now()
+	tell(dir, requestKeys)
+	if time.Since(begin) > time.Second {
+		t.Fatal("telling nobody waited")
+	}
+	inst, err := claimInstance(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.close()
+	got := make(chan string, 1)
+	go inst.serve(func(r string) { got <- r })
+	tell(dir, requestKeys)
+	select {
+	case r := <-got:
+		if r != requestKeys {
+			t.Fatalf("got %q", r)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("the running Parley was not told")
 	}
 }

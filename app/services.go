@@ -81,7 +81,12 @@ func (s *services) client(p settings.Profile, notify func(chat.RateLimit)) (*cha
 // clientFor returns a chat client for a profile's endpoint, with the key e holds. The meter
 // keeps the rate limits its responses report.
 func (s *services) clientFor(p settings.Profile, e settings.Endpoint, notify func(chat.RateLimit)) *chat.Client {
-	return chat.New(chat.Config{BaseURL: e.BaseURL, APIKey: e.Key, OrgID: e.Org, Project: e.Project, Models: modelInfo}, func(rl chat.RateLimit) {
+	cfg := chat.Config{BaseURL: e.BaseURL, APIKey: e.Key, OrgID: e.Org, Project: e.Project, Models: modelInfo}
+	var ke *settings.KeychainError
+	if e.Key == "" && errors.As(e.KeyErr, &ke) {
+		cfg.NoKey = ke.Problem
+	}
+	return chat.New(cfg, func(rl chat.RateLimit) {
 		s.meter.SetLive(p.ID, rl.Model, settings.Live{
 			LimitRequests: rl.LimitRequests, RemainingRequests: rl.RemainingRequests,
 			LimitTokens: rl.LimitTokens, RemainingTokens: rl.RemainingTokens,

@@ -75,6 +75,17 @@ func TestRedact(t *testing.T) {
 	if got := Redact("nothing secret here", key); got != "nothing secret here" {
 		t.Fatalf("%q", got)
 	}
+	// A server that echoes the key without its prefix, or a long piece of it, says nothing of it.
+	long := "sk-proj-Zq8xT3kLmN0pQrStUvWx12345YzAbCdEf"
+	for _, echo := range []string{
+		"key Zq8xT3kLmN0pQrStUvWx12345YzAbCdEf is not valid",
+		"proj-Zq8xT3kLmN0pQrStUvWx12345YzAbCdEf rejected",
+		"ends in ...Wx12345YzAbCdEf",
+	} {
+		if out := Redact(echo, long); strings.Contains(out, "12345YzAbC") || !strings.Contains(out, "[redacted key]") {
+			t.Errorf("Redact(%q) = %q", echo, out)
+		}
+	}
 }
 
 func TestClassifyRedactsServerMessages(t *testing.T) {

@@ -24,6 +24,9 @@ const DefaultBaseURL = "https://api.openai.com/v1"
 type Config struct {
 	BaseURL string // default DefaultBaseURL
 	APIKey  string // may be empty for local servers that take none
+	// NoKey says why APIKey is empty when a key should have been there (the keychain could not
+	// be read): a refusal then says that, not that no key is set.
+	NoKey   string
 	OrgID   string // sent as OpenAI-Organization
 	Project string // sent as OpenAI-Project
 	// Models describes a model; nil knows nothing but what the model's name says.
@@ -156,7 +159,12 @@ func (c *Client) Models(ctx context.Context) ([]string, error) {
 }
 
 func (c *Client) classify(err error, model string) *Error {
-	return classify(err, model, c.host, c.cfg.APIKey)
+	e := classify(err, model, c.host, c.cfg.APIKey)
+	if e != nil && e.Kind == InvalidKey && c.cfg.APIKey == "" && c.cfg.NoKey != "" {
+		e.Message = "This server needs an API key, and Parley could not read yours: " + c.cfg.NoKey
+		e.Action = "Fix the keychain, or open Settings and use a key for this session only."
+	}
+	return e
 }
 
 // Stream sends the request and streams the answer as events, ending with Done. Cancelling ctx

@@ -68,13 +68,49 @@ var keyPattern = regexp.MustCompile(`\bsk-[A-Za-z0-9_\-\*\.]{3,}`)
 // bearerPattern matches an Authorization header value that a library might echo.
 var bearerPattern = regexp.MustCompile(`(?i)\bbearer\s+[^\s"',;]+`)
 
-// Redact removes the key, and anything shaped like a key, from a text.
+// Redact removes the key, and anything shaped like a key, from a text. A server may echo the
+// key without its "sk-" or "sk-proj-" prefix, or only its end: the key's distinctive body goes
+// too, and any 12 characters of it in a row.
 func Redact(s, key string) string {
 	if key != "" {
 		s = strings.ReplaceAll(s, key, "[redacted key]")
+		body := key
+		for _, prefix := range []string{"sk-proj-", "sk-svcacct-", "sk-admin-", "sk-"} {
+			if b, ok := strings.CutPrefix(key, prefix); ok {
+				body = b
+				break
+			}
+		}
+		s = redactRuns(s, body, 12)
 	}
 	s = keyPattern.ReplaceAllString(s, "[redacted key]")
 	return bearerPattern.ReplaceAllString(s, "Bearer [redacted]")
+}
+
+// redactRuns replaces every run of at least n characters of secret that appears in s. Error
+// texts are short, so the plain search will do.
+func redactRuns(s, secret string, n int) string {
+	if len(secret) < n || len(s) < n {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		l := 0
+		if i+n <= len(s) && strings.Contains(secret, s[i:i+n]) {
+			l = n
+			for i+l < len(s) && strings.Contains(secret, s[i:i+l+1]) {
+				l++
+			}
+		}
+		if l > 0 {
+			b.WriteString("[redacted key]")
+			i += l
+			continue
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String()
 }
 
 type redactedError struct{ msg string }

@@ -90,3 +90,12 @@ func TestTheKeyDoesNotFollowRedirects(t *testing.T) {
 		t.Fatalf("%+v", a.Err)
 	}
 }
+
+// A key the keychain would not give is not a key the server refused.
+func TestAKeyThatCouldNotBeReadIsNotCalledRefused(t *testing.T) {
+	r := newRig(t, chattest.Options{}, func(c *Config) { c.APIKey, c.NoKey = "", "The keychain is locked." })
+	_, a := collect(t, r.client, context.Background(), ask("hi"))
+	if a.Err == nil || strings.Contains(a.Err.Message, "refused") || !strings.Contains(a.Err.Message, "could not read yours: The keychain is locked.") {
+		t.Fatalf("%+v", a.Err)
+	}
+}

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -115,5 +116,58 @@ func TestNoSecretServiceIsExplained(t *testing.T) {
 	a.wait(10 * time.Second)
 	if leaks := filesContaining(t, h.Dir, testKey); len(leaks) > 0 {
 		t.Fatalf("the key is on disk in %v", leaks)
+	}
+}
+
+// A key set from the command line while the window runs is the one the window sends next.
+func TestKeySetFromTheCommandLineReachesTheWindow(t *testing.T) {
+	h := newHome(t)
+	s, url := openServer(t) // any key is taken: the test reads which one arrives
+	env := []string{"OPENAI_BASE_URL=" + url}
+	if code, _, errOut := parley(t, h, env, testKey+"\n", "key", "set"); code != 0 {
+		t.Fatalf("key set: %d %s", code, errOut)
+	}
+	a := launch(t, h, env)
+	id := window(t, "Parley", 20*time.Second)
+	time.Sleep(800 * time.Millisecond)
+	if code, _, errOut := parley(t, h, env, rotatedKey+"\n", "key", "set"); code != 0 {
+		t.Fatalf("rotate: %d %s", code, errOut)
+	}
+	time.Sleep(500 * time.Millisecond)
+	typeText(t, id, "Which key?")
+	key(t, id, "Return")
+	eventually(t, 10*time.Second, func() error {
+		for _, r := range s.Requests() {
+			if r.Path == "/v1/chat/completions" {
+				if got := r.Header.Get("Authorization"); got != "Bearer "+rotatedKey {
+					t.Fatalf("the window sent %q, not the key set from the command line", got)
+				}
+				return nil
+			}
+		}
+		return fmt.Errorf("nothing asked yet")
+	})
+	key(t, id, "ctrl+q")
+	a.wait(10 * time.Second)
+}
+
+// With no D-Bus session at all, the command says so and leaves no D-Bus daemon behind (the D-Bus
+// library would launch one for it), and the way around it it offers is one the command line has.
+func TestNoSessionBusLeavesNothingBehind(t *testing.T) {
+	daemons := func() int {
+		out, _ := exec.Command("pgrep", "-c", "-x", "dbus-daemon").Output()
+		n := 0
+		fmt.Sscan(strings.TrimSpace(string(out)), &n)
+		return n
+	}
+	h := newHome(t)
+	before := daemons()
+	code, _, errOut := parley(t, h, []string{"DBUS_SESSION_BUS_ADDRESS="}, "", "key", "show")
+	if code != 1 || !strings.Contains(errOut, "no D-Bus session") || !strings.Contains(errOut, "OPENAI_API_KEY") || strings.Contains(errOut, "session only") {
+		t.Fatalf("%d %q", code, errOut)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if after := daemons(); after > before {
+		t.Fatalf("%d D-Bus daemons before, %d after", before, after)
 	}
 }

@@ -53,6 +53,7 @@ func (SystemKeyring) Delete(service, user string) error { return keyring.Delete(
 // may be held in memory for this session only, at the user's request: never written to a file.
 type Keys struct {
 	ring    Keyring
+	system  bool // ring is the system keychain (on Linux: over D-Bus)
 	getenv  func(string) string
 	timeout time.Duration
 
@@ -62,10 +63,11 @@ type Keys struct {
 
 // NewKeys returns Keys over a keychain (nil: the system's).
 func NewKeys(ring Keyring) *Keys {
-	if ring == nil {
+	system := ring == nil
+	if system {
 		ring = SystemKeyring{}
 	}
-	return &Keys{ring: ring, getenv: os.Getenv, timeout: 10 * time.Second, session: map[string]string{}}
+	return &Keys{ring: ring, system: system, getenv: os.Getenv, timeout: 10 * time.Second, session: map[string]string{}}
 }
 
 // KeychainError says, in plain words, why the keychain could not be used and how to fix it.
@@ -77,9 +79,18 @@ type KeychainError struct {
 
 func (e *KeychainError) Error() string { return e.Problem }
 
-// UserMessage is the error as a user should read it: what is wrong, then how to fix it.
-func (e *KeychainError) UserMessage() string { return e.Problem + " " + e.Fix }
-func (e *KeychainError) Unwrap() error       { return e.err }
+// UserMessage is the error as the window's user reads it: what is wrong, how to fix it, and
+// the way around it the window offers.
+func (e *KeychainError) UserMessage() string {
+	return e.Problem + " " + e.Fix + " Or use the key for this session only."
+}
+
+// CommandLineMessage is the error as the command line's user reads it: the way around it is
+// the environment.
+func (e *KeychainError) CommandLineMessage() string {
+	return e.Problem + " " + e.Fix + " Or give the key for one command in " + EnvKey + "."
+}
+func (e *KeychainError) Unwrap() error { return e.err }
 
 // Get returns a profile's key and where it comes from: the environment first (it overrides),
 // then a session-only key, then the keychain. No key at all is not an error.
@@ -185,6 +196,9 @@ func (k *Keys) Delete(profile string) error {
 // call runs a keychain operation with a time limit (a locked keychain may wait forever for a
 // password prompt nobody sees) and turns its failures into plain words.
 func (k *Keys) call(op func() error) error {
+	if err := k.noBus(); err != nil {
+		return err
+	}
 	done := make(chan error, 1)
 	go func() { done <- op() }()
 	select {
@@ -193,7 +207,7 @@ func (k *Keys) call(op func() error) error {
 	case <-time.After(k.timeout):
 		return &KeychainError{
 			Problem: fmt.Sprintf("The keychain did not answer within %d seconds: it may be locked and waiting for its password.", int(k.timeout.Seconds())),
-			Fix:     "Unlock your keychain (log in to your desktop, or open Passwords and Keys) and try again, or use the key for this session only.",
+			Fix:     "Unlock your keychain (log in to your desktop, or open Passwords and Keys) and try again.",
 		}
 	}
 }
@@ -208,22 +222,22 @@ func explainKeychain(err error) error {
 	switch {
 	case errors.Is(err, keyring.ErrSetDataTooBig):
 		e.Problem = "The key is longer than the Windows Credential Manager can hold (2,560 bytes)."
-		e.Fix = "Check that you pasted only the key; or use it for this session only."
+		e.Fix = "Check that you pasted only the key."
 	case strings.Contains(msg, "DBUS_SESSION_BUS_ADDRESS") || strings.Contains(msg, "dbus: ") && strings.Contains(msg, "connect"):
 		e.Problem = "No keychain is reachable: there is no D-Bus session, so the Secret Service cannot be asked."
-		e.Fix = "Run Parley inside a desktop session (or start one with dbus-run-session), or use the key for this session only."
+		e.Fix = "Run Parley inside a desktop session (or start one with dbus-run-session)."
 	case strings.Contains(msg, "org.freedesktop.secrets") || strings.Contains(msg, "ServiceUnknown") || strings.Contains(msg, "was not provided by any .service files"):
 		e.Problem = "No keychain is running: nothing provides the Secret Service (GNOME Keyring, KWallet) on this desktop."
-		e.Fix = "Install and start one (on Debian and Ubuntu: sudo apt install gnome-keyring, then log in again), or use the key for this session only."
+		e.Fix = "Install and start one (on Debian and Ubuntu: sudo apt install gnome-keyring, then log in again)."
 	case strings.Contains(msg, "unlock") || strings.Contains(msg, "locked") || strings.Contains(msg, "dismissed"):
 		e.Problem = "The keychain is locked."
-		e.Fix = "Unlock it (log in to your desktop, or open Passwords and Keys) and try again, or use the key for this session only."
+		e.Fix = "Unlock it (log in to your desktop, or open Passwords and Keys) and try again."
 	case strings.Contains(msg, "-25293") || strings.Contains(msg, "-128") || strings.Contains(strings.ToLower(msg), "denied") || strings.Contains(strings.ToLower(msg), "canceled"):
 		e.Problem = "Access to the keychain was denied."
-		e.Fix = "Allow Parley to use the keychain when asked, or use the key for this session only."
+		e.Fix = "Allow Parley to use the keychain when asked."
 	default:
 		e.Problem = "The keychain could not be used: " + msg
-		e.Fix = "Check that your keychain works (for example with the Passwords and Keys app), or use the key for this session only."
+		e.Fix = "Check that your keychain works (for example with the Passwords and Keys app)."
 	}
 	return e
 }

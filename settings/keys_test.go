@@ -2,6 +2,7 @@ package settings
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ const key2 = "sk-proj-secondKEY9876543210zyxwvuWXYZ"
 func mockKeys(t *testing.T) *Keys {
 	t.Helper()
 	keyring.MockInit()
-	k := NewKeys(nil)
+	k := NewKeys(SystemKeyring{}) // the mocked system keychain, with no D-Bus to look for
 	k.getenv = func(string) string { return "" }
 	return k
 }
@@ -92,7 +93,7 @@ func TestUnusableKeychainIsExplainedAndSessionKeysWork(t *testing.T) {
 		{errors.New("User canceled the operation. (-128)"), "denied"},
 	} {
 		keyring.MockInitWithError(tc.err)
-		k := NewKeys(nil)
+		k := NewKeys(SystemKeyring{}) // the mocked system keychain, with no D-Bus to look for
 		k.getenv = func(string) string { return "" }
 		err := k.Set("default", key1)
 		var ke *KeychainError
@@ -148,5 +149,27 @@ func TestCleanKeyAndMask(t *testing.T) {
 		if got := Mask(in); got != want {
 			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// With no D-Bus session, the keychain is not asked at all (the D-Bus library would launch a
+// session bus of its own that outlives the command), and the user is told what is wrong.
+func TestNoSessionBusAsksNothing(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the Secret Service over D-Bus is Linux's")
+	}
+	keyring.MockInit() // if Parley asked anyway, this mock would answer
+	k := NewKeys(nil)
+	k.getenv = func(string) string { return "" }
+	_, _, err := k.Get("default")
+	var ke *KeychainError
+	if !errors.As(err, &ke) || !strings.Contains(ke.Problem, "no D-Bus session") {
+		t.Fatalf("err %v", err)
+	}
+	if m := ke.CommandLineMessage(); !strings.Contains(m, EnvKey) || strings.Contains(m, "session only") {
+		t.Fatalf("command line: %q", m)
+	}
+	if m := ke.UserMessage(); !strings.Contains(m, "session only") {
+		t.Fatalf("window: %q", m)
 	}
 }

@@ -150,7 +150,7 @@ func TestSaveTestedKeepsTheOldKeyUntilTheNewOnePasses(t *testing.T) {
 func TestSaveTestedSaysFirstThatTheKeychainCannotBeUsed(t *testing.T) {
 	keyring.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
 	t.Cleanup(keyring.MockInit)
-	k := NewKeys(nil)
+	k := NewKeys(SystemKeyring{}) // the mocked system keychain, with no D-Bus to look for
 	k.getenv = func(string) string { return "" }
 	asked := false
 	err := k.SaveTested(context.Background(), defaultPrefs().Profiles[0], key1, func(context.Context, Profile, string) error { asked = true; return nil })

@@ -117,7 +117,7 @@ func newTestMain(t testing.TB, opts chattest.Options) (*Main, *chattest.Server, 
 	p := prefs.Prefs().CurrentProfile()
 	p.BaseURL = ts.URL + "/v1"
 	prefs.SaveProfile(p)
-	keys := settings.NewKeys(nil)
+	keys := settings.NewKeys(settings.SystemKeyring{}) // go-keyring's mock
 	keys.Set(p.ID, testKey)
 	clientFor := func(e settings.Endpoint) *chat.Client {
 		return chat.New(chat.Config{BaseURL: e.BaseURL, APIKey: e.Key, Models: modelInfo, Transport: testTransport}, nil)

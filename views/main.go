@@ -208,6 +208,14 @@ func (m *Main) keyChanged() {
 	}
 }
 
+// KeysChanged reads the keychain again: the command line set or deleted a key.
+func (m *Main) KeysChanged() {
+	m.reconnect()
+	if m.settingsShown() {
+		m.settings.show()
+	}
+}
+
 // profileSwitched follows a change of the current profile: its key and server, a new chat with
 // its defaults (behind the settings screen when that is where the switch happened).
 func (m *Main) profileSwitched() {

@@ -123,6 +123,9 @@ func (a *paneAnswer) finished(f ask.Finished) {
 	if f.Answer.Finish == chat.FinishFailed && f.Answer.Err != nil && f.Message.ID == 0 {
 		t.failure = f.Answer.Err
 	}
+	if f.Answer.Err != nil && f.Answer.Err.Kind == chat.InvalidKey {
+		v.m.reconnect() // the key may have changed behind the window's back: Retry takes the keychain's
+	}
 	v.busy, v.cancel = false, nil
 	v.stopTicker()
 	v.list.Reload()

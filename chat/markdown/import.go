@@ -144,7 +144,7 @@ func parseMessage(b []byte, n int) (store.Message, []byte, error) {
 // The bounds of what a header may say: far beyond any real message, short of what would
 // overflow a sum over a whole history.
 const (
-	maxTokens = 1 << 40
+	maxTokens = 1 << 31
 	maxCost   = 1e9 // dollars
 )
 

@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"errors"
+	"math"
 	"time"
 
 	"parley/chat"
@@ -139,9 +140,13 @@ type Totals struct {
 func (s *Store) Totals(conversation int64) (Totals, error) {
 	var t Totals
 	var unknown int
-	err := s.db.QueryRow(`SELECT count(*), coalesce(sum(prompt_tokens + completion_tokens), 0), coalesce(sum(cost_usd), 0),
-		coalesce(sum(role = 'assistant' AND cost_known = 0), 0) FROM messages WHERE conversation_id = ?`, conversation).
-		Scan(&t.Messages, &t.Tokens, &t.Cost, &unknown)
+	var tokens float64
+	// total(), not sum(): an absurd count (a damaged or crafted import) must not overflow the
+	// sum and fail every listing.
+	err := s.db.QueryRow(`SELECT count(*), total(prompt_tokens) + total(completion_tokens), total(cost_usd),
+		total(role = 'assistant' AND cost_known = 0) FROM messages WHERE conversation_id = ?`, conversation).
+		Scan(&t.Messages, &tokens, &t.Cost, &unknown)
+	t.Tokens = int(min(tokens, math.MaxInt64/2))
 	t.CostKnown = unknown == 0
 	return t, wrap("adding up the conversation", err)
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -309,5 +310,22 @@ func TestDamageThatCannotBeOpenedIsNamed(t *testing.T) {
 	os.Symlink(filepath.Join(dir, "gone", "history.db"), link)
 	if _, err := Open(link); err == nil || !strings.Contains(err.Error(), "does not exist") || strings.Contains(err.Error(), "memory") {
 		t.Fatalf("a dangling link: %v", err)
+	}
+}
+
+// One conversation with absurd counts (a damaged import) does not break adding up the others.
+func TestAbsurdCountsDoNotOverflowTotals(t *testing.T) {
+	s := openTemp(t)
+	huge := chat.Usage{PromptTokens: math.MaxInt64 / 2, CompletionTokens: math.MaxInt64 / 2}
+	c, err := s.Import(Conversation{Title: "absurd", Created: time.Now(), Updated: time.Now()}, []Message{
+		{Role: chat.Assistant, Content: "a", Usage: huge, Created: time.Now()},
+		{Role: chat.Assistant, Content: "b", Usage: huge, Created: time.Now()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tot, err := s.Totals(c.ID)
+	if err != nil || tot.Messages != 2 || tot.Tokens <= 0 {
+		t.Fatalf("%+v %v", tot, err)
 	}
 }
