@@ -32,6 +32,8 @@ func (v *conversationView) isLastAnswer(it *item) bool {
 
 func (v *conversationView) copyText(text string) { v.m.copyText(text) }
 
+func (v *conversationView) links() widgets.Actions { return v.m.links() }
+
 func (v *conversationView) copyMessage(it *item, asMarkdown bool) {
 	if asMarkdown {
 		v.copyText(it.msg.Content)

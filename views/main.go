@@ -5,6 +5,7 @@
 package views
 
 import (
+	"net/url"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -44,6 +45,8 @@ type Main struct {
 
 	// OnUsage is called after an answer is counted (the tray shows today's usage).
 	OnUsage func()
+	// openURL opens a link in the system's browser or mail program (a test's recorder).
+	openURL func(*url.URL) error
 }
 
 // NewWindow makes the main window at its remembered size.
@@ -60,7 +63,7 @@ func NewWindow(a fyne.App, prefs *settings.Store) fyne.Window {
 // NewMain builds the main window's content, on a new empty conversation with the cursor in the
 // composer.
 func NewMain(a fyne.App, w fyne.Window, svc *Services) *Main {
-	m := &Main{app: a, svc: svc, Window: w, hidden: true}
+	m := &Main{app: a, svc: svc, Window: w, hidden: true, openURL: a.OpenURL}
 	m.sidebar = newSidebar(m)
 	m.conversation = newConversationView(m)
 	m.pages = container.NewStack(m.conversation.content)

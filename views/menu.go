@@ -186,10 +186,10 @@ func (m *Main) showShortcuts() {
 		fmt.Fprintf(&b, "| %s | %s |\n", r[0], r[1])
 	}
 	text := widget.NewRichTextFromMarkdown("On macOS, Cmd replaces Ctrl.\n\n")
-	dialog.ShowCustom("Keyboard shortcuts", "Close", container.NewVBox(text, widgets.Markdown("| Keys | Does |\n|---|---|\n"+b.String(), nil)), m.Window)
+	dialog.ShowCustom("Keyboard shortcuts", "Close", container.NewVBox(text, widgets.Markdown("| Keys | Does |\n|---|---|\n"+b.String(), widgets.Actions{})), m.Window)
 }
 
 func (m *Main) showAbout() {
 	dialog.ShowCustom("About Parley", "Close", widgets.Markdown(fmt.Sprintf(
-		"**Parley %s**\n\nA native desktop client for the OpenAI API and compatible servers. Your key stays in the OS keychain; tokens are counted exactly, offline; rate limits are watched live.\n\nData: `%s`", m.app.Metadata().Version, m.svc.Prefs.Path()), nil), m.Window)
+		"**Parley %s**\n\nA native desktop client for the OpenAI API and compatible servers. Your key stays in the OS keychain; tokens are counted exactly, offline; rate limits are watched live.\n\nData: `%s`", m.app.Metadata().Version, m.svc.Prefs.Path()), m.links()), m.Window)
 }

@@ -30,6 +30,7 @@ type item struct {
 type rowActions interface {
 	copyMessage(it *item, asMarkdown bool)
 	copyText(text string)
+	links() widgets.Actions
 	regenerate()
 	continueAnswer(it *item)
 	editMessage(it *item)
@@ -98,7 +99,7 @@ func (r *messageRow) userMessage(it *item) []fyne.CanvasObject {
 func (r *messageRow) answer(it *item) []fyne.CanvasObject {
 	var objs []fyne.CanvasObject
 	if it.msg.Content != "" {
-		objs = append(objs, r.md.Render(it.msg.Content, r.actions.copyText))
+		objs = append(objs, r.md.Render(it.msg.Content, r.actions.links()))
 	}
 	switch {
 	case it.wait != nil:

@@ -163,7 +163,7 @@ func (q *quickAsk) show(text string, err *chat.Error, extra ...fyne.CanvasObject
 	}
 	objs = append(objs, extra...)
 	if text != "" {
-		objs = append(objs, q.md.Render(text, q.m.copyText))
+		objs = append(objs, q.md.Render(text, q.m.links()))
 	}
 	if err != nil {
 		box := widgets.RichText([]widget.RichTextSegment{&widget.TextSegment{Text: err.Message + " " + err.Action, Style: widget.RichTextStyle{ColorName: theme.ColorNameError}}})

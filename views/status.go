@@ -53,6 +53,10 @@ func (s *statusBar) refresh() {
 func (s *statusBar) say(text string) {
 	s.noticeID++
 	id := s.noticeID
+	// A notice never widens the pane: a long one (a path, a link) keeps its start and its end.
+	if r := []rune(text); len(r) > 90 {
+		text = string(r[:60]) + "…" + string(r[len(r)-29:])
+	}
 	s.notice.Text = text
 	s.notice.Refresh()
 	time.AfterFunc(3*time.Second, func() {

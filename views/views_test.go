@@ -11,6 +11,7 @@ import (
 	"parley/chat"
 	"parley/chat/chattest"
 	"parley/chat/store"
+	"parley/views/widgets"
 )
 
 const richAnswer = "## Heading\n\nA paragraph with **bold**, *italic* and `code`.\n\n- first\n- second\n  1. nested\n\n| Model | Context |\n|---|---:|\n| gpt-4o | 128,000 |\n| gpt-4.1 | 1,047,576 |\n\n```go\nfunc main() {\n\tfmt.Println(\"hi\", 42) // a comment\n}\n```\n"
@@ -20,6 +21,7 @@ type noActions struct{ busy bool }
 
 func (noActions) copyMessage(*item, bool)    {}
 func (noActions) copyText(string)            {}
+func (noActions) links() widgets.Actions     { return widgets.Actions{} }
 func (noActions) regenerate()                {}
 func (noActions) continueAnswer(*item)       {}
 func (noActions) editMessage(*item)          {}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -13,4 +14,10 @@ func newTestApp(t testing.TB) fyne.App {
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(NewTheme())
 	return a
+}
+
+type mouse struct{ desktop.MouseEvent }
+
+func desktopMouse(at fyne.Position) *mouse {
+	return &mouse{desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: at}}}
 }

@@ -22,10 +22,24 @@ import (
 
 var gfm = goldmark.New(goldmark.WithExtensions(extension.GFM))
 
-// markdownView renders Markdown source as widgets. copyText puts text on the clipboard (the
-// code blocks' Copy buttons use it).
-func Markdown(src string, copyText func(string)) fyne.CanvasObject {
-	return (&MarkdownCache{}).Render(src, copyText)
+// Actions are what a rendered message's controls do; the screens decide.
+type Actions struct {
+	Copy  func(text string)                   // a code block's Copy button
+	Open  func(label string, target *url.URL) // a link tapped (nil: OpenSafe)
+	Hover func(target *url.URL)               // the pointer came onto a link (nil at its leaving)
+}
+
+func (a Actions) open(label string, u *url.URL) {
+	if a.Open != nil {
+		a.Open(label, u)
+		return
+	}
+	OpenSafe(u)
+}
+
+// Markdown renders Markdown source as widgets.
+func Markdown(src string, act Actions) fyne.CanvasObject {
+	return (&MarkdownCache{}).Render(src, act)
 }
 
 // MarkdownCache renders Markdown again and again as it grows (a streaming answer), building widgets
@@ -36,10 +50,10 @@ type MarkdownCache struct {
 	objs []fyne.CanvasObject
 }
 
-func (c *MarkdownCache) Render(src string, copyText func(string)) fyne.CanvasObject {
+func (c *MarkdownCache) Render(src string, act Actions) fyne.CanvasObject {
 	source := []byte(src)
 	doc := gfm.Parser().Parse(text.NewReader(source))
-	r := &mdRenderer{src: source, copyText: copyText}
+	r := &mdRenderer{src: source, act: act}
 	var keys []string
 	var objs []fyne.CanvasObject
 	starts := []int{}
@@ -83,8 +97,8 @@ func blockStart(n ast.Node) int {
 }
 
 type mdRenderer struct {
-	src      []byte
-	copyText func(string)
+	src []byte
+	act Actions
 }
 
 // block renders one top-level block.
@@ -102,7 +116,9 @@ func (r *mdRenderer) blocks(n ast.Node, only ...ast.Node) *fyne.Container {
 	var prose []widget.RichTextSegment // the paragraph being built: one RichText per block
 	flush := func() {
 		if len(prose) > 0 {
-			objs = append(objs, newProse(spansOf(prose)...))
+			p := newProse(spansOf(prose)...)
+			p.act = r.act
+			objs = append(objs, p)
 			prose = nil
 		}
 	}
@@ -128,10 +144,10 @@ func (r *mdRenderer) blocks(n ast.Node, only ...ast.Node) *fyne.Container {
 			objs = append(objs, widget.NewSeparator())
 		case *ast.FencedCodeBlock:
 			flush()
-			objs = append(objs, newCodeBlock(string(c.Language(r.src)), r.lines(c), r.copyText))
+			objs = append(objs, newCodeBlock(string(c.Language(r.src)), r.lines(c), r.act.Copy))
 		case *ast.CodeBlock:
 			flush()
-			objs = append(objs, newCodeBlock("", r.lines(c), r.copyText))
+			objs = append(objs, newCodeBlock("", r.lines(c), r.act.Copy))
 		case *ast.HTMLBlock:
 			flush()
 			objs = append(objs, RichText([]widget.RichTextSegment{&widget.TextSegment{
@@ -218,15 +234,15 @@ func (r *mdRenderer) inlines(n ast.Node, style widget.RichTextStyle) []widget.Ri
 			s.ColorName = ColorMuted
 			out = append(out, r.inlines(c, s)...)
 		case *ast.Link:
-			out = append(out, link(plainInline(c, r.src), string(c.Destination)))
+			out = append(out, r.link(plainInline(c, r.src), string(c.Destination)))
 		case *ast.AutoLink:
 			u := string(c.URL(r.src))
 			if c.AutoLinkType == ast.AutoLinkEmail && !strings.HasPrefix(u, "mailto:") {
 				u = "mailto:" + u
 			}
-			out = append(out, link(string(c.Label(r.src)), u))
+			out = append(out, r.link(string(c.Label(r.src)), u))
 		case *ast.Image:
-			out = append(out, link("🖼 "+plainInline(c, r.src), string(c.Destination)))
+			out = append(out, r.link("🖼 "+plainInline(c, r.src), string(c.Destination)))
 		case *east.TaskCheckBox:
 			box := "☐ "
 			if c.IsChecked {
@@ -249,12 +265,54 @@ func (r *mdRenderer) inlines(n ast.Node, style widget.RichTextStyle) []widget.Ri
 	return out
 }
 
-func link(label, dest string) widget.RichTextSegment {
+// link is a link's segment. Tapped (in a table's rich text, or in prose), it goes through the
+// screens' Open: Fyne's own hyperlink would open any scheme, unasked.
+func (r *mdRenderer) link(label, dest string) widget.RichTextSegment {
 	u, err := url.Parse(dest)
 	if err != nil || u.Scheme == "" {
 		return &widget.TextSegment{Style: widget.RichTextStyleInline, Text: label}
 	}
-	return &widget.HyperlinkSegment{Text: label, URL: u}
+	act := r.act
+	return &widget.HyperlinkSegment{Text: label, URL: u, OnTapped: func() { act.open(label, u) }}
+}
+
+// SafeLink tells the links Parley opens without asking what they are: the web and mail.
+func SafeLink(u *url.URL) bool {
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https", "mailto":
+		return true
+	}
+	return false
+}
+
+// OpenSafe opens a web or mail link; any other kind (file:, a custom scheme) is not opened.
+func OpenSafe(u *url.URL) {
+	if SafeLink(u) {
+		fyne.CurrentApp().OpenURL(u)
+	}
+}
+
+// Disguised tells a link whose text names another place than it goes to: "https://platform.
+// openai.com/docs" pointing elsewhere. A label of plain words names no place.
+func Disguised(label string, u *url.URL) bool {
+	l := strings.TrimSpace(strings.TrimPrefix(label, "🖼 "))
+	if l == u.String() || l == strings.TrimPrefix(u.String(), u.Scheme+"://") || l == u.Opaque {
+		return false
+	}
+	host := ""
+	if lu, err := url.Parse(l); err == nil && lu.Host != "" {
+		host = lu.Host
+	} else if first := strings.Fields(l); len(first) == 1 && strings.Contains(l, ".") && !strings.ContainsAny(l, " /") {
+		host = l // "openai.com", a bare domain
+	} else if len(first) == 1 && strings.Contains(l, ".") {
+		if lu, err := url.Parse("https://" + l); err == nil {
+			host = lu.Host
+		}
+	}
+	if host == "" {
+		return false
+	}
+	return !strings.EqualFold(strings.TrimPrefix(host, "www."), strings.TrimPrefix(u.Host, "www."))
 }
 
 // plainInline is the text of inline content without its markup.

@@ -21,6 +21,7 @@ import (
 // (Text selection is not offered, as Fyne's RichText does not offer it either.)
 type Prose struct {
 	widget.BaseWidget
+	act   Actions // what a link does when tapped, or pointed at
 	spans []span
 	hover *url.URL       // the link under the pointer
 	r     *proseRenderer // where the links are
@@ -67,11 +68,22 @@ func (p *Prose) CreateRenderer() fyne.WidgetRenderer {
 	return p.r
 }
 
-// Tapped opens the link under the pointer.
+// Tapped opens the link under the pointer, through the screens' Open.
 func (p *Prose) Tapped(e *fyne.PointEvent) {
 	if u := p.linkAt(e.Position); u != nil {
-		fyne.CurrentApp().OpenURL(u)
+		p.act.open(p.labelOf(u), u)
 	}
+}
+
+// labelOf is the text a link shows.
+func (p *Prose) labelOf(u *url.URL) string {
+	var b strings.Builder
+	for _, s := range p.spans {
+		if s.link == u {
+			b.WriteString(s.text)
+		}
+	}
+	return b.String()
 }
 
 // Cursor is a pointing hand over links.
@@ -82,9 +94,20 @@ func (p *Prose) Cursor() desktop.Cursor {
 	return desktop.DefaultCursor
 }
 
-func (p *Prose) MouseIn(e *desktop.MouseEvent)    { p.hover = p.linkAt(e.Position) }
-func (p *Prose) MouseMoved(e *desktop.MouseEvent) { p.hover = p.linkAt(e.Position) }
-func (p *Prose) MouseOut()                        { p.hover = nil }
+func (p *Prose) MouseIn(e *desktop.MouseEvent)    { p.point(p.linkAt(e.Position)) }
+func (p *Prose) MouseMoved(e *desktop.MouseEvent) { p.point(p.linkAt(e.Position)) }
+func (p *Prose) MouseOut()                        { p.point(nil) }
+
+// point follows the pointer onto and off links, saying where the link goes.
+func (p *Prose) point(u *url.URL) {
+	if u == p.hover {
+		return
+	}
+	p.hover = u
+	if p.act.Hover != nil {
+		p.act.Hover(u)
+	}
+}
 
 func (p *Prose) linkAt(pos fyne.Position) *url.URL {
 	if p.r == nil {
