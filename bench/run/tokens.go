@@ -12,18 +12,10 @@ import (
 	"parley/chat/tokens"
 )
 
-// tokenizer compares Parley's tokenizer (tiktoken-go) with OpenAI's own (npm's tiktoken, Rust
-// compiled to WebAssembly) on the same text.
+// tokenizer compares Parley's tokenizer with OpenAI's own (npm's tiktoken, Rust compiled to
+// WebAssembly) on the same texts: prose and code, and runs without a space, which tiktoken
+// merges in time quadratic in their length.
 func tokenizer() {
-	text := strings.Repeat(realisticAnswer(2000), 25) // about 45,000 tokens of prose and code
-	file := filepath.Join(workDir, "tokens.txt")
-	check(os.WriteFile(file, []byte(text), 0o644))
-	check(tokens.Warm(tokens.O200k))
-	begin := time.Now()
-	n, err := tokens.Default().Text(tokens.O200k, text)
-	check(err)
-	goSecs := time.Since(begin).Seconds()
-
 	script := filepath.Join(workDir, "tiktoken.js")
 	check(os.WriteFile(script, []byte(`const { get_encoding } = require("tiktoken");
 const fs = require("fs");
@@ -35,11 +27,46 @@ const n = enc.encode_ordinary(text).length;
 const secs = Number(process.hrtime.bigint() - begin) / 1e9;
 console.log(n, secs);
 `), 0o644))
+	check(tokens.Warm(tokens.O200k))
+	r := uint32(42)
+	run := func(n int, from string) string { // testdata/gen-tiktoken.js's generator
+		b := make([]byte, n)
+		for i := range b {
+			r = (r*1103515245 + 12345) & 0x7fffffff
+			b[i] = from[r%uint32(len(from))]
+		}
+		return string(b)
+	}
+	compare("Tokenizer throughput, %s tokens of prose and code (%s)", strings.Repeat(realisticAnswer(2000), 25), script, true, "")
+	compare("Count 100 KB of DNA, no space in it: %s tokens (%s)", run(100_000, "ACGT"), script, true, "≤ 1 s")
+	compare("Count 1 MB of letters with no space: %s tokens (%s)", run(1<<20, "abcdefghijklmnopqrstuvwxyz"), script, false, "≤ 1 s")
+}
+
+// compare counts text with Parley and, when withNPM, with npm's tiktoken, and adds a row.
+func compare(measure, text, script string, withNPM bool, target string) {
+	file := filepath.Join(workDir, "tokens.txt")
+	check(os.WriteFile(file, []byte(text), 0o644))
+	begin := time.Now()
+	n, err := tokens.Default().Text(tokens.O200k, text)
+	check(err)
+	goSecs := time.Since(begin).Seconds()
+	rate := fmt.Sprintf("%.2f MB/s", float64(len(text))/goSecs/1e6)
+	if target != "" {
+		rate = fmt.Sprintf("%.2f s", goSecs)
+	}
+	verdictOf := ""
+	if target != "" {
+		verdictOf = verdict(goSecs, 1)
+	}
+	if !withNPM {
+		add(row{measure: fmt.Sprintf(measure, thousandsOf(n), "npm tiktoken not run: over a megabyte it fails in WebAssembly"), parley: rate, target: target, verdict: verdictOf})
+		return
+	}
 	cmd := exec.Command("node", script, file)
 	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(*npmDir, "node_modules"))
 	out, err := cmd.Output()
 	if err != nil {
-		add(row{measure: "Tokenizer throughput", parley: fmt.Sprintf("%.2f MB/s", float64(len(text))/goSecs/1e6), baseline: "npm tiktoken unavailable: " + err.Error()})
+		add(row{measure: fmt.Sprintf(measure, thousandsOf(n), "npm tiktoken failed"), parley: rate, baseline: "npm tiktoken: " + err.Error(), target: target, verdict: verdictOf})
 		return
 	}
 	f := strings.Fields(string(out))
@@ -49,9 +76,12 @@ console.log(n, secs);
 	if npmN != n {
 		same = fmt.Sprintf("COUNTS DIFFER: %d vs %d", n, npmN)
 	}
-	add(row{measure: fmt.Sprintf("Tokenizer throughput, %s tokens of prose and code (%s)", thousandsOf(n), same),
-		parley: fmt.Sprintf("%.2f MB/s", float64(len(text))/goSecs/1e6), baseline: fmt.Sprintf("%.2f MB/s (npm tiktoken)", float64(len(text))/npmSecs/1e6),
-		ratio: fmt.Sprintf("%.2f× the time", goSecs/npmSecs)})
+	baseline := fmt.Sprintf("%.2f MB/s (npm tiktoken)", float64(len(text))/npmSecs/1e6)
+	if target != "" {
+		baseline = fmt.Sprintf("%.2f s (npm tiktoken)", npmSecs)
+	}
+	add(row{measure: fmt.Sprintf(measure, thousandsOf(n), same), parley: rate, baseline: baseline,
+		ratio: fmt.Sprintf("%.2f× the time", goSecs/npmSecs), target: target, verdict: verdictOf})
 }
 
 func thousandsOf(n int) string {

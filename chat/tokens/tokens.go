@@ -6,13 +6,11 @@
 package tokens
 
 import (
+	"context"
 	"fmt"
 	"runtime/debug"
 	"strings"
 	"sync"
-
-	"github.com/pkoukk/tiktoken-go"
-	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
 )
 
 // The two encodings current chat models use.
@@ -28,11 +26,6 @@ const (
 	perName    = 1
 	replyPrime = 3
 )
-
-func init() {
-	// tiktoken-go would otherwise download the BPE files on first use; Parley works offline.
-	tiktoken.SetBpeLoader(tiktoken_loader.NewOfflineLoader())
-}
 
 // EncodingFor names the encoding of a model: cl100k_base for the gpt-4 and gpt-3.5 families,
 // o200k_base for everything newer and for models it does not know.
@@ -74,7 +67,7 @@ var (
 
 type encoder struct {
 	once sync.Once
-	enc  *tiktoken.Tiktoken
+	enc  *bpe
 	err  error
 }
 
@@ -97,7 +90,7 @@ var defaultCounter = New()
 // Default is the process-wide Counter, so that every caller shares one cache.
 func Default() *Counter { return defaultCounter }
 
-func encoderFor(encoding string) (*tiktoken.Tiktoken, error) {
+func encoderFor(encoding string) (*bpe, error) {
 	if encoding == "" {
 		encoding = O200k
 	}
@@ -109,7 +102,7 @@ func encoderFor(encoding string) (*tiktoken.Tiktoken, error) {
 	}
 	encodersMu.Unlock()
 	e.once.Do(func() {
-		e.enc, e.err = tiktoken.GetEncoding(encoding)
+		e.enc, e.err = loadBPE(encoding)
 		if e.err != nil {
 			e.err = fmt.Errorf("loading the %s tokenizer: %w", encoding, e.err)
 		}
@@ -129,6 +122,12 @@ func Warm(encoding string) error {
 // Text counts the tokens of a plain text. Special-token strings such as "<|endoftext|>" count as
 // ordinary text, as the API treats them in user content.
 func (c *Counter) Text(encoding, text string) (int, error) {
+	return c.TextContext(context.Background(), encoding, text)
+}
+
+// TextContext counts like Text, and gives up with the context's error once it is done: a
+// megabyte takes about a second.
+func (c *Counter) TextContext(ctx context.Context, encoding, text string) (int, error) {
 	if text == "" {
 		return 0, nil
 	}
@@ -136,7 +135,9 @@ func (c *Counter) Text(encoding, text string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return len(enc.EncodeOrdinary(text)), nil
+	n := 0
+	err = enc.encode(ctx, text, func(int) { n++ })
+	return n, err
 }
 
 // Message counts one message of a chat request: its framing, role, name and content. The result
@@ -197,7 +198,9 @@ func Encode(encoding, text string) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	return enc.EncodeOrdinary(text), nil
+	ids := []int{}
+	err = enc.encode(context.Background(), text, func(id int) { ids = append(ids, id) })
+	return ids, err
 }
 
 // Decode returns the bytes of token ids as a string, which may end inside a UTF-8 character when
@@ -207,5 +210,5 @@ func Decode(encoding string, ids []int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return enc.Decode(ids), nil
+	return enc.decode(ids), nil
 }

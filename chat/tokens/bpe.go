@@ -1,0 +1,223 @@
+package tokens
+
+import (
+	"container/heap"
+	"context"
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/dlclark/regexp2"
+	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
+)
+
+// bpe is one of OpenAI's byte-pair encodings: its split pattern and its ranks, as tiktoken
+// defines them (the same pattern strings; the ranks are tiktoken's own files, shipped offline by
+// tiktoken-go-loader). It gives tiktoken's tokens exactly. Where tiktoken-go (and tiktoken before
+// 2024) merge a piece in time quadratic in its length, so that 100 KB without a space took
+// seconds and 1 MB minutes, long pieces are merged here with a heap, in n log n: the same merges
+// in the same order, lowest rank first and leftmost among equals.
+type bpe struct {
+	name    string
+	split   *regexp2.Regexp
+	ranks   map[string]int
+	once    sync.Once
+	decoder map[int]string // built on the first decode (the test server's; counting needs none)
+}
+
+// The split patterns, as tiktoken's openai_public.py has them.
+var patterns = map[string]string{
+	O200k: `[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?` +
+		`|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?` +
+		`|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+`,
+	Cl100k: `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`,
+}
+
+var rankFiles = map[string]string{
+	O200k:  "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
+	Cl100k: "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+}
+
+func loadBPE(name string) (*bpe, error) {
+	pattern, ok := patterns[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown encoding %q", name)
+	}
+	ranks, err := tiktoken_loader.NewOfflineLoader().LoadTiktokenBpe(rankFiles[name])
+	if err != nil {
+		return nil, err
+	}
+	split, err := regexp2.Compile(pattern, regexp2.None)
+	if err != nil {
+		return nil, err
+	}
+	return &bpe{name: name, split: split, ranks: ranks}, nil
+}
+
+// checkEvery is how many pieces, or merge steps, pass between two looks at the context.
+const checkEvery = 4096
+
+// encode returns the tokens of a text (special-token strings count as ordinary text), or the
+// context's error once it is done.
+func (b *bpe) encode(ctx context.Context, text string, emit func(int)) error {
+	m, err := b.split.FindStringMatch(text)
+	for n := 0; m != nil && err == nil; n++ {
+		if n%checkEvery == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		piece := m.String()
+		if t, ok := b.ranks[piece]; ok {
+			emit(t)
+		} else if err := b.merge(ctx, []byte(piece), emit); err != nil {
+			return err
+		}
+		m, err = b.split.FindNextMatch(m)
+	}
+	return err
+}
+
+// longPiece is where merging with a heap starts to pay for its setup (tiktoken chose 500 too).
+const longPiece = 500
+
+// merge splits one piece into tokens: the pair of adjacent parts of lowest rank is merged first,
+// the leftmost among equals, until no pair is a token.
+func (b *bpe) merge(ctx context.Context, piece []byte, emit func(int)) error {
+	if len(piece) > longPiece {
+		return b.mergeLong(ctx, piece, emit)
+	}
+	// starts[i] is where part i begins; the last entry is the end of the piece.
+	starts := make([]int, len(piece)+1)
+	for i := range starts {
+		starts[i] = i
+	}
+	rank := func(i int) int { // of merging parts i and i+1
+		if i+2 < len(starts) {
+			if r, ok := b.ranks[string(piece[starts[i]:starts[i+2]])]; ok {
+				return r
+			}
+		}
+		return math.MaxInt
+	}
+	ranks := make([]int, len(starts))
+	for i := range ranks {
+		ranks[i] = rank(i)
+	}
+	for {
+		best, at := math.MaxInt, -1
+		for i := 0; i < len(starts)-2; i++ {
+			if ranks[i] < best {
+				best, at = ranks[i], i
+			}
+		}
+		if at < 0 {
+			break
+		}
+		starts = append(starts[:at+1], starts[at+2:]...)
+		ranks = append(ranks[:at+1], ranks[at+2:]...)
+		ranks[at] = rank(at)
+		if at > 0 {
+			ranks[at-1] = rank(at - 1)
+		}
+	}
+	for i := 0; i+1 < len(starts); i++ {
+		emit(b.ranks[string(piece[starts[i]:starts[i+1]])])
+	}
+	return nil
+}
+
+// mergeLong merges a long piece in n log n: parts form a linked list, and the candidate pairs a
+// heap ordered by rank, then position. A merge changes only the pairs around it: those are
+// pushed anew and the old entries, recognised by their part's version, are skipped.
+func (b *bpe) mergeLong(ctx context.Context, piece []byte, emit func(int)) error {
+	n := len(piece)
+	next := make([]int, n) // the part after part i (by its start), n at the end
+	prev := make([]int, n)
+	version := make([]int, n)
+	for i := range n {
+		next[i], prev[i] = i+1, i-1
+	}
+	end := func(i int) int { return next[i] } // a part ends where the next begins
+	rank := func(i int) (int, bool) {
+		j := next[i]
+		if j >= n {
+			return 0, false
+		}
+		r, ok := b.ranks[string(piece[i:end(j)])]
+		return r, ok
+	}
+	h := &pairs{}
+	for i := range n {
+		if r, ok := rank(i); ok {
+			h.items = append(h.items, pair{rank: r, start: i, version: 0})
+		}
+	}
+	heap.Init(h)
+	for steps := 0; h.Len() > 0; steps++ {
+		if steps%checkEvery == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		p := heap.Pop(h).(pair)
+		i := p.start
+		if version[i] != p.version || next[i] >= n {
+			continue // the part changed since this entry was pushed, or was merged away
+		}
+		if r, ok := rank(i); !ok || r != p.rank {
+			continue
+		}
+		// Merge part i with the part after it.
+		j := next[i]
+		next[i] = next[j]
+		if next[j] < n {
+			prev[next[j]] = i
+		}
+		version[j] = -1 // gone
+		version[i]++
+		if r, ok := rank(i); ok {
+			heap.Push(h, pair{rank: r, start: i, version: version[i]})
+		}
+		if k := prev[i]; k >= 0 {
+			version[k]++
+			if r, ok := rank(k); ok {
+				heap.Push(h, pair{rank: r, start: k, version: version[k]})
+			}
+		}
+	}
+	for i := 0; i < n; i = next[i] {
+		emit(b.ranks[string(piece[i:end(i)])])
+	}
+	return nil
+}
+
+// pair is a candidate merge of the part starting at start with the one after it.
+type pair struct{ rank, start, version int }
+
+// pairs is a min-heap of candidate merges: lowest rank first, then leftmost.
+type pairs struct{ items []pair }
+
+func (h *pairs) Len() int { return len(h.items) }
+func (h *pairs) Less(a, b int) bool {
+	x, y := h.items[a], h.items[b]
+	return x.rank < y.rank || x.rank == y.rank && x.start < y.start
+}
+func (h *pairs) Swap(a, b int) { h.items[a], h.items[b] = h.items[b], h.items[a] }
+func (h *pairs) Push(x any)    { h.items = append(h.items, x.(pair)) }
+func (h *pairs) Pop() any {
+	last := h.items[len(h.items)-1]
+	h.items = h.items[:len(h.items)-1]
+	return last
+}
+
+// decode turns token ids back into the bytes they stand for.
+func (b *bpe) decode(ids []int) string {
+	b.once.Do(func() {
+		b.decoder = make(map[int]string, len(b.ranks))
+		for s, r := range b.ranks {
+			b.decoder[r] = s
+		}
+	})
+	var out []byte
+	for _, id := range ids {
+		out = append(out, b.decoder[id]...)
+	}
+	return string(out)
+}
