@@ -261,3 +261,32 @@ func BenchmarkScrollTopToBottom(b *testing.B) {
 	b.ReportMetric(float64(frames[len(frames)*99/100].Microseconds())/1000, "p99-ms/frame")
 	b.ReportMetric(float64(len(frames))/float64(b.N), "frames")
 }
+
+// BenchmarkOpenHugeMessage opens a conversation holding one 50 MB paragraph (a pasted log) and
+// draws it: the window must stay usable whatever a message holds.
+func BenchmarkOpenHugeMessage(b *testing.B) {
+	m, _, hist := newTestMain(b, chattest.Options{})
+	c, err := hist.Import(store.Conversation{Title: "huge", Model: "gpt-4o", Created: time.Now(), Updated: time.Now()}, []store.Message{
+		{Role: chat.User, Content: "Summarise this log.", Created: time.Now()},
+		{Role: chat.Assistant, Content: strings.Repeat("log line without an end in sight ", 50<<20/33), Model: "gpt-4o", Finish: chat.FinishStop, Created: time.Now()},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	before := heapInUse()
+	var after uint64
+	b.ResetTimer()
+	for range b.N {
+		m.NewChat()
+		settle(b, time.Second)
+		begin := time.Now()
+		m.Open(c.ID, -1)
+		settleUntil(b, 60*time.Second, func() bool { return len(m.conversation.items) == 2 })
+		m.Window.Canvas().Capture()
+		b.ReportMetric(float64(time.Since(begin).Microseconds())/1000, "ms/open")
+		b.StopTimer()
+		after = heapInUse()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(after-before)/(1<<20), "MB-added")
+}

@@ -24,6 +24,7 @@ type item struct {
 	streaming bool
 	failure   *chat.Error // an error shown where the answer would be
 	wait      *chat.Wait  // the engine is waiting before it sends (rate limit, retry)
+	unfolded  int         // how much of a long message the user asked to see (foldAt at first)
 }
 
 // rowActions are what a message's buttons do.
@@ -37,6 +38,7 @@ type rowActions interface {
 	retry()
 	openSettings()
 	isLastAnswer(it *item) bool
+	unfold(it *item)
 	isBusy() bool
 }
 
@@ -85,7 +87,8 @@ func (r *messageRow) bind(it *item) {
 
 func (r *messageRow) userMessage(it *item) []fyne.CanvasObject {
 	name := widget.NewRichText(&widget.TextSegment{Text: "You", Style: smallStyle(widgets.ColorMuted, true)})
-	text := widgets.NewParagraph(it.msg.Content, widget.RichTextStyleParagraph)
+	content, folded := it.shown()
+	text := widgets.NewParagraph(content, widget.RichTextStyleParagraph)
 	edit := lowButton("Edit", theme.DocumentCreateIcon(), func() { r.actions.editMessage(it) })
 	if r.actions.isBusy() {
 		edit.Disable()
@@ -93,13 +96,20 @@ func (r *messageRow) userMessage(it *item) []fyne.CanvasObject {
 	copyButton := lowButton("", theme.ContentCopyIcon(), func() { r.actions.copyMessage(it, false) })
 	footer := container.NewHBox(layout.NewSpacer(), edit, copyButton)
 	bubble := container.NewStack(widgets.NewThemedRect(widgets.ColorUserBubble, 10), container.NewPadded(container.New(&widgets.Stack{Gap: 0}, name, text)))
+	if folded {
+		return []fyne.CanvasObject{bubble, r.foldNotice(it), footer}
+	}
 	return []fyne.CanvasObject{bubble, footer}
 }
 
 func (r *messageRow) answer(it *item) []fyne.CanvasObject {
 	var objs []fyne.CanvasObject
 	if it.msg.Content != "" {
-		objs = append(objs, r.md.Render(it.msg.Content, r.actions.links()))
+		content, folded := it.shown()
+		objs = append(objs, r.md.Render(content, r.actions.links()))
+		if folded {
+			objs = append(objs, r.foldNotice(it))
+		}
 	}
 	switch {
 	case it.wait != nil:
@@ -231,7 +241,8 @@ func estimateHeight(it *item, width float32) float32 {
 	perLine := max(int((width-40)/charW), 10)
 	lines := 0
 	inCode := false
-	for _, line := range strings.Split(it.msg.Content, "\n") {
+	content, _ := it.shown()
+	for _, line := range strings.Split(content, "\n") {
 		if strings.HasPrefix(strings.TrimSpace(line), "```") {
 			inCode = !inCode
 			lines += 2

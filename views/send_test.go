@@ -81,3 +81,31 @@ func TestCutAnswerShowsInterruptedAndContinues(t *testing.T) {
 		t.Fatalf("stored %+v", msgs)
 	}
 }
+
+// A 50 MB message shows its start, says how long it is, and shows more on request.
+func TestAHugeMessageIsFolded(t *testing.T) {
+	m, _, hist := newTestMain(t, chattest.Options{})
+	huge := strings.Repeat("a log line of no interest ", 50<<20/26)
+	c, _ := hist.Import(store.Conversation{Title: "huge", Model: "gpt-4o", Created: time.Now(), Updated: time.Now()}, []store.Message{
+		{Role: chat.User, Content: huge, Created: time.Now()},
+	})
+	m.Open(c.ID, -1)
+	v := m.conversation
+	settleUntil(t, 30*time.Second, func() bool { return len(v.items) == 1 })
+	it := v.items[0]
+	shown, folded := it.shown()
+	if !folded || len(shown) > foldAt || len(shown) < foldAt-4 {
+		t.Fatalf("folded %v, %d bytes shown", folded, len(shown))
+	}
+	row := newMessageRow(v)
+	row.bind(it)
+	w := test.NewTempWindow(t, row)
+	w.Resize(fyne.NewSize(700, 800))
+	if markup := test.RenderToMarkup(w.Canvas()); !strings.Contains(markup, "A long message: 50.0 MB. Showing its first 64 KB.") || !strings.Contains(markup, "Show more") {
+		t.Fatal("no fold notice")
+	}
+	v.unfold(it)
+	if more, _ := it.shown(); len(more) <= len(shown) || len(more) > 4*foldAt {
+		t.Fatalf("show more: %d bytes", len(more))
+	}
+}

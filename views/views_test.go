@@ -28,6 +28,7 @@ func (noActions) editMessage(*item)          {}
 func (noActions) retry()                     {}
 func (noActions) openSettings()              {}
 func (noActions) isLastAnswer(it *item) bool { return true }
+func (noActions) unfold(*item)               {}
 func (a noActions) isBusy() bool             { return a.busy }
 
 func showRow(t *testing.T, it *item) fyne.Window {

@@ -194,6 +194,8 @@ func goBenchmarks() {
 	add(row{measure: "Same, worst case: 2,000 tokens in one paragraph", parley: fmt.Sprintf("%.1f / %.1f ms", one["p50-ms"], one["p99-ms"]), target: "p99 ≤ 50 ms", verdict: verdict(one["p99-ms"], 50)})
 	keys := v["BenchmarkKeystrokeWhileStreaming"]
 	add(row{measure: "Keystroke in the composer while streaming, 2,000-message conversation, p50 / p99", parley: fmt.Sprintf("%.2f / %.2f ms", keys["p50-ms"], keys["p99-ms"]), target: "≤ 16 ms", verdict: verdict(keys["p99-ms"], 16)})
+	huge := goBench("./views/", "OpenHugeMessage", 2)["BenchmarkOpenHugeMessage"]
+	add(row{measure: "Open a conversation holding one 50 MB paragraph, and the heap it adds", parley: fmt.Sprintf("%.0f ms, %.0f MB", huge["ms/open"], huge["MB-added"]), target: "< 1 s", verdict: verdict(huge["ms/open"], 1000)})
 
 	t := goBench("./chat/tokens/", "Count100k", 20)
 	cold, plus := t["BenchmarkCount100kConversationCold"]["ns/op"], t["BenchmarkCount100kConversationPlusOneMessage"]["ns/op"]

@@ -135,16 +135,27 @@ func (s *Store) searchMessages(query string, limit int) ([]Hit, error) {
 
 // match runs one full-text query and cuts a snippet from each hit not already seen.
 func (s *Store) match(fts string, words []string, limit int, seen map[int64]bool) ([]Hit, error) {
+	// The messages seen already are left out by the query itself: their text (which may be
+	// megabytes) is not read twice.
+	skip, args := "", []any{fts, limit + len(seen)}
+	if len(seen) > 0 {
+		marks := make([]string, 0, len(seen))
+		for id := range seen {
+			marks = append(marks, "?")
+			args = append(args, id)
+		}
+		skip = " WHERE m.id NOT IN (" + strings.Join(marks, ",") + ")"
+	}
 	rows, err := s.db.Query(`SELECT m.conversation_id, c.title, m.id, m.seq, m.role, m.content
 		FROM (SELECT -rowid AS id FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid LIMIT ?) f
-		JOIN messages m ON m.id = f.id JOIN conversations c ON c.id = m.conversation_id
-		ORDER BY m.id DESC`, fts, limit+len(seen))
+		JOIN messages m ON m.id = f.id JOIN conversations c ON c.id = m.conversation_id`+skip+`
+		ORDER BY m.id DESC`, args...)
 	if err != nil {
 		return nil, wrap("searching", err)
 	}
 	return scanHits(rows, func(h *Hit, content string) bool {
 		h.Snippet = snippetOfWords(content, words)
-		return !seen[h.MessageID]
+		return true
 	})
 }
 
@@ -169,13 +180,23 @@ func scanHits(rows *sql.Rows, keep func(h *Hit, content string) bool) ([]Hit, er
 func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }
 
 // snippetOfWords cuts the text around the first word that starts with one of the query's
-// words (ignoring case and accents, as the index does) and marks every such word in it.
+// words (ignoring case and accents, as the index does) and marks every such word in it. It
+// reads the words one by one and keeps only the few around the match: a message of 50 MB costs
+// a scan, not a copy of its every word.
 func snippetOfWords(content string, query []string) string {
 	var prefixes []string
 	for _, q := range query {
 		prefixes = append(prefixes, fold(q))
 	}
 	matches := func(word string) bool {
+		if ascii(word) { // the common case, without folding a copy of every word
+			for _, p := range prefixes {
+				if ascii(p) && len(word) >= len(p) && strings.EqualFold(word[:len(p)], p) {
+					return true
+				}
+			}
+			return false
+		}
 		w := fold(word)
 		for _, p := range prefixes {
 			if strings.HasPrefix(w, p) {
@@ -184,42 +205,61 @@ func snippetOfWords(content string, query []string) string {
 		}
 		return false
 	}
-	// Words with their byte offsets.
+	const before, after = 6, 14
 	type span struct{ start, end int }
-	var spans []span
+	var window []span // the last words before the match, then the match and those after it
+	first := -1       // where the match is in window
+	more := false     // words follow the window
+	dropped := false  // words came before the window
+	word := func(sp span) bool {
+		if first < 0 {
+			window = append(window, sp)
+			if matches(content[sp.start:sp.end]) {
+				first = len(window) - 1
+			} else if len(window) > before {
+				copy(window, window[1:]) // in place: a sliding window, not a growing slice
+				window, dropped = window[:len(window)-1], true
+			}
+			return true
+		}
+		if len(window)-first >= after {
+			more = true
+			return false
+		}
+		window = append(window, sp)
+		return true
+	}
 	start := -1
 	for i, r := range content {
 		if notWordRune(r) {
 			if start >= 0 {
-				spans = append(spans, span{start, i})
+				if !word(span{start, i}) {
+					start = -2
+					break
+				}
 				start = -1
 			}
-		} else if start < 0 {
+		} else if start == -1 {
 			start = i
 		}
 	}
 	if start >= 0 {
-		spans = append(spans, span{start, len(content)})
-	}
-	first := -1
-	for i, sp := range spans {
-		if matches(content[sp.start:sp.end]) {
-			first = i
-			break
-		}
+		word(span{start, len(content)})
 	}
 	if first < 0 {
 		return oneLine(snippetAround(content, ""))
 	}
-	const before, after = 6, 14
-	from, to := max(0, first-before), min(len(spans), first+after)
 	var b strings.Builder
-	if from > 0 {
+	if dropped {
 		b.WriteString("…")
 	}
-	prev := spans[from].start
-	for _, sp := range spans[from:to] {
-		b.WriteString(content[prev:sp.start])
+	prev := window[0].start
+	for _, sp := range window {
+		if gap := content[prev:sp.start]; len(gap) > 120 { // a wall of punctuation between words
+			b.WriteString(" … ")
+		} else {
+			b.WriteString(gap)
+		}
 		if w := content[sp.start:sp.end]; matches(w) {
 			b.WriteString(MarkStart + w + MarkEnd)
 		} else {
@@ -227,10 +267,19 @@ func snippetOfWords(content string, query []string) string {
 		}
 		prev = sp.end
 	}
-	if to < len(spans) {
+	if more {
 		b.WriteString("…")
 	}
 	return oneLine(b.String())
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // fold lowers case and strips accents, as the index's tokenizer does.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -327,5 +328,25 @@ func TestAbsurdCountsDoNotOverflowTotals(t *testing.T) {
 	tot, err := s.Totals(c.ID)
 	if err != nil || tot.Messages != 2 || tot.Tokens <= 0 {
 		t.Fatalf("%+v %v", tot, err)
+	}
+}
+
+// Searching a word in a 50 MB message costs a scan of it, not copies of its every word.
+func TestSearchingAHugeMessageStaysSmall(t *testing.T) {
+	s := openTemp(t)
+	c, _ := s.CreateConversation(Conversation{Title: "huge"})
+	huge := strings.Repeat("filler words without the term ", 50<<20/30) + " needle at the very end"
+	s.Append(Message{ConversationID: c.ID, Role: chat.User, Content: huge})
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	hits, err := s.Search("needle", 10)
+	runtime.ReadMemStats(&after)
+	if err != nil || len(hits) != 1 || !strings.Contains(hits[0].Snippet, MarkStart+"needle"+MarkEnd) || len(hits[0].Snippet) > 400 {
+		t.Fatalf("%v %+v", err, hits)
+	}
+	// The message itself is read once (50 MB); nothing else of its size is made.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 150<<20 {
+		t.Fatalf("searching allocated %d MB", alloc>>20)
 	}
 }
