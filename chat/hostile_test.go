@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -98,4 +99,67 @@ func TestAKeyThatCouldNotBeReadIsNotCalledRefused(t *testing.T) {
 	if a.Err == nil || strings.Contains(a.Err.Message, "refused") || !strings.Contains(a.Err.Message, "could not read yours: The keychain is locked.") {
 		t.Fatalf("%+v", a.Err)
 	}
+}
+
+// The probe of a hostile server: every fault the test server can play, both framings, before
+// and after text. Each ends in time, as a finished answer only when it really finished, or as a
+// failure in plain words that holds no key.
+func TestEveryFaultEndsInPlainWords(t *testing.T) {
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			t.Error("the key followed a redirect to another origin")
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	t.Cleanup(other.Close)
+	faults := []chattest.Fault{
+		{Kind: chattest.RateLimit, Times: 5}, {Kind: chattest.Quota}, {Kind: chattest.Status, Status: 500, Times: 5},
+		{Kind: chattest.Status, Status: 503, Times: 5}, {Kind: chattest.Status, Status: 400}, {Kind: chattest.Status, Status: 403},
+		{Kind: chattest.Status, Status: 404}, {Kind: chattest.Status, Status: 408, Times: 5}, {Kind: chattest.Status, Status: 409, Times: 5},
+		{Kind: chattest.Status, Status: 422}, {Kind: chattest.Status, Status: 502, Times: 5}, {Kind: chattest.Delay, Wait: 50 * time.Millisecond},
+		{Kind: chattest.Silent}, {Kind: chattest.HTML}, {Kind: chattest.PlainJSON}, {Kind: chattest.Redirect, Location: other.URL + "/v1/chat/completions"},
+	}
+	for _, after := range []int{0, 5} {
+		for _, k := range []chattest.FaultKind{chattest.Cut, chattest.Truncate, chattest.Stall, chattest.ErrorEvent, chattest.Malformed,
+			chattest.Split, chattest.Empty, chattest.HugeLine} {
+			for _, framing := range []chattest.Framing{chattest.Chunked, chattest.CloseDelimited} {
+				faults = append(faults, chattest.Fault{Kind: k, After: after, Framing: framing, Times: 5, Size: 17 << 20, Wait: 20 * time.Millisecond})
+			}
+		}
+	}
+	survived := 0
+	for _, f := range faults {
+		name := fmt.Sprintf("%s/%d/after %d/%s", f.Kind, f.Status, f.After, f.Framing)
+		t.Run(name, func(t *testing.T) {
+			r := newRig(t, chattest.Options{}, func(c *Config) { c.IdleTimeout, c.FirstByteTimeout = 300*time.Millisecond, 300*time.Millisecond })
+			long := strings.Repeat("piece ", 30)
+			r.server.Reply(long, long, long)
+			r.server.Fault(f)
+			begin := time.Now()
+			_, a := collect(t, r.client, context.Background(), ask("hi"))
+			if d := time.Since(begin); d > 5*time.Second {
+				t.Fatalf("took %v", d)
+			}
+			switch {
+			case a.Err == nil:
+				if a.Finish != FinishStop || a.Content != long {
+					t.Fatalf("no error, but finish %q and %d bytes of %d", a.Finish, len(a.Content), len(long))
+				}
+			default:
+				if a.Finish == FinishStop || a.Err.Message == "" || a.Err.Action == "" {
+					t.Fatalf("finish %q, error %+v", a.Finish, a.Err)
+				}
+				if a.Content != "" && a.Finish != FinishInterrupted {
+					t.Fatalf("text came but the answer is %q", a.Finish)
+				}
+				for _, s := range []string{a.Err.Error(), a.Err.UserMessage()} {
+					if strings.Contains(s, testKey) || strings.Contains(s, testKey[8:20]) {
+						t.Fatalf("the key is in %q", s)
+					}
+				}
+			}
+			survived++
+		})
+	}
+	t.Logf("fault kinds survived: %d of %d", survived, len(faults))
 }

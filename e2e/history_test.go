@@ -146,3 +146,39 @@ responses:
 		t.Fatalf("wrong key: %d %q", code, errOut)
 	}
 }
+
+// A full disk: Parley says so in those words, still answers, and the history stays readable;
+// once space is freed, everything goes on. (Needs a small file system of its own: a tmpfs,
+// which root may mount.)
+func TestFullDiskKeepsTheHistoryReadable(t *testing.T) {
+	small := filepath.Join(t.TempDir(), "small")
+	os.MkdirAll(small, 0o700)
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", small).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a small file system here (%v: %s): the full-disk case needs one", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", small).Run() })
+	h := newHome(t)
+	h.Data = small
+	_, url := server(t, chattest.Options{})
+	env := []string{"OPENAI_BASE_URL=" + url, "OPENAI_API_KEY=" + testKey}
+	if code, _, errOut := parley(t, h, env, "", "ask", "Before the disk fills"); code != 0 {
+		t.Fatalf("%d %s", code, errOut)
+	}
+	filler := filepath.Join(small, "filler")
+	exec.Command("dd", "if=/dev/zero", "of="+filler, "bs=1k", "count=100000").Run() // until the disk is full
+	code, out, errOut := parley(t, h, env, "", "ask", "While the disk is full")
+	if code != 0 || out == "" || !strings.Contains(errOut, "full") || strings.Contains(errOut, "disk I/O error") {
+		t.Fatalf("ask on a full disk: %d %q %q", code, out, errOut)
+	}
+	code, out, errOut = parley(t, h, env, "", "history", "list")
+	if code != 0 || !strings.Contains(out, "Before the disk fills") || !strings.Contains(errOut, "is full") {
+		t.Fatalf("history on a full disk: %d %q %q", code, out, errOut)
+	}
+	os.Remove(filler)
+	if code, _, errOut := parley(t, h, env, "", "ask", "After freeing space"); code != 0 || errOut != "" {
+		t.Fatalf("after freeing: %d %q", code, errOut)
+	}
+	if l := history(t, h, env); len(l) != 2 {
+		t.Fatalf("history after freeing: %+v", l)
+	}
+}
