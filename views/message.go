@@ -30,7 +30,6 @@ type item struct {
 // rowActions are what a message's buttons do.
 type rowActions interface {
 	copyMessage(it *item, asMarkdown bool)
-	copyText(text string)
 	links() widgets.Actions
 	regenerate()
 	continueAnswer(it *item)

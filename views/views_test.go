@@ -20,7 +20,6 @@ const richAnswer = "## Heading\n\nA paragraph with **bold**, *italic* and `code`
 type noActions struct{ busy bool }
 
 func (noActions) copyMessage(*item, bool)    {}
-func (noActions) copyText(string)            {}
 func (noActions) links() widgets.Actions     { return widgets.Actions{} }
 func (noActions) regenerate()                {}
 func (noActions) continueAnswer(*item)       {}
