@@ -43,6 +43,13 @@ func TestResponsesThatAreNotAnswers(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a stream labelled loosely is still read", func(t *testing.T) {
+		r := newRig(t, chattest.Options{StreamType: "text/plain; charset=utf-8"}, nil)
+		r.server.Reply("fine")
+		if _, a := collect(t, r.client, context.Background(), ask("hi")); a.Err != nil || a.Content != "fine" {
+			t.Fatalf("%+v", a)
+		}
+	})
 	t.Run("empty chunks mid-answer end it as interrupted", func(t *testing.T) {
 		r := newRig(t, chattest.Options{}, func(c *Config) { c.IdleTimeout = 300 * time.Millisecond })
 		r.server.Reply(strings.Repeat("word ", 20))

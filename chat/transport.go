@@ -74,14 +74,22 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if x.watchDone && resp.StatusCode == http.StatusOK {
 		// A streamed request's 200 must be an event stream: a captive portal's page or a
-		// whole JSON reply read as one would be taken for an empty answer.
-		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "text/event-stream") {
+		// whole JSON reply read as one would be taken for an empty answer. Compatible servers
+		// label their streams loosely (text/plain, nothing): only what is surely something else
+		// is refused.
+		if ct := resp.Header.Get("Content-Type"); notEvents(ct) {
 			resp.Body.Close()
 			return nil, notAStream{ct}
 		}
 		resp.Body = &doneWatcher{ReadCloser: resp.Body, x: x}
 	}
 	return resp, nil
+}
+
+// notEvents tells a content type that cannot be Server-Sent Events: a web page, JSON, XML.
+func notEvents(contentType string) bool {
+	t := strings.ToLower(contentType)
+	return !strings.Contains(t, "event-stream") && (strings.Contains(t, "html") || strings.Contains(t, "json") || strings.Contains(t, "xml"))
 }
 
 // sawDone tells whether the streamed body carried "data: [DONE]".

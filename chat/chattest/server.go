@@ -44,6 +44,9 @@ type Options struct {
 	OmitDone, OmitFinishReason bool
 	// Framing is how streamed bodies are delimited (default Chunked, as OpenAI does).
 	Framing Framing
+	// StreamType labels streamed bodies (default text/event-stream; some compatible servers,
+	// openai-mock-api among them, say text/plain).
+	StreamType string
 	// Now is the server's clock for rate limits (nil: time.Now).
 	Now func() time.Time
 }

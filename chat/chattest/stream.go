@@ -32,8 +32,11 @@ type sink struct {
 }
 
 // openStream sends the response head of a streamed answer.
-func openStream(w http.ResponseWriter, framing Framing, split bool) (*sink, error) {
-	w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
+func openStream(w http.ResponseWriter, framing Framing, split bool, contentType string) (*sink, error) {
+	if contentType == "" {
+		contentType = "text/event-stream; charset=utf-8"
+	}
+	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Cache-Control", "no-cache")
 	s := &sink{w: w, rc: http.NewResponseController(w), split: split}
 	if framing != CloseDelimited {
@@ -108,7 +111,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, a answer, fault 
 	if fault.Framing != "" {
 		framing = fault.Framing
 	}
-	out, err := openStream(w, framing, fault.Kind == Split)
+	out, err := openStream(w, framing, fault.Kind == Split, s.opts.StreamType)
 	if err != nil {
 		return
 	}
