@@ -100,6 +100,22 @@ type app struct {
 // launch starts parley with args in the home, and makes sure it is gone when the test ends.
 func launch(t *testing.T, h home, env []string, args ...string) *app {
 	t.Helper()
+	a := start(t, h, env, args...)
+	// Xvfb has now and then refused one client a connection (1 run in ~10 of make test, never
+	// reproduced alone): a Parley that could not even open the display gets one more try.
+	select {
+	case <-a.done:
+		if strings.Contains(a.stderr.String(), "Failed to open display") {
+			t.Logf("the X server refused the display; starting again:\n%s", a.stderr.String())
+			a = start(t, h, env, args...)
+		}
+	case <-time.After(1500 * time.Millisecond):
+	}
+	return a
+}
+
+func start(t *testing.T, h home, env []string, args ...string) *app {
+	t.Helper()
 	a := &app{t: t, done: make(chan struct{})}
 	a.cmd = exec.Command(os.Getenv("PARLEY_BIN"), args...)
 	a.cmd.Env = h.env(env...)
