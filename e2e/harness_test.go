@@ -109,7 +109,7 @@ func launch(t *testing.T, h home, env []string, args ...string) *app {
 			t.Logf("the X server refused the display; starting again:\n%s", a.stderr.String())
 			a = start(t, h, env, args...)
 		}
-	case <-time.After(1500 * time.Millisecond):
+	case <-time.After(800 * time.Millisecond):
 	}
 	return a
 }
