@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -300,6 +301,37 @@ func upperBound(req Request) int {
 	return n
 }
 
+// TooLargeForLimit is a request larger than the whole per-minute token limit: no wait makes it
+// fit, so it is never retried.
+func TooLargeForLimit(need, limit int, model string) *Error {
+	return &Error{
+		Kind: RateLimited, Code: CodeTooLargeForLimit,
+		Message: fmt.Sprintf("This request needs about %s tokens, more than the %s tokens per minute this account may send to %s at all.", Thousands(need), Thousands(limit), quote(model)),
+		Action:  "Shorten the conversation (start a new chat), pick a model with a higher limit, or raise the usage tier in Settings.",
+	}
+}
+
+// CodeTooLargeForLimit marks the error of a request larger than its whole rate limit.
+const CodeTooLargeForLimit = "request_too_large_for_limit"
+
+// Thousands writes a count with thousands separators, as every figure Parley shows.
+func Thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
 // pace waits, announcing it, when the latest rate-limit snapshot says this request would not
 // fit the remaining allowance.
 func (c *Client) pace(ctx context.Context, model string, need int, emit func(Event)) error {
@@ -308,11 +340,7 @@ func (c *Client) pace(ctx context.Context, model string, need int, emit func(Eve
 		return nil
 	}
 	if rl.LimitTokens > 0 && need > rl.LimitTokens {
-		return &Error{
-			Kind:    RateLimited,
-			Message: fmt.Sprintf("This request needs about %d tokens, more than the %d tokens per minute this account may send to %s.", need, rl.LimitTokens, quote(model)),
-			Action:  "Shorten the conversation, or move to a higher usage tier.",
-		}
+		return TooLargeForLimit(need, rl.LimitTokens, model)
 	}
 	wait, reason := rl.Wait(need, c.cfg.Now())
 	if wait <= 0 {

@@ -59,8 +59,8 @@ func FitRequest(counter *tokens.Counter, m ModelInfo, req Request) (Fit, error) 
 	if last < 0 || fixed+counts[last]+f.Reserve > f.Window {
 		return f, &Error{
 			Kind: ContextTooLong,
-			Message: fmt.Sprintf("This message is too long for %s: %d tokens with the system prompt, and the model takes %d, keeping %d for the answer.",
-				quote(req.Model), fixed+f.LastTokens, f.Window, f.Reserve),
+			Message: fmt.Sprintf("This message is too long for %s: %s tokens with the system prompt, and the model takes %s, keeping %s for the answer.",
+				quote(req.Model), Thousands(fixed+f.LastTokens), Thousands(f.Window), Thousands(f.Reserve)),
 			Action: "Shorten the message or the system prompt, or pick a model with a larger context window.",
 		}
 	}

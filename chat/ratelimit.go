@@ -78,10 +78,10 @@ func (r RateLimit) Wait(n int, now time.Time) (time.Duration, string) {
 		return max(refill-elapsed, 0)
 	}
 	if d := need(r.LimitRequests, r.RemainingRequests, 1, r.ResetRequests); d > 0 {
-		return d, fmt.Sprintf("pacing: %d of %d requests per minute left", r.RemainingRequests, r.LimitRequests)
+		return d, fmt.Sprintf("pacing: %s of %s requests per minute left", Thousands(r.RemainingRequests), Thousands(r.LimitRequests))
 	}
 	if d := need(r.LimitTokens, r.RemainingTokens, n, r.ResetTokens); d > 0 {
-		return d, fmt.Sprintf("pacing: %d of %d tokens per minute left, this request needs about %d", r.RemainingTokens, r.LimitTokens, n)
+		return d, fmt.Sprintf("pacing: %s of %s tokens per minute left, this request needs about %s", Thousands(r.RemainingTokens), Thousands(r.LimitTokens), Thousands(n))
 	}
 	return 0, ""
 }

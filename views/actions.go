@@ -132,14 +132,13 @@ func (v *conversationView) editMessage(it *item) {
 	if index < 0 {
 		return
 	}
-	entry := widget.NewMultiLineEntry()
+	entry := newEscEntry(true)
 	entry.SetText(it.msg.Content)
-	entry.Wrapping = fyne.TextWrapWord
 	entry.SetMinRowsVisible(6)
 	later := len(v.items) - index - 1
-	note := "The answer that follows it will be replaced."
+	note := "The answer that follows it will be replaced. Ctrl+Enter resends, Esc cancels."
 	if later != 1 {
-		note = fmt.Sprintf("The %d messages that follow it will be replaced.", later)
+		note = fmt.Sprintf("The %d messages that follow it will be replaced. Ctrl+Enter resends, Esc cancels.", later)
 	}
 	d := dialog.NewCustomConfirm("Edit and resend", "Resend", "Cancel",
 		container.NewBorder(nil, widget.NewLabel(note), nil, nil, entry), func(ok bool) {
@@ -153,7 +152,8 @@ func (v *conversationView) editMessage(it *item) {
 			})
 		}, v.m.Window)
 	d.Resize(fyne.NewSize(560, 360))
-	d.Show()
+	entry.onEscape, entry.onConfirm = d.Hide, d.Confirm
+	v.m.present(d, entry, d.Confirm)
 }
 
 // replaceFrom removes items from index on (in the history too), then runs next.
@@ -199,9 +199,8 @@ func (v *conversationView) pickModel() {
 }
 
 func (v *conversationView) editSystemPrompt() {
-	entry := widget.NewMultiLineEntry()
+	entry := newEscEntry(true)
 	entry.SetText(v.system())
-	entry.Wrapping = fyne.TextWrapWord
 	entry.SetPlaceHolder("How the assistant should behave in this conversation, e.g. “Answer briefly, in British English.”")
 	entry.SetMinRowsVisible(8)
 	d := dialog.NewCustomConfirm("System prompt for this conversation", "Save", "Cancel", entry, func(ok bool) {
@@ -214,7 +213,8 @@ func (v *conversationView) editSystemPrompt() {
 		v.save()
 	}, v.m.Window)
 	d.Resize(fyne.NewSize(600, 380))
-	d.Show()
+	entry.onEscape, entry.onConfirm = d.Hide, d.Confirm
+	v.m.present(d, entry, d.Confirm)
 }
 
 // save stores the conversation's model and system prompt, once it is in the history.

@@ -290,3 +290,42 @@ func BenchmarkOpenHugeMessage(b *testing.B) {
 	}
 	b.ReportMetric(float64(after-before)/(1<<20), "MB-added")
 }
+
+// BenchmarkKeystrokeAfterLargePaste pastes a megabyte (one line, or 20,000 lines) into the
+// composer and times each keystroke typed after it, the paste's own handling included in the
+// first. The two layouts are reported apart.
+func BenchmarkKeystrokeAfterLargePaste(b *testing.B) {
+	for _, tc := range []struct {
+		name, text string
+	}{
+		{"one-line", strings.Repeat(`{"a":1,"b":[2,3]},`, 1<<20/18)},
+		{"20000-lines", strings.Repeat("2026-12-02T10:00:00Z INFO request served in 12 ms\n", 20_000)},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			m, _, _ := newTestMain(b, chattest.Options{})
+			v := m.conversation
+			clip := fyne.CurrentApp().Clipboard()
+			clip.SetContent(tc.text)
+			m.Window.Canvas().Focus(v.composer)
+			begin := time.Now()
+			v.composer.TypedShortcut(&fyne.ShortcutPaste{Clipboard: clip})
+			paste := time.Since(begin)
+			var times []time.Duration
+			b.ResetTimer()
+			for i := range b.N {
+				begin := time.Now()
+				v.composer.TypedRune(rune('a' + i%26))
+				times = append(times, time.Since(begin))
+				select {
+				case f := <-uiQueue:
+					f()
+				case <-time.After(2 * time.Millisecond):
+				}
+			}
+			b.StopTimer()
+			sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+			b.ReportMetric(float64(paste.Microseconds())/1000, "paste-ms")
+			b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+		})
+	}
+}

@@ -3,7 +3,6 @@ package views
 import (
 	"context"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -53,6 +52,9 @@ func newConversationView(m *Main) *conversationView {
 	)
 	v.composer = newComposer(v.send, v.stop)
 	v.composer.OnChanged = func(string) { v.updateSend(); v.countLater() }
+	v.composer.change = func() { v.updateSend(); v.countLater() }
+	v.composer.view = func(i int) { m.showPaste(v.composer, i, m.Window) }
+	v.composer.window, v.composer.keys = m.windowKey, m.altShortcut
 	v.sendButton = &widget.Button{Text: "Send", Icon: theme.MailSendIcon(), Importance: widget.HighImportance, OnTapped: v.sendOrStop}
 	v.counts = widget.NewRichText()
 	v.warning = widget.NewRichText()
@@ -68,7 +70,7 @@ func newConversationView(m *Main) *conversationView {
 	v.empty, _ = v.emptyState()
 	v.stack = container.NewStack(v.list, v.empty)
 	v.status = newStatusBar(m)
-	input := container.NewBorder(nil, nil, nil, container.NewVBox(layout.NewSpacer(), v.sendButton), v.composer)
+	input := container.NewBorder(nil, nil, nil, container.NewVBox(layout.NewSpacer(), v.sendButton), v.composer.box)
 	bottom := container.NewVBox(input, container.New(&widgets.Stack{}, v.counts, v.warning), v.status.box)
 	v.content = container.NewBorder(container.NewVBox(toolbar, widget.NewSeparator()), container.NewPadded(bottom), nil, nil, v.stack)
 	v.showEmpty()
@@ -126,7 +128,7 @@ func (v *conversationView) updateSend() {
 	v.sendButton.SetText("Send")
 	v.sendButton.SetIcon(theme.MailSendIcon())
 	v.sendButton.Importance = widget.HighImportance
-	if strings.TrimSpace(v.composer.Text) == "" {
+	if v.composer.empty() {
 		v.sendButton.Disable()
 	} else {
 		v.sendButton.Enable()

@@ -20,7 +20,7 @@ import (
 // a keystroke costs nothing, and typing never waits for the tokenizer, even in a conversation of
 // 100,000 tokens (whose counts are cached). It counts the very request sending would build.
 func (v *conversationView) countLater() {
-	if len(v.items) == 0 && strings.TrimSpace(v.composer.Text) == "" {
+	if len(v.items) == 0 && v.composer.empty() {
 		// Nothing to count yet: the tokenizer (tens of megabytes) loads on the first keystroke.
 		v.counting.Cancel()
 		v.counts.Segments, v.warning.Segments = nil, nil
@@ -40,7 +40,7 @@ func (v *conversationView) countLater() {
 // count takes the request as it stands (on the UI goroutine), counts it in the background and
 // shows the counts, unless newer ones were asked for meanwhile.
 func (v *conversationView) count(latest func() bool) {
-	draft := v.composer.Text
+	draft := v.composer.message()
 	x := v.exchange(false)
 	x.Messages = append(x.Messages, store.Message{Role: chat.User, Content: draft})
 	req := ask.Request(x)
@@ -100,7 +100,11 @@ func (v *conversationView) showCounts(draft string, model chat.ModelInfo, fit ch
 	if fit.Dropped > 0 {
 		warns = append(warns, fmt.Sprintf("%d older messages will be left out to fit the context window.", fit.Dropped))
 	}
-	if left := reading.TPM.Limit - reading.TPM.Used; reading.TPM.Limit > 0 && float64(fit.PromptTokens) > left {
+	if limit := reading.TPM.Limit; limit > 0 && float64(fit.PromptTokens) > limit {
+		// No wait makes it fit: said once, before sending, with what to do.
+		e := chat.TooLargeForLimit(fit.PromptTokens, int(limit), model.ID)
+		warns = append(warns, e.Message+" "+e.Action)
+	} else if left := limit - reading.TPM.Used; limit > 0 && float64(fit.PromptTokens) > left {
 		warns = append(warns, fmt.Sprintf("This request (%s tokens) is more than the %s tokens per minute you have left: Parley will wait for the limit to refill.",
 			format.Thousands(fit.PromptTokens), format.Thousands(int(max(left, 0)))))
 	}

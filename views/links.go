@@ -3,8 +3,6 @@ package views
 import (
 	"net/url"
 
-	"fyne.io/fyne/v2/dialog"
-
 	"parley/views/widgets"
 )
 
@@ -19,14 +17,11 @@ func (m *Main) links() widgets.Actions {
 func (m *Main) openLink(label string, u *url.URL) {
 	switch {
 	case !widgets.SafeLink(u):
-		dialog.ShowInformation("Link not opened", "Parley opens only web and mail links. This one goes to:\n\n"+u.String()+
-			"\n\nCopy it from the answer (Copy as Markdown) if you trust it.", m.Window)
+		m.inform("Link not opened", "Parley opens only web and mail links. This one goes to:\n\n"+u.String()+
+			"\n\nCopy it from the answer (Copy as Markdown) if you trust it.")
 	case widgets.Disguised(label, u):
-		dialog.ShowConfirm("Open a link that goes elsewhere?", "The link reads\n\n"+label+"\n\nbut goes to\n\n"+u.String()+"\n\nOpen it?", func(ok bool) {
-			if ok {
-				m.openURL(u)
-			}
-		}, m.Window)
+		m.confirm("Open a link that goes elsewhere?", "The link reads\n\n"+label+"\n\nbut goes to\n\n"+u.String()+"\n\nOpen it?", "Open the link", false,
+			func() { m.openURL(u) })
 	default:
 		m.openURL(u)
 	}

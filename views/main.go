@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
@@ -45,6 +44,8 @@ type Main struct {
 
 	// OnUsage is called after an answer is counted (the tray shows today's usage).
 	OnUsage func()
+	// dialogs are the dialogs open, newest last (Esc closes it, Enter confirms it).
+	dialogs []*shown
 	// openURL opens a link in the system's browser or mail program (a test's recorder).
 	openURL func(*url.URL) error
 }
@@ -101,9 +102,9 @@ func (m *Main) checkHistory() {
 	}, func(o opened) {
 		switch {
 		case o.err != nil:
-			dialog.ShowInformation("Your history cannot be used", plain(o.err)+"\n\nConversations are not saved until this is fixed.", m.Window)
+			m.inform("Your history cannot be used", plain(o.err)+"\n\nConversations are not saved until this is fixed.")
 		case o.warning != "":
-			dialog.ShowInformation("Your history was moved aside", o.warning, m.Window)
+			m.inform("Your history was moved aside", o.warning)
 		}
 	})
 }
@@ -294,9 +295,7 @@ func (m *Main) usageChanged() {
 
 // warnLater shows a start-up warning once the window is up.
 func (m *Main) warnLater(text string) {
-	go bridge.Do(func() {
-		dialog.ShowInformation("Parley moved a file aside", text, m.Window)
-	})
+	go bridge.Do(func() { m.inform("Parley moved a file aside", text) })
 }
 
 // demoBanner says clearly that Parley is talking to the local demo server (make demo).
@@ -315,11 +314,11 @@ func (m *Main) demoBanner() fyne.CanvasObject {
 // shortcuts registers each menu shortcut on the window too, so it works wherever the focus is.
 func (m *Main) shortcuts() {
 	c := m.Window.Canvas()
-	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
-		if k.Name == fyne.KeyEscape {
-			m.Stop()
-		}
-	})
+	c.SetOnTypedKey(m.typedKey)
+	for key := range menuKeys {
+		alt := &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierAlt}
+		c.AddShortcut(alt, func(s fyne.Shortcut) { m.altShortcut(s) })
+	}
 	for _, item := range m.menuItems() {
 		if item.Shortcut != nil && item.Action != nil {
 			action := item.Action

@@ -21,7 +21,8 @@ import (
 type menuActions struct {
 	newChat, exportOne, exportAll, importFile, settings, quit *fyne.MenuItem
 	copyLast, copyConversation, search                        *fyne.MenuItem
-	stop, regenerate                                          *fyne.MenuItem
+	stop, regenerate, rename, pin, remove                     *fyne.MenuItem
+	top, bottom, sidebar, composer                            *fyne.MenuItem
 	shortcuts, about                                          *fyne.MenuItem
 }
 
@@ -38,6 +39,13 @@ func (m *Main) actions() *menuActions {
 		search:           &fyne.MenuItem{Label: "Search Conversations", Action: m.sidebar.focusSearch, Shortcut: shortcut(fyne.KeyF, false)},
 		stop:             &fyne.MenuItem{Label: "Stop Answer (Esc)", Action: m.Stop},
 		regenerate:       &fyne.MenuItem{Label: "Regenerate Last Answer", Action: m.conversation.regenerate, Shortcut: shortcut(fyne.KeyR, false)},
+		rename:           &fyne.MenuItem{Label: "Rename Conversation… (F2)", Action: m.renameCurrent},
+		pin:              &fyne.MenuItem{Label: "Pin or Unpin Conversation", Action: m.pinCurrent, Shortcut: shortcut(fyne.KeyP, true)},
+		remove:           &fyne.MenuItem{Label: "Delete Conversation…", Action: m.deleteCurrent, Shortcut: shortcut(fyne.KeyDelete, true)},
+		top:              &fyne.MenuItem{Label: "Go to the First Message", Action: func() { m.conversation.list.ScrollTo(0) }, Shortcut: shortcut(fyne.KeyHome, false)},
+		bottom:           &fyne.MenuItem{Label: "Go to the Last Message", Action: func() { m.conversation.list.ScrollToEnd() }, Shortcut: shortcut(fyne.KeyEnd, false)},
+		sidebar:          &fyne.MenuItem{Label: "Go to the Conversations List", Action: m.sidebar.focusList, Shortcut: shortcut(fyne.KeyL, false)},
+		composer:         &fyne.MenuItem{Label: "Go to the Message Box", Action: m.conversation.focus, Shortcut: shortcut(fyne.KeyM, false)},
 		shortcuts:        &fyne.MenuItem{Label: "Keyboard Shortcuts", Action: m.showShortcuts},
 		about:            &fyne.MenuItem{Label: "About Parley", Action: m.showAbout},
 	}
@@ -47,7 +55,8 @@ func (m *Main) actions() *menuActions {
 func (m *Main) menuItems() []*fyne.MenuItem {
 	a := m.menus
 	return []*fyne.MenuItem{a.newChat, a.exportOne, a.exportAll, a.importFile, a.settings, a.quit,
-		a.copyLast, a.copyConversation, a.search, a.stop, a.regenerate, a.shortcuts, a.about}
+		a.copyLast, a.copyConversation, a.search, a.stop, a.regenerate, a.rename, a.pin, a.remove,
+		a.top, a.bottom, a.sidebar, a.composer, a.shortcuts, a.about}
 }
 
 func (m *Main) menu() *fyne.MainMenu {
@@ -56,7 +65,8 @@ func (m *Main) menu() *fyne.MainMenu {
 		fyne.NewMenu("File", a.newChat, fyne.NewMenuItemSeparator(), a.exportOne, a.exportAll, a.importFile,
 			fyne.NewMenuItemSeparator(), a.settings, fyne.NewMenuItemSeparator(), a.quit),
 		fyne.NewMenu("Edit", a.copyLast, a.copyConversation, fyne.NewMenuItemSeparator(), a.search),
-		fyne.NewMenu("Conversation", a.stop, a.regenerate),
+		fyne.NewMenu("Conversation", a.stop, a.regenerate, fyne.NewMenuItemSeparator(), a.rename, a.pin, a.remove),
+		fyne.NewMenu("View", a.top, a.bottom, fyne.NewMenuItemSeparator(), a.sidebar, a.composer),
 		fyne.NewMenu("Help", a.shortcuts, a.about),
 	)
 }
@@ -130,7 +140,7 @@ func (m *Main) exportAll() {
 				m.showError(fmt.Sprintf("The export stopped after %d conversations", e.n), e.err)
 				return
 			}
-			dialog.ShowInformation("Export finished", fmt.Sprintf("%d conversations were exported to %s, one Markdown file each.", e.n, path), m.Window)
+			m.inform("Export finished", fmt.Sprintf("%d conversations were exported to %s, one Markdown file each.", e.n, path))
 		})
 	}, m.Window)
 	d.Resize(fyne.NewSize(800, 560))
@@ -174,22 +184,43 @@ func (m *Main) importFile() {
 	d.Show()
 }
 
+// keys is every keyboard route in the window, for Help > Keyboard Shortcuts.
+var keys = [][2]string{
+	{"Enter / Shift+Enter", "Send the message / a new line in it"},
+	{"Esc", "Stop the answer; close a dialog or the settings"},
+	{"Tab / Shift+Tab", "The next / previous control"},
+	{"F10, Alt+F, Alt+E, Alt+C, Alt+V, Alt+H", "The menus, by keyboard (arrows, Enter)"},
+	{"Page Up / Page Down", "Scroll the conversation"},
+	{"Ctrl+Home / Ctrl+End", "The first / last message"},
+	{"Ctrl+N", "New chat"},
+	{"Ctrl+L / Ctrl+M", "The conversations list / the message box"},
+	{"↑ ↓, Enter (in the list)", "Choose a conversation, open it"},
+	{"Ctrl+F", "Search conversations (Esc clears it)"},
+	{"F2", "Rename the conversation"},
+	{"Ctrl+Shift+P", "Pin or unpin it"},
+	{"Ctrl+Shift+Delete", "Delete it"},
+	{"Ctrl+E", "Export the conversation"},
+	{"Ctrl+Shift+C", "Copy the last answer"},
+	{"Ctrl+R", "Regenerate the last answer"},
+	{"Ctrl+,", "Settings"},
+	{"Ctrl+Q", "Quit"},
+}
+
 func (m *Main) showShortcuts() {
-	rows := [][2]string{
-		{"Enter", "Send the message"}, {"Shift+Enter", "New line in the message"}, {"Esc", "Stop the answer"},
-		{"Ctrl+N", "New chat"}, {"Ctrl+F", "Search conversations"}, {"Ctrl+,", "Settings"},
-		{"Ctrl+E", "Export the conversation"}, {"Ctrl+Shift+C", "Copy the last answer"},
-		{"Ctrl+R", "Regenerate the last answer"}, {"Ctrl+Q", "Quit"},
-	}
 	var b strings.Builder
-	for _, r := range rows {
+	for _, r := range keys {
 		fmt.Fprintf(&b, "| %s | %s |\n", r[0], r[1])
 	}
-	text := widget.NewRichTextFromMarkdown("On macOS, Cmd replaces Ctrl.\n\n")
-	dialog.ShowCustom("Keyboard shortcuts", "Close", container.NewVBox(text, widgets.Markdown("| Keys | Does |\n|---|---|\n"+b.String(), widgets.Actions{})), m.Window)
+	text := widget.NewRichTextFromMarkdown("On macOS, Cmd replaces Ctrl.")
+	d := dialog.NewCustom("Keyboard shortcuts", "Close", container.NewVScroll(container.NewVBox(text,
+		widgets.Markdown("| Keys | Does |\n|---|---|\n"+b.String(), widgets.Actions{}))), m.Window)
+	d.Resize(fyne.NewSize(640, 600))
+	m.present(d, nil, nil)
 }
 
 func (m *Main) showAbout() {
-	dialog.ShowCustom("About Parley", "Close", widgets.Markdown(fmt.Sprintf(
-		"**Parley %s**\n\nA native desktop client for the OpenAI API and compatible servers. Your key stays in the OS keychain; tokens are counted exactly, offline; rate limits are watched live.\n\nData: `%s`", m.app.Metadata().Version, m.svc.Prefs.Path()), m.links()), m.Window)
+	d := dialog.NewCustom("About Parley", "Close", widgets.Markdown(fmt.Sprintf(
+		"**Parley %s**\n\nA native desktop client for the OpenAI API and compatible servers. Your key stays in the OS keychain; tokens are counted exactly, offline; rate limits are watched live.\n\nSettings: `%s`", m.app.Metadata().Version, m.svc.Prefs.Path()), m.links()), m.Window)
+	d.Resize(fyne.NewSize(560, 300))
+	m.present(d, nil, nil)
 }

@@ -182,14 +182,16 @@ func (r *messageRow) failureBox(e *chat.Error) fyne.CanvasObject {
 	title.Wrapping = fyne.TextWrapWord
 	action := widgets.RichText([]widget.RichTextSegment{&widget.TextSegment{Text: e.Action, Style: widget.RichTextStyleParagraph}})
 	var button *widget.Button
-	switch e.Kind {
-	case chat.InvalidKey:
-		button = &widget.Button{Text: "Open Settings", Icon: theme.SettingsIcon(), OnTapped: r.actions.openSettings, Importance: widget.HighImportance}
-	case chat.OutOfCredit:
+	switch {
+	case e.Code == chat.CodeTooLargeForLimit: // no retry can succeed
 		button = &widget.Button{Text: "Open Settings", Icon: theme.SettingsIcon(), OnTapped: r.actions.openSettings}
-	case chat.NetworkTrouble, chat.ServerTrouble, chat.RateLimited, chat.BadResponse:
+	case e.Kind == chat.InvalidKey:
+		button = &widget.Button{Text: "Open Settings", Icon: theme.SettingsIcon(), OnTapped: r.actions.openSettings, Importance: widget.HighImportance}
+	case e.Kind == chat.OutOfCredit:
+		button = &widget.Button{Text: "Open Settings", Icon: theme.SettingsIcon(), OnTapped: r.actions.openSettings}
+	case e.Kind == chat.NetworkTrouble, e.Kind == chat.ServerTrouble, e.Kind == chat.RateLimited, e.Kind == chat.BadResponse:
 		button = &widget.Button{Text: "Retry", Icon: theme.ViewRefreshIcon(), OnTapped: r.actions.retry, Importance: widget.HighImportance}
-	case chat.UnknownModel, chat.NoAccess, chat.UnsupportedParam, chat.ContextTooLong:
+	case e.Kind == chat.UnknownModel, e.Kind == chat.NoAccess, e.Kind == chat.UnsupportedParam, e.Kind == chat.ContextTooLong:
 		button = &widget.Button{Text: "Retry", Icon: theme.ViewRefreshIcon(), OnTapped: r.actions.retry}
 	}
 	content := []fyne.CanvasObject{title, action}

@@ -58,7 +58,7 @@ func (m *Main) pickModel(current string, onPick func(string)) {
 		return ids
 	}
 	shown := all()
-	search := widget.NewEntry()
+	search := newEscEntry(false)
 	search.SetPlaceHolder("Search models…")
 	var d dialog.Dialog
 	list := widget.NewList(
@@ -66,18 +66,17 @@ func (m *Main) pickModel(current string, onPick func(string)) {
 		func() fyne.CanvasObject {
 			name := widget.NewLabel("")
 			name.TextStyle.Bold = true
-			info := widget.NewLabel("")
-			info.Importance = widget.LowImportance
+			info := widget.NewRichText() // secondary text, in the theme's muted colour: legible (≥ 4.5:1)
 			return container.NewBorder(nil, nil, name, nil, info)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			c := o.(*fyne.Container)
-			name, info := c.Objects[1].(*widget.Label), c.Objects[0].(*widget.Label)
+			name, info := c.Objects[1].(*widget.Label), c.Objects[0].(*widget.RichText)
 			name.SetText(shown[i])
 			if shown[i] == current {
 				name.SetText("✓ " + shown[i])
 			}
-			info.SetText(modelLine(shown[i]))
+			setStatus(info, modelLine(shown[i]), false)
 		},
 	)
 	list.OnSelected = func(i widget.ListItemID) {
@@ -105,27 +104,28 @@ func (m *Main) pickModel(current string, onPick func(string)) {
 			d.Hide()
 		}
 	}
-	status := widget.NewLabel(modelsFetched(p))
-	status.Importance = widget.LowImportance
+	status := widget.NewRichText()
+	status.Wrapping = fyne.TextWrapWord
+	setStatus(status, modelsFetched(p), false)
 	refresh := &widget.Button{Text: "Refresh from server", Icon: theme.ViewRefreshIcon()}
 	refresh.OnTapped = func() {
 		refresh.Disable()
-		status.SetText("Asking the server…")
+		setStatus(status, "Asking the server…", false)
 		m.fetchModels(func(err error) {
 			refresh.Enable()
 			if err != nil {
-				status.SetText(plain(err))
+				setStatus(status, plain(err), true)
 				return
 			}
-			status.SetText(modelsFetched(m.profile()))
+			setStatus(status, modelsFetched(m.profile()), false)
 			filter(search.Text)
 		})
 	}
 	content := container.NewBorder(search, container.NewBorder(nil, nil, nil, refresh, status), nil, nil, list)
 	d = dialog.NewCustom("Model", "Close", content, m.Window)
 	d.Resize(fyne.NewSize(640, 520))
-	d.Show()
-	m.Window.Canvas().Focus(search)
+	search.onEscape = d.Hide
+	m.present(d, search, nil)
 	if idx := slices.Index(shown, current); idx >= 0 {
 		list.ScrollTo(idx)
 	}

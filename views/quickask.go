@@ -2,7 +2,6 @@ package views
 
 import (
 	"context"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -56,6 +55,7 @@ func (m *Main) QuickAskClosed(f func()) {
 func newQuickAsk(m *Main) *quickAsk {
 	q := &quickAsk{m: m, win: m.app.NewWindow("Quick Ask")}
 	q.entry = newComposer(q.ask, q.close)
+	q.entry.view = func(i int) { m.showPaste(q.entry, i, q.win) }
 	q.entry.SetPlaceHolder("Ask quickly… (Enter to ask, Esc to close)")
 	q.entry.SetMinRowsVisible(2)
 	q.answer = container.New(&widgets.Stack{Gap: theme.Padding()})
@@ -63,7 +63,7 @@ func newQuickAsk(m *Main) *quickAsk {
 	q.meta = widget.NewRichText()
 	q.open = &widget.Button{Text: "Open in Parley", Icon: theme.NavigateNextIcon(), OnTapped: q.openInParley}
 	q.open.Disable()
-	q.win.SetContent(container.NewBorder(q.entry, container.NewBorder(nil, nil, nil, q.open, q.meta), nil, nil, q.scroll))
+	q.win.SetContent(container.NewBorder(q.entry.box, container.NewBorder(nil, nil, nil, q.open, q.meta), nil, nil, q.scroll))
 	q.win.Resize(fyne.NewSize(640, 440))
 	q.win.CenterOnScreen()
 	q.win.SetCloseIntercept(q.close)
@@ -86,7 +86,7 @@ func (q *quickAsk) close() {
 
 // ask sends the question to the current profile's default model, as a new quick conversation.
 func (q *quickAsk) ask() {
-	text := strings.TrimSpace(q.entry.Text)
+	text := q.entry.message()
 	if q.cancel != nil || text == "" {
 		return
 	}
@@ -108,7 +108,7 @@ func (q *quickAsk) ask() {
 		q.show(plain(err), nil)
 		return
 	}
-	q.entry.SetText("")
+	q.entry.clear()
 	q.conv, q.question = store.Conversation{}, text
 	q.md = widgets.MarkdownCache{}
 	q.open.Disable()
@@ -158,12 +158,21 @@ func (q *quickAsk) finished(f ask.Finished) {
 func (q *quickAsk) show(text string, err *chat.Error, extra ...fyne.CanvasObject) {
 	var objs []fyne.CanvasObject
 	if q.question != "" {
-		asked := widgets.RichText([]widget.RichTextSegment{&widget.TextSegment{Text: q.question, Style: widget.RichTextStyle{ColorName: widgets.ColorMuted, TextStyle: fyne.TextStyle{Italic: true}}}})
+		question := q.question
+		if r := []rune(question); len(r) > 600 { // a large paste: its start is enough to recognise it
+			question = string(r[:600]) + "… (" + size(len(q.question)) + ")"
+		}
+		asked := widgets.RichText([]widget.RichTextSegment{&widget.TextSegment{Text: question, Style: widget.RichTextStyle{ColorName: widgets.ColorMuted, TextStyle: fyne.TextStyle{Italic: true}}}})
 		objs = append(objs, asked)
 	}
 	objs = append(objs, extra...)
 	if text != "" {
-		objs = append(objs, q.md.Render(text, q.m.links()))
+		shown := (&item{msg: store.Message{Content: text}})
+		part, folded := shown.shown()
+		objs = append(objs, q.md.Render(part, q.m.links()))
+		if folded {
+			objs = append(objs, notice(theme.InfoIcon(), "A long answer: "+size(len(text))+". Open it in Parley to read it all.", widgets.ColorMuted))
+		}
 	}
 	if err != nil {
 		box := widgets.RichText([]widget.RichTextSegment{&widget.TextSegment{Text: err.Message + " " + err.Action, Style: widget.RichTextStyle{ColorName: theme.ColorNameError}}})

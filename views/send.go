@@ -2,7 +2,6 @@ package views
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"parley/chat"
@@ -21,15 +20,19 @@ func (v *conversationView) sendOrStop() {
 
 // send asks the composer's text.
 func (v *conversationView) send() {
-	text := strings.TrimSpace(v.composer.Text)
-	if text == "" || v.busy {
+	text := v.composer.message()
+	if text == "" {
+		return
+	}
+	if v.busy {
+		v.m.notify("An answer is being written: Esc stops it, then Enter sends this")
 		return
 	}
 	if !v.m.ready() {
 		v.m.ShowSettings()
 		return
 	}
-	v.composer.SetText("")
+	v.composer.clear()
 	v.items = append(v.items, &item{msg: store.Message{Role: chat.User, Content: text, Created: time.Now()}})
 	v.ask(false)
 }

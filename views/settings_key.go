@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2/dialog"
-
 	"parley/settings"
 	"parley/views/bridge"
 )
@@ -104,10 +102,7 @@ func (s *settingsView) testKey() {
 
 func (s *settingsView) deleteKey() {
 	p := s.m.profile()
-	dialog.ShowConfirm("Delete the key", fmt.Sprintf("Remove the key of profile “%s” from the keychain?", p.Name), func(ok bool) {
-		if !ok {
-			return
-		}
+	s.m.confirm("Delete the key", fmt.Sprintf("Remove the key of profile “%s” from the keychain?", p.Name), "Delete the key", true, func() {
 		bridge.Work(func() error { return s.m.svc.Keys.Delete(p.ID) }, func(err error) {
 			if s.stale(p) {
 				return
@@ -119,5 +114,5 @@ func (s *settingsView) deleteKey() {
 			setStatus(s.key.status, "Deleted from the keychain.", false)
 			s.m.keyChanged()
 		})
-	}, s.m.Window)
+	})
 }

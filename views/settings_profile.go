@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/widget"
-
 	"parley/settings"
 	"parley/views/bridge"
 )
@@ -38,11 +35,9 @@ func (s *settingsView) changeProfiles(change func() error, failed string) {
 }
 
 func (s *settingsView) addProfile() {
-	name := widget.NewEntry()
-	name.SetPlaceHolder("e.g. work, ollama")
-	dialog.ShowForm("Add a profile", "Add", "Cancel", []*widget.FormItem{{Text: "Name", Widget: name}}, func(ok bool) {
-		n := strings.TrimSpace(name.Text)
-		if !ok || n == "" {
+	s.m.askText("Add a profile", "Name", "", "e.g. work, ollama", "Add", func(text string) {
+		n := strings.TrimSpace(text)
+		if n == "" {
 			return
 		}
 		prefs := s.m.svc.Prefs
@@ -53,17 +48,15 @@ func (s *settingsView) addProfile() {
 			}
 			return err
 		}, "The profile was not added")
-	}, s.m.Window)
+	})
 }
 
 // renameProfile gives the profile a new name; its key, conversations and usage stay with it.
 func (s *settingsView) renameProfile() {
 	p := s.m.profile()
-	name := widget.NewEntry()
-	name.SetText(p.Name)
-	dialog.ShowForm("Rename the profile", "Rename", "Cancel", []*widget.FormItem{{Text: "Name", Widget: name}}, func(ok bool) {
-		n := strings.TrimSpace(name.Text)
-		if !ok || n == "" || n == p.Name {
+	s.m.askText("Rename the profile", "Name", p.Name, "", "Rename", func(text string) {
+		n := strings.TrimSpace(text)
+		if n == "" || n == p.Name {
 			return
 		}
 		bridge.Work(func() error { return s.m.svc.Prefs.RenameProfile(p.ID, n) }, func(err error) {
@@ -73,7 +66,7 @@ func (s *settingsView) renameProfile() {
 			}
 			s.show()
 		})
-	}, s.m.Window)
+	})
 }
 
 // deleteProfile removes the profile and its key, or neither.
@@ -83,13 +76,10 @@ func (s *settingsView) deleteProfile() {
 		s.m.showError("The profile was not deleted", errors.New("it is the only one: add another first"))
 		return
 	}
-	dialog.ShowConfirm("Delete the profile", fmt.Sprintf("Delete profile “%s” and remove its key from the keychain? Its conversations stay in the history.", p.Name), func(ok bool) {
-		if !ok {
-			return
-		}
+	s.m.confirm("Delete the profile", fmt.Sprintf("Delete profile “%s” and remove its key from the keychain? Its conversations stay in the history.", p.Name), "Delete profile", true, func() {
 		svc := s.m.svc
 		s.changeProfiles(func() error { return settings.RemoveProfile(svc.Prefs, svc.Keys, p.ID) }, "The profile was not deleted")
-	}, s.m.Window)
+	})
 }
 
 func (s *settingsView) saveConnection() {

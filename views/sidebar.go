@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -20,7 +19,7 @@ import (
 // older), and searches every message as the user types.
 type sidebar struct {
 	m       *Main
-	search  *widget.Entry
+	search  *escEntry
 	list    *widget.List
 	rows    []sideRow
 	content fyne.CanvasObject
@@ -42,7 +41,9 @@ const sidebarPage = 300
 
 func newSidebar(m *Main) *sidebar {
 	s := &sidebar{m: m, limit: sidebarPage, typing: bridge.NewDebounce(150*time.Millisecond, nil)}
-	s.search = widget.NewEntry()
+	s.search = newEscEntry(false)
+	s.search.onEscape = func() { s.search.SetText("") } // Esc clears the search
+	s.search.onShortcut = m.altShortcut
 	s.search.SetPlaceHolder("Search conversations (Ctrl+F)")
 	s.search.ActionItem = widget.NewIcon(theme.SearchIcon())
 	s.search.OnChanged = func(string) { s.reload() }
@@ -59,6 +60,12 @@ func newSidebar(m *Main) *sidebar {
 		func() fyne.CanvasObject { return newSideItem(s) },
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*sideItem).bind(s.rows[i]) },
 	)
+	s.list.OnSelected = func(i widget.ListItemID) { // Enter or Space on the keyboard
+		s.list.UnselectAll()
+		if i >= 0 && i < len(s.rows) {
+			s.activate(s.rows[i])
+		}
+	}
 	newChat := &widget.Button{Text: "New chat", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: m.NewChat}
 	s.content = container.NewBorder(container.NewVBox(newChat, s.search), nil, nil, nil, s.list)
 	return s
@@ -164,16 +171,14 @@ func (s *sidebar) menu(c store.Conversation, at fyne.Position) {
 }
 
 func (s *sidebar) rename(c store.Conversation) {
-	entry := widget.NewEntry()
-	entry.SetText(c.Title)
-	dialog.ShowForm("Rename conversation", "Rename", "Cancel", []*widget.FormItem{{Text: "Title", Widget: entry}}, func(ok bool) {
-		title := strings.TrimSpace(entry.Text)
-		if !ok || title == "" || title == c.Title {
+	s.m.askText("Rename conversation", "Title", c.Title, "", "Rename", func(text string) {
+		title := strings.TrimSpace(text)
+		if title == "" || title == c.Title {
 			return
 		}
 		c.Title = title
 		s.change(func(st *store.Store) error { return st.Rename(c.ID, title) }, func() { s.m.conversation.changed(c) })
-	}, s.m.Window)
+	})
 }
 
 func (s *sidebar) setPinned(c store.Conversation, pinned bool) {
@@ -204,15 +209,12 @@ func (s *sidebar) copy(c store.Conversation) {
 }
 
 func (s *sidebar) delete(c store.Conversation) {
-	dialog.ShowConfirm("Delete conversation", "Delete “"+c.Title+"” and all its messages? This cannot be undone.", func(ok bool) {
-		if !ok {
-			return
-		}
+	s.m.confirm("Delete conversation", "Delete “"+c.Title+"” and all its messages? This cannot be undone.", "Delete conversation", true, func() {
 		s.change(func(st *store.Store) error { return st.Delete(c.ID) }, func() {
 			s.m.conversation.deleted(c.ID)
 			s.m.notify("Deleted “" + c.Title + "”")
 		})
-	}, s.m.Window)
+	})
 }
 
 // change runs a change to the history off the UI goroutine, then after() and a reload.
@@ -315,16 +317,25 @@ func snippetSegments(snippet string) []widget.RichTextSegment {
 	return segs
 }
 
-func (it *sideItem) Tapped(*fyne.PointEvent) {
-	switch r := it.row; {
+func (it *sideItem) Tapped(*fyne.PointEvent) { it.s.activate(it.row) }
+
+// activate opens what a row stands for.
+func (s *sidebar) activate(r sideRow) {
+	switch {
 	case r.more:
-		it.s.limit += sidebarPage
-		it.s.reload()
+		s.limit += sidebarPage
+		s.reload()
 	case r.hit != nil:
-		it.s.m.Open(r.hit.ConversationID, r.hit.Seq)
+		s.m.Open(r.hit.ConversationID, r.hit.Seq)
 	case r.heading == "":
-		it.s.m.Open(r.conv.ID, -1)
+		s.m.Open(r.conv.ID, -1)
 	}
+}
+
+// focusList puts the keyboard in the list: arrows move, Enter opens.
+func (s *sidebar) focusList() {
+	s.m.ShowConversation()
+	s.m.Window.Canvas().Focus(s.list)
 }
 
 func (it *sideItem) TappedSecondary(e *fyne.PointEvent) {

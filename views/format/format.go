@@ -12,22 +12,7 @@ import (
 )
 
 // Thousands writes an integer with thousands separators: 128000 → "128,000".
-func Thousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func Thousands(n int) string { return chat.Thousands(n) }
 
 // Compact writes a large count briefly: 1.2k, 3.4M.
 func Compact(n float64) string {

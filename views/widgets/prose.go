@@ -2,6 +2,7 @@ package widgets
 
 import (
 	"net/url"
+	"sort"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -230,17 +231,17 @@ func (r *proseRenderer) lay(width float32) {
 					add(s, size, style, "", measure("", size, style), tok.spaces, space)
 				}
 			default:
-				m := measure(tok.word, size, style)
+				m := measureWord(tok.word, size, style)
 				if x > 0 && x+m.width > limit {
 					endLine()
 				}
 				word := tok.word
 				for m.width > limit-x && len(word) > 1 { // a word wider than the line: cut it
 					cut := fitting(word, size, style, limit-x)
-					add(s, size, style, word[:cut], measure(word[:cut], size, style), 0, 0)
+					add(s, size, style, word[:cut], measureRaw(word[:cut], size, style), 0, 0)
 					endLine()
 					word = word[cut:]
-					m = measure(word, size, style)
+					m = measureWord(word, size, style)
 				}
 				add(s, size, style, word, m, tok.spaces, space)
 			}
@@ -308,18 +309,47 @@ func tokens(text string) []token {
 
 // fitting is how many bytes of word fit in width (at least one character).
 func fitting(word string, size float32, style fyne.TextStyle, width float32) int {
-	fit := 0
-	for i := range word { // character by character: only words wider than a line come here
-		if i > 0 && measure(word[:i], size, style).width > width {
+	// Widths grow with the prefix: search the longest that fits, among the first characters a
+	// line could ever hold (a character is at least a quarter of the text size wide).
+	bounds := []int{}
+	for i := range word {
+		if i > 0 {
+			bounds = append(bounds, i)
+		}
+		if len(bounds) > int(width/(size/4))+4 {
 			break
 		}
-		fit = i
 	}
+	if len(bounds) == 0 {
+		return len(word) // one character
+	}
+	fit := sort.Search(len(bounds), func(k int) bool { return measureRaw(word[:bounds[k]], size, style).width > width })
 	if fit == 0 {
 		_, n := utf8.DecodeRuneInString(word)
 		return n
 	}
-	return fit
+	return bounds[fit-1]
+}
+
+// longWord is the length from which a word is taken to be wider than any line without
+// measuring it whole: shaping a 64 KB run of characters, again for each line cut from it,
+// held the window for seconds.
+const longWord = 512
+
+// measureWord measures a word, or, for a very long one, says it is wider than any line.
+func measureWord(word string, size float32, style fyne.TextStyle) textMetrics {
+	if len(word) <= longWord {
+		return measure(word, size, style)
+	}
+	m := measure("", size, style)
+	m.width = float32(1 << 30)
+	return m
+}
+
+// measureRaw measures a text without keeping it: a piece of a long word is seen once.
+func measureRaw(text string, size float32, style fyne.TextStyle) textMetrics {
+	s, base := fyne.CurrentApp().Driver().RenderedTextSize(text, size, style, nil)
+	return textMetrics{width: s.Width, height: s.Height, baseline: base}
 }
 
 // The widths of the words Parley has shown: measuring shapes the text, which is what made
