@@ -122,11 +122,16 @@ func (c *cli) ask(args []string) int {
 			}
 		case chat.Wait:
 			fmt.Fprintf(c.stderr, "parley: waiting %s: %s%s\n", e.Duration.Round(100*time.Millisecond), e.Reason, retryOf(e.Attempt))
+		case ask.Saved:
+			tell(c.svc.paths.Runtime, requestHistory) // a running window lists the conversation
 		case ask.Warning:
 			fmt.Fprintf(c.stderr, "parley: warning: %s: %s\n", strings.ToLower(e.What[:1])+e.What[1:], plain(e.Err))
 		case ask.Finished:
 			f = e
 		}
+	}
+	if f.Saved {
+		tell(c.svc.paths.Runtime, requestHistory)
 	}
 	if !*asJSON && !endsWithNewline {
 		fmt.Fprintln(c.stdout)
@@ -162,6 +167,7 @@ func (c *cli) asker() *ask.Asker {
 			return st, err
 		},
 		Record: c.svc.record,
+		Models: modelInfo,
 	})
 }
 

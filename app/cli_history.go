@@ -40,7 +40,11 @@ func (c *cli) history(args []string) int {
 	case "export":
 		return c.historyExport(st, args[1:])
 	case "import":
-		return c.historyImport(st, args[1:])
+		code := c.historyImport(st, args[1:])
+		if code == exitOK {
+			tell(c.svc.paths.Runtime, requestHistory) // a running window lists them at once
+		}
+		return code
 	case "-h", "--help", "help":
 		fmt.Fprintln(c.stderr, "Usage: parley history", historyUsageText)
 		return exitOK

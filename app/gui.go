@@ -114,6 +114,8 @@ func runGUI(quick bool) int {
 				m.ShowQuickAsk()
 			case requestKeys:
 				m.KeysChanged()
+			case requestHistory:
+				m.HistoryChanged()
 			default:
 				m.ShowWindow()
 			}

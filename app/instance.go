@@ -23,10 +23,14 @@ type instance struct {
 
 // Requests one Parley can make of another.
 const (
-	requestShow  = "show"
-	requestQuick = "quick"
-	requestKeys  = "keys" // a key was set or deleted elsewhere: read the keychain again
+	requestShow    = "show"
+	requestQuick   = "quick"
+	requestKeys    = "keys"    // a key was set or deleted elsewhere: read the keychain again
+	requestHistory = "history" // the command line changed the history: list it again
 )
+
+// requests are the requests a running Parley takes.
+var requests = map[string]bool{requestShow: true, requestQuick: true, requestKeys: true, requestHistory: true}
 
 // errRunning says another Parley holds the lock.
 var errRunning = errors.New("another Parley is running")
@@ -77,7 +81,7 @@ func (i *instance) serve(handle func(request string)) {
 				return
 			}
 			request := strings.TrimSpace(line)
-			if request != requestShow && request != requestQuick && request != requestKeys {
+			if !requests[request] {
 				fmt.Fprintln(conn, "unknown request")
 				return
 			}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"parley/chat"
 	"parley/chat/ask"
@@ -32,7 +33,10 @@ func (s *services) history() (*store.Store, error) {
 	s.historyOnce.Do(func() {
 		s.historyDB, s.historyErr = store.Open(store.DefaultPath(s.paths.Data))
 		if s.historyErr == nil {
-			s.historyDB.RecoverInterrupted()
+			// Answers a stopped Parley left: priced and counted once. One written to in the last
+			// seconds may still be another Parley's: looked at again once it would be stale.
+			s.asker().Recover(s.historyDB)
+			time.AfterFunc(store.StaleAfter+time.Second, func() { s.asker().Recover(s.historyDB) })
 		}
 	})
 	return s.historyDB, s.historyErr
@@ -99,14 +103,17 @@ func (s *services) clientFor(p settings.Profile, e settings.Endpoint, notify fun
 }
 
 // testKey asks a profile's endpoint for its models with a key (none: as it stands): the
-// cheapest call that proves the server takes it.
+// cheapest call that proves the server takes it. The models it lists are kept for the picker.
 func (s *services) testKey(ctx context.Context, p settings.Profile, key string) error {
 	e := s.keys.Where(p)
 	e.Key = key
-	_, err := s.clientFor(p, e, nil).Models(ctx)
+	ids, err := s.clientFor(p, e, nil).Models(ctx)
 	var ce *chat.Error
 	if errors.As(err, &ce) && ce.Kind == chat.InvalidKey {
 		return fmt.Errorf("%w: %w", settings.ErrKeyRefused, err)
+	}
+	if err == nil {
+		s.prefs.RememberModels(p.ID, ids, time.Now()) // a file that cannot be written only loses the list
 	}
 	return err
 }
@@ -122,7 +129,7 @@ func modelInfo(id string) chat.ModelInfo {
 
 // asker is the ask use case on these services: the history, and the meter for usage.
 func (s *services) asker() *ask.Asker {
-	return ask.New(ask.Deps{History: s.history, Record: s.record})
+	return ask.New(ask.Deps{History: s.history, Record: s.record, Models: modelInfo})
 }
 
 // record counts an answer to a request for model in the usage meter, under a profile's ID.

@@ -134,8 +134,9 @@ func TestErrorsShowWhereTheAnswerWould(t *testing.T) {
 	s.Fault(chattest.Fault{Kind: chattest.RateLimit, RetryAfter: "4"})
 	s.Reply("Answered after the wait.")
 	a = launch(t, h, env)
-	id = window(t, "Parley", 20*time.Second)
+	id = window(t, "Parley — Hello?", 20*time.Second) // it opens where it was left
 	time.Sleep(500 * time.Millisecond)
+	key(t, id, "ctrl+n")
 	typeText(t, id, "Are we rate limited?")
 	key(t, id, "Return")
 	time.Sleep(1500 * time.Millisecond)

@@ -29,6 +29,14 @@ func (e Endpoint) URL() string {
 	return e.BaseURL
 }
 
+// Host is the server requests go to, as a user names it: "api.openai.com", "localhost:11434".
+func (e Endpoint) Host() string {
+	if u, err := url.Parse(e.URL()); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return e.URL()
+}
+
 // IsOpenAI tells whether requests go to OpenAI itself (which always needs a key).
 func (e Endpoint) IsOpenAI() bool {
 	return e.BaseURL == "" || strings.Contains(e.BaseURL, "api.openai.com")
@@ -101,4 +109,17 @@ func (p *Profile) SetConnection(baseURL, org, project string) error {
 // SetModels keeps the chat models an endpoint listed, for the model picker.
 func (p *Profile) SetModels(ids []string, at time.Time) {
 	p.Models, p.ModelsFetched = ids, at
+}
+
+// RememberModels keeps the chat models a profile's endpoint listed (a key test, a refresh), for
+// the model picker. It writes the file: call it off the UI goroutine.
+func (s *Store) RememberModels(profile string, ids []string, at time.Time) error {
+	return s.Update(func(prefs *Prefs) error {
+		for i := range prefs.Profiles {
+			if prefs.Profiles[i].ID == profile {
+				prefs.Profiles[i].SetModels(ids, at)
+			}
+		}
+		return nil
+	})
 }

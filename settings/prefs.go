@@ -60,6 +60,9 @@ type Prefs struct {
 		Width  float32 `json:"width,omitempty"`
 		Height float32 `json:"height,omitempty"`
 	} `json:"window,omitzero"`
+	// LastConversation is the conversation the window showed when it last closed: it opens
+	// there again (0: a new chat).
+	LastConversation int64 `json:"last_conversation,omitempty"`
 }
 
 // Profile returns the profile with an ID.

@@ -32,7 +32,12 @@ func (v *conversationView) isLastAnswer(it *item) bool {
 
 func (v *conversationView) copyText(text string) { v.m.copyText(text) }
 
-func (v *conversationView) links() widgets.Actions { return v.m.links() }
+// links is what an answer's controls do; a code block passes the vertical wheel to the page.
+func (v *conversationView) links() widgets.Actions {
+	a := v.m.links()
+	a.Scroll = v.list.Wheel
+	return a
+}
 
 func (v *conversationView) copyMessage(it *item, asMarkdown bool) {
 	if asMarkdown {
@@ -146,7 +151,15 @@ func (v *conversationView) editMessage(it *item) {
 			if !ok || text == "" {
 				return
 			}
+			old := it.msg.Content
 			v.replaceFrom(index, func() {
+				if index == 0 { // the first question: a title made from it follows it
+					if title := store.Retitled(v.conv.Title, old, text); title != v.conv.Title {
+						v.conv.Title = title
+						v.shown()
+						v.save()
+					}
+				}
 				v.items = append(v.items, &item{msg: store.Message{Role: chat.User, Content: text, Created: time.Now()}})
 				v.ask(false)
 			})

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 
 	"parley/chat"
 	"parley/chat/chattest"
@@ -328,4 +329,39 @@ func BenchmarkKeystrokeAfterLargePaste(b *testing.B) {
 			b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
 		})
 	}
+}
+
+// BenchmarkWheelThroughCodeAnswers turns the wheel over the 2,000-message conversation, whose
+// answers each hold a code block, from its first message to its last, the pointer held over a
+// code block where there is one. It reports how far a notch moves the page and the time each
+// notch takes to lay out and build what comes into view.
+func BenchmarkWheelThroughCodeAnswers(b *testing.B) {
+	m, _, hist := newTestMain(b, chattest.Options{})
+	m.Open(longConversation(b, hist), -1)
+	v := m.conversation
+	settleUntil(b, 10*time.Second, func() bool { return len(v.items) == 2000 })
+	tr := v.list
+	c := m.Window.Canvas()
+	var frames []time.Duration
+	var moved float32
+	notches := 0
+	b.ResetTimer()
+	for range b.N {
+		tr.ScrollTo(0)
+		for turned := 0; !tr.AtBottom(); turned++ {
+			if turned > 100_000 {
+				b.Fatal("never reached the bottom")
+			}
+			before := v.list.Offset()
+			begin := time.Now()
+			test.Scroll(c, fyne.NewPos(c.Size().Width*0.6, c.Size().Height*0.45), 0, -25)
+			frames = append(frames, time.Since(begin))
+			moved += v.list.Offset() - before
+			notches++
+		}
+	}
+	sort.Slice(frames, func(i, j int) bool { return frames[i] < frames[j] })
+	b.ReportMetric(float64(moved)/float64(notches), "px/notch")
+	b.ReportMetric(float64(frames[len(frames)/2].Microseconds())/1000, "p50-ms/notch")
+	b.ReportMetric(float64(frames[len(frames)*99/100].Microseconds())/1000, "p99-ms/notch")
 }

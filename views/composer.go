@@ -60,6 +60,7 @@ func (c *composer) AcceptsTab() bool { return false }
 func (c *composer) KeyDown(k *fyne.KeyEvent) {
 	if k.Name == desktop.KeyShiftLeft || k.Name == desktop.KeyShiftRight {
 		c.shift = true
+		widgets.SetShift(true)
 	}
 	c.Entry.KeyDown(k)
 }
@@ -67,6 +68,7 @@ func (c *composer) KeyDown(k *fyne.KeyEvent) {
 func (c *composer) KeyUp(k *fyne.KeyEvent) {
 	if k.Name == desktop.KeyShiftLeft || k.Name == desktop.KeyShiftRight {
 		c.shift = false
+		widgets.SetShift(false)
 	}
 	c.Entry.KeyUp(k)
 }

@@ -2,10 +2,12 @@ package views
 
 import (
 	"context"
+	"image/color"
 	"runtime/debug"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -31,6 +33,7 @@ type conversationView struct {
 	sendButton *widget.Button
 	counts     *widget.RichText
 	warning    *widget.RichText
+	profileBtn *widget.Button // the profile (and so the endpoint) in use; switches it
 	modelBtn   *widget.Button
 	systemBtn  *widget.Button
 	status     *statusBar
@@ -60,15 +63,20 @@ func newConversationView(m *Main) *conversationView {
 	v.warning = widget.NewRichText()
 	v.warning.Wrapping = fyne.TextWrapWord
 
+	v.profileBtn = &widget.Button{Icon: widgets.ProfileIcon, Importance: widget.LowImportance}
+	v.profileBtn.OnTapped = func() { m.pickProfile(v.profileBtn) }
 	v.modelBtn = &widget.Button{Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText, Importance: widget.LowImportance, OnTapped: v.pickModel}
 	v.systemBtn = &widget.Button{Text: "System prompt", Icon: theme.DocumentCreateIcon(), Importance: widget.LowImportance, OnTapped: v.editSystemPrompt}
 	toolbar := container.NewHBox(
-		v.modelBtn, v.systemBtn, layout.NewSpacer(),
+		v.profileBtn, v.modelBtn, v.systemBtn, layout.NewSpacer(),
 		&widget.Button{Text: "New chat", Icon: theme.ContentAddIcon(), Importance: widget.LowImportance, OnTapped: m.NewChat},
 		&widget.Button{Icon: theme.SettingsIcon(), Importance: widget.LowImportance, OnTapped: m.ShowSettings},
 	)
 	v.empty, _ = v.emptyState()
-	v.stack = container.NewStack(v.list, v.empty)
+	// At its smallest, the window keeps a readable piece of the conversation.
+	room := canvas.NewRectangle(color.Transparent)
+	room.SetMinSize(fyne.NewSize(420, 240))
+	v.stack = container.NewStack(room, v.list, v.empty)
 	v.status = newStatusBar(m)
 	input := container.NewBorder(nil, nil, nil, container.NewVBox(layout.NewSpacer(), v.sendButton), v.composer.box)
 	bottom := container.NewVBox(input, container.New(&widgets.Stack{}, v.counts, v.warning), v.status.box)
@@ -108,6 +116,7 @@ func (v *conversationView) refreshEmpty() {
 }
 
 func (v *conversationView) refreshToolbar() {
+	v.profileBtn.SetText(profileLabel(v.m.profile(), v.m.svc.Keys))
 	v.modelBtn.SetText(v.model())
 	if v.system() != "" {
 		v.systemBtn.SetText("System prompt ✓")
@@ -180,8 +189,9 @@ func (v *conversationView) newChat() {
 	v.focus()
 }
 
-// open shows a stored conversation, at message seq (or its end when seq < 0).
-func (v *conversationView) open(id int64, seq int) {
+// open shows a stored conversation, at message seq (or its end when seq < 0), with marks
+// highlighted in that message (a search's words).
+func (v *conversationView) open(id int64, seq int, marks []string) {
 	v.stop()
 	type opened struct {
 		conv store.Conversation
@@ -211,6 +221,7 @@ func (v *conversationView) open(id int64, seq int) {
 		v.showEmpty()
 		v.list.Reset()
 		if seq >= 0 && seq < len(v.items) {
+			v.items[seq].marks = marks
 			v.list.ScrollTo(seq)
 		}
 		v.refreshToolbar()

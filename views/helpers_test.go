@@ -132,6 +132,7 @@ func newTestMain(t testing.TB, opts chattest.Options) (*Main, *chattest.Server, 
 		Models: modelInfo,
 		Asker: ask.New(ask.Deps{
 			History: func() (*store.Store, error) { return hist, nil },
+			Models:  modelInfo,
 			Record: func(profile, model string, a chat.Answer) error {
 				return meter.Record(settings.Spend{Profile: profile, Model: model, Requests: 1, PromptTokens: a.Usage.PromptTokens, CompletionTokens: a.Usage.CompletionTokens, CostUSD: a.Cost.USD})
 			},
@@ -139,10 +140,13 @@ func newTestMain(t testing.TB, opts chattest.Options) (*Main, *chattest.Server, 
 		TestKey: func(ctx context.Context, p settings.Profile, key string) error {
 			e := keys.Where(p)
 			e.Key = key
-			_, err := clientFor(e).Models(ctx)
+			ids, err := clientFor(e).Models(ctx)
 			var ce *chat.Error
 			if errors.As(err, &ce) && ce.Kind == chat.InvalidKey {
 				return fmt.Errorf("%w: %w", settings.ErrKeyRefused, err)
+			}
+			if err == nil {
+				prefs.RememberModels(p.ID, ids, time.Now())
 			}
 			return err
 		},

@@ -93,10 +93,14 @@ func (m *Main) checkHistory() {
 		warning string
 		err     error
 	}
+	last := m.svc.Prefs.Prefs().LastConversation
 	bridge.Work(func() opened {
 		st, err := m.svc.History()
 		if err != nil {
 			return opened{err: err}
+		}
+		if _, err := st.Conversation(last); err != nil {
+			last = 0 // deleted since, or the history is a new one
 		}
 		return opened{warning: st.Warning()}
 	}, func(o opened) {
@@ -105,6 +109,10 @@ func (m *Main) checkHistory() {
 			m.inform("Your history cannot be used", plain(o.err)+"\n\nConversations are not saved until this is fixed.")
 		case o.warning != "":
 			m.inform("Your history was moved aside", o.warning)
+		}
+		// Parley opens where it was left, unless the user has begun something new meanwhile.
+		if v := m.conversation; last != 0 && v.conv.ID == 0 && len(v.items) == 0 && v.composer.empty() && !m.settingsShown() {
+			m.Open(last, -1)
 		}
 	})
 }
@@ -140,21 +148,22 @@ func (m *Main) Shutdown() {
 	bridge.Wait(3 * time.Second)
 }
 
-// SaveSize remembers the window's size for the next start. It writes the preferences (a file
-// lock the command line shares): call it once the UI has stopped, or use saveSizeLater.
-func (m *Main) SaveSize() { saveSize(m.svc.Prefs, m.Window.Canvas().Size()) }
+// SaveSize remembers the window's size, and the conversation it shows, for the next start. It
+// writes the preferences (a file lock the command line shares): call it once the UI has
+// stopped, or use saveSizeLater.
+func (m *Main) SaveSize() { saveSize(m.svc.Prefs, m.Window.Canvas().Size(), m.conversation.conv.ID) }
 
 func (m *Main) saveSizeLater() {
-	size := m.Window.Canvas().Size()
-	go saveSize(m.svc.Prefs, size)
+	size, shown := m.Window.Canvas().Size(), m.conversation.conv.ID
+	go saveSize(m.svc.Prefs, size, shown)
 }
 
-func saveSize(prefs *settings.Store, size fyne.Size) {
-	if size.Width < 100 || size.Height < 100 {
-		return
-	}
+func saveSize(prefs *settings.Store, size fyne.Size, shown int64) {
 	prefs.Update(func(p *settings.Prefs) error {
-		p.Window.Width, p.Window.Height = size.Width, size.Height
+		if size.Width >= 100 && size.Height >= 100 {
+			p.Window.Width, p.Window.Height = size.Width, size.Height
+		}
+		p.LastConversation = shown
 		return nil
 	})
 }
@@ -220,6 +229,10 @@ func (m *Main) KeysChanged() {
 	}
 }
 
+// HistoryChanged lists the conversations again: the command line added some (an import, a
+// question asked with parley ask).
+func (m *Main) HistoryChanged() { m.sidebar.reload() }
+
 // profileSwitched follows a change of the current profile: its key and server, a new chat with
 // its defaults (behind the settings screen when that is where the switch happened).
 func (m *Main) profileSwitched() {
@@ -274,7 +287,13 @@ func (m *Main) NewChat() {
 // Open shows a stored conversation at one of its messages (seq < 0: at its end).
 func (m *Main) Open(id int64, seq int) {
 	m.ShowConversation()
-	m.conversation.open(id, seq)
+	m.conversation.open(id, seq, nil)
+}
+
+// openFound shows a conversation a search found, at the message found, its words highlighted.
+func (m *Main) openFound(id int64, seq int, words []string) {
+	m.ShowConversation()
+	m.conversation.open(id, seq, words)
 }
 
 // Stop stops the answer being written.
@@ -315,6 +334,17 @@ func (m *Main) demoBanner() fyne.CanvasObject {
 func (m *Main) shortcuts() {
 	c := m.Window.Canvas()
 	c.SetOnTypedKey(m.typedKey)
+	if dc, ok := c.(desktop.Canvas); ok { // Shift turns the wheel sideways over code
+		shift := func(down bool) func(*fyne.KeyEvent) {
+			return func(k *fyne.KeyEvent) {
+				if k.Name == desktop.KeyShiftLeft || k.Name == desktop.KeyShiftRight {
+					widgets.SetShift(down)
+				}
+			}
+		}
+		dc.SetOnKeyDown(shift(true))
+		dc.SetOnKeyUp(shift(false))
+	}
 	for key := range menuKeys {
 		alt := &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierAlt}
 		c.AddShortcut(alt, func(s fyne.Shortcut) { m.altShortcut(s) })

@@ -25,6 +25,7 @@ type item struct {
 	failure   *chat.Error // an error shown where the answer would be
 	wait      *chat.Wait  // the engine is waiting before it sends (rate limit, retry)
 	unfolded  int         // how much of a long message the user asked to see (foldAt at first)
+	marks     []string    // words to highlight: the search that opened the conversation found them here
 }
 
 // rowActions are what a message's buttons do.
@@ -87,7 +88,7 @@ func (r *messageRow) bind(it *item) {
 func (r *messageRow) userMessage(it *item) []fyne.CanvasObject {
 	name := widget.NewRichText(&widget.TextSegment{Text: "You", Style: smallStyle(widgets.ColorMuted, true)})
 	content, folded := it.shown()
-	text := widgets.NewParagraph(content, widget.RichTextStyleParagraph)
+	text := widgets.NewMarkedParagraph(content, widget.RichTextStyleParagraph, it.marks)
 	edit := lowButton("Edit", theme.DocumentCreateIcon(), func() { r.actions.editMessage(it) })
 	if r.actions.isBusy() {
 		edit.Disable()
@@ -105,7 +106,13 @@ func (r *messageRow) answer(it *item) []fyne.CanvasObject {
 	var objs []fyne.CanvasObject
 	if it.msg.Content != "" {
 		content, folded := it.shown()
-		objs = append(objs, r.md.Render(content, r.actions.links()))
+		act := r.actions.links()
+		act.Marks = it.marks
+		if it.streaming {
+			objs = append(objs, r.md.RenderGrowing(content, act))
+		} else {
+			objs = append(objs, r.md.Render(content, act))
+		}
 		if folded {
 			objs = append(objs, r.foldNotice(it))
 		}

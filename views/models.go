@@ -147,21 +147,8 @@ func (m *Main) fetchModels(done func(error)) {
 		defer cancel()
 		ids, err := client.Models(ctx)
 		if err == nil {
-			err = m.rememberModels(p.ID, ids)
+			err = m.svc.Prefs.RememberModels(p.ID, ids, time.Now())
 		}
 		return err
 	}, done)
-}
-
-// rememberModels keeps the chat models an endpoint listed with its profile, for the picker. It
-// writes the preferences: call it off the UI goroutine.
-func (m *Main) rememberModels(profile string, ids []string) error {
-	return m.svc.Prefs.Update(func(prefs *settings.Prefs) error {
-		for i := range prefs.Profiles {
-			if prefs.Profiles[i].ID == profile {
-				prefs.Profiles[i].SetModels(ids, time.Now())
-			}
-		}
-		return nil
-	})
 }

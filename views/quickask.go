@@ -39,9 +39,22 @@ func (m *Main) ShowQuickAsk() {
 		m.quick = newQuickAsk(m)
 	}
 	q := m.quick
+	if q.cancel == nil {
+		q.fresh() // a new question each time, unless an answer is still being written
+	}
 	q.win.Show()
 	q.win.RequestFocus()
 	q.win.Canvas().Focus(q.entry)
+}
+
+// fresh clears the last exchange and says which model and profile a question goes to.
+func (q *quickAsk) fresh() {
+	q.conv, q.question = store.Conversation{}, ""
+	q.md = widgets.MarkdownCache{}
+	q.open.Disable()
+	q.show("", nil)
+	p := q.m.profile()
+	q.setMeta("Asks " + p.Model + " · " + profileLabel(p, q.m.svc.Keys))
 }
 
 // QuickAskClosed is called when the Quick Ask window closes.
@@ -125,6 +138,13 @@ func (q *quickAsk) stop() {
 	}
 }
 
+// links is what the answer's controls do; a code block passes the vertical wheel to the window.
+func (q *quickAsk) links() widgets.Actions {
+	a := q.m.links()
+	a.Scroll = q.scroll.Scrolled
+	return a
+}
+
 // Quick Ask shows its answer as it is written (answerView).
 
 func (q *quickAsk) saved(s ask.Saved) {
@@ -169,7 +189,11 @@ func (q *quickAsk) show(text string, err *chat.Error, extra ...fyne.CanvasObject
 	if text != "" {
 		shown := (&item{msg: store.Message{Content: text}})
 		part, folded := shown.shown()
-		objs = append(objs, q.md.Render(part, q.m.links()))
+		if q.cancel != nil { // still being written
+			objs = append(objs, q.md.RenderGrowing(part, q.links()))
+		} else {
+			objs = append(objs, q.md.Render(part, q.links()))
+		}
 		if folded {
 			objs = append(objs, notice(theme.InfoIcon(), "A long answer: "+size(len(text))+". Open it in Parley to read it all.", widgets.ColorMuted))
 		}

@@ -83,6 +83,7 @@ func (v *conversationView) ask(resume bool) {
 	v.cancel, v.busy = cancel, true
 	v.showEmpty()
 	v.list.Reload()
+	v.list.ScrollToEnd() // the new question and its answer, even when scrolled up
 	v.updateSend()
 	v.countLater()
 	v.startTicker()

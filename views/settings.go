@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -136,12 +137,16 @@ func newSettingsView(m *Main) *settingsView {
 	}
 	s.tier = widget.NewSelect(labels, func(label string) { s.setTier(settings.TierFromLabel(label)) })
 	s.rpm, s.tpm, s.rpd, s.budget = widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-	s.rpm.SetPlaceHolder("requests / min")
-	s.tpm.SetPlaceHolder("tokens / min")
-	s.rpd.SetPlaceHolder("requests / day")
-	s.budget.SetPlaceHolder("$ / month")
-	s.custom = container.NewBorder(nil, nil, nil, &widget.Button{Text: "Save limits", OnTapped: s.saveCustom},
-		container.NewGridWithColumns(4, s.rpm, s.tpm, s.rpd, s.budget))
+	s.rpm.SetPlaceHolder("e.g. 500")
+	s.tpm.SetPlaceHolder("e.g. 30,000")
+	s.rpd.SetPlaceHolder("no daily limit")
+	s.budget.SetPlaceHolder("e.g. $100")
+	// Each field says what it holds; none applies until Save limits.
+	s.custom = container.NewVBox(
+		container.New(layout.NewFormLayout(),
+			widget.NewLabel("Requests per minute"), s.rpm, widget.NewLabel("Tokens per minute"), s.tpm,
+			widget.NewLabel("Requests per day"), s.rpd, widget.NewLabel("Monthly budget"), s.budget),
+		container.NewHBox(layout.NewSpacer(), &widget.Button{Text: "Save limits", Icon: theme.DocumentSaveIcon(), OnTapped: s.saveCustom}))
 	s.meterFor = widget.NewRichText()
 	s.meterFor.Wrapping = fyne.TextWrapWord
 	s.rpmBar = widgets.NewMeterBar("Requests / min", 150, format.Compact)

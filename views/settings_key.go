@@ -85,7 +85,7 @@ func (s *settingsView) testKey() {
 		defer cancel()
 		ids, err := client.Models(ctx)
 		if err == nil {
-			s.m.rememberModels(p.ID, ids)
+			s.m.svc.Prefs.RememberModels(p.ID, ids, time.Now())
 		}
 		return tested{ids, e.URL(), err}
 	}, func(t tested) {

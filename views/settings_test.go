@@ -51,6 +51,11 @@ func TestSettingsViewKeyTierAndMeter(t *testing.T) {
 	if !s.custom.Visible() {
 		t.Fatal("custom fields hidden for Custom")
 	}
+	for _, label := range []string{"Requests per minute", "Tokens per minute", "Requests per day", "Monthly budget"} {
+		if !strings.Contains(test.RenderObjectToMarkup(s.custom), ">"+label+"<") {
+			t.Errorf("the custom limits have no %q label", label)
+		}
+	}
 	settle(t, time.Second)
 	if m.profile().Tier == settings.TierCustom {
 		t.Fatal("Custom applied before its limits were saved")

@@ -24,11 +24,15 @@ func (s *settingsView) setTier(t settings.Tier) {
 }
 
 func (s *settingsView) showCustom(t settings.Tier) {
+	if (t == settings.TierCustom) == s.custom.Visible() {
+		return
+	}
 	if t == settings.TierCustom {
 		s.custom.Show()
 	} else {
 		s.custom.Hide()
 	}
+	s.content.Refresh() // the column makes room for the fields, or closes it
 }
 
 func (s *settingsView) fillCustom(p settings.Profile) {

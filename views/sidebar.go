@@ -20,7 +20,7 @@ import (
 type sidebar struct {
 	m       *Main
 	search  *escEntry
-	list    *widget.List
+	list    *sideList
 	rows    []sideRow
 	content fyne.CanvasObject
 	typing  *bridge.Debounce // a search waits for the user to stop typing
@@ -50,16 +50,16 @@ func newSidebar(m *Main) *sidebar {
 	s.search.OnSubmitted = func(string) {
 		for _, r := range s.rows {
 			if r.hit != nil {
-				m.Open(r.hit.ConversationID, r.hit.Seq)
+				s.activate(r)
 				return
 			}
 		}
 	}
-	s.list = widget.NewList(
-		func() int { return len(s.rows) },
-		func() fyne.CanvasObject { return newSideItem(s) },
-		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*sideItem).bind(s.rows[i]) },
-	)
+	s.list = &sideList{m: m}
+	s.list.Length = func() int { return len(s.rows) }
+	s.list.CreateItem = func() fyne.CanvasObject { return newSideItem(s) }
+	s.list.UpdateItem = func(i widget.ListItemID, o fyne.CanvasObject) { o.(*sideItem).bind(s.rows[i]) }
+	s.list.ExtendBaseWidget(s.list)
 	s.list.OnSelected = func(i widget.ListItemID) { // Enter or Space on the keyboard
 		s.list.UnselectAll()
 		if i >= 0 && i < len(s.rows) {
@@ -122,10 +122,11 @@ func (s *sidebar) load(st *store.Store, q string, limit int) ([]sideRow, error) 
 		if err != nil {
 			return nil, err
 		}
+		hits = store.ByConversation(hits) // a conversation once, at the message found
 		if len(hits) == 0 {
 			return []sideRow{{heading: "Nothing found"}}, nil
 		}
-		rows = append(rows, sideRow{heading: "Messages matching “" + q + "”"})
+		rows = append(rows, sideRow{heading: "Conversations matching “" + q + "”"})
 		for i := range hits {
 			rows = append(rows, sideRow{hit: &hits[i]})
 		}
@@ -238,18 +239,22 @@ func (s *sidebar) change(do func(*store.Store) error, after func()) {
 // sideItem is one sidebar line. A tap opens it; a right-click (or long press) offers its menu.
 type sideItem struct {
 	widget.BaseWidget
-	s     *sidebar
-	row   sideRow
-	title *widget.RichText
-	sub   *widget.RichText
-	box   *fyne.Container
+	s          *sidebar
+	row        sideRow
+	title      *widget.RichText
+	sub        *widget.RichText
+	pin, quick *widget.Icon // markers before the title: pinned, asked in Quick Ask
+	markers    *fyne.Container
+	box        *fyne.Container
 }
 
 func newSideItem(s *sidebar) *sideItem {
-	it := &sideItem{s: s, title: widget.NewRichText(), sub: widget.NewRichText()}
+	it := &sideItem{s: s, title: widget.NewRichText(), sub: widget.NewRichText(),
+		pin: widget.NewIcon(widgets.PinIcon), quick: widget.NewIcon(widgets.QuickIcon)}
 	it.title.Truncation = fyne.TextTruncateEllipsis
 	it.sub.Truncation = fyne.TextTruncateEllipsis
-	it.box = container.New(&widgets.Stack{Gap: -8}, it.title, it.sub)
+	it.markers = container.NewHBox(it.pin, it.quick)
+	it.box = container.New(&widgets.Stack{Gap: -8}, container.NewBorder(nil, nil, it.markers, nil, it.title), it.sub)
 	it.ExtendBaseWidget(it)
 	return it
 }
@@ -261,6 +266,7 @@ func (it *sideItem) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimp
 func (it *sideItem) bind(r sideRow) {
 	it.row = r
 	it.sub.Segments = nil
+	it.pin.Hidden, it.quick.Hidden = true, true
 	switch {
 	case r.heading != "":
 		it.title.Segments = nil
@@ -272,12 +278,7 @@ func (it *sideItem) bind(r sideRow) {
 		it.sub.Segments = snippetSegments(r.hit.Snippet)
 	default:
 		title := r.conv.Title
-		if r.conv.Pinned {
-			title = "📌 " + title
-		}
-		if r.conv.Quick {
-			title = "⚡ " + title
-		}
+		it.pin.Hidden, it.quick.Hidden = !r.conv.Pinned, !r.conv.Quick
 		style := widget.RichTextStyleInline
 		if r.conv.ID == it.s.current {
 			style.TextStyle.Bold = true
@@ -285,8 +286,10 @@ func (it *sideItem) bind(r sideRow) {
 		it.title.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: title, Style: style}}
 		it.sub.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: r.conv.Model + " · " + when(r.conv.Updated), Style: smallStyle(widgets.ColorMuted, false)}}
 	}
+	it.markers.Hidden = it.pin.Hidden && it.quick.Hidden
 	it.title.Refresh()
 	it.sub.Refresh()
+	it.box.Refresh()
 }
 
 // snippetSegments shows a search snippet with its matches highlighted.
@@ -326,9 +329,29 @@ func (s *sidebar) activate(r sideRow) {
 		s.limit += sidebarPage
 		s.reload()
 	case r.hit != nil:
-		s.m.Open(r.hit.ConversationID, r.hit.Seq)
+		s.m.openFound(r.hit.ConversationID, r.hit.Seq, store.QueryWords(s.search.Text))
 	case r.heading == "":
 		s.m.Open(r.conv.ID, -1)
+	}
+}
+
+// sideList is the conversations list: arrows move, Enter (or Space) opens, Esc goes back to the
+// message box. Fyne's list takes only Space.
+type sideList struct {
+	widget.List
+	m *Main
+}
+
+func (l *sideList) TypedKey(k *fyne.KeyEvent) {
+	switch k.Name {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		l.List.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	case fyne.KeyEscape:
+		l.m.conversation.focus()
+	default:
+		if !l.m.windowKey(k) {
+			l.List.TypedKey(k)
+		}
 	}
 }
 

@@ -6,8 +6,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"parley/views/bridge"
 	"parley/views/format"
@@ -20,7 +20,7 @@ type statusBar struct {
 	m        *Main
 	rpm, tpm *widgets.MeterBar
 	source   *canvas.Text
-	notice   *canvas.Text
+	notice   *widget.Label
 	noticeID int
 	box      fyne.CanvasObject
 }
@@ -30,11 +30,12 @@ func newStatusBar(m *Main) *statusBar {
 		rpm:    widgets.NewMeterBar("RPM", 60, format.Compact),
 		tpm:    widgets.NewMeterBar("TPM", 60, format.Compact),
 		source: canvas.NewText("", theme.Color(widgets.ColorMuted)),
-		notice: canvas.NewText("", theme.Color(theme.ColorNamePrimary)),
+		notice: &widget.Label{Alignment: fyne.TextAlignTrailing, Truncation: fyne.TextTruncateEllipsis, Importance: widget.HighImportance, SizeName: theme.SizeNameCaptionText},
 	}
 	s.source.TextSize = theme.CaptionTextSize()
-	s.notice.TextSize = theme.CaptionTextSize()
-	s.box = container.NewHBox(s.rpm, s.tpm, s.source, layout.NewSpacer(), s.notice)
+	// The notice takes the room left and is cut to it: however long (a path, a link), it never
+	// widens the pane.
+	s.box = container.NewBorder(nil, nil, container.NewHBox(s.rpm, s.tpm, s.source), nil, s.notice)
 	return s
 }
 
@@ -53,17 +54,15 @@ func (s *statusBar) refresh() {
 func (s *statusBar) say(text string) {
 	s.noticeID++
 	id := s.noticeID
-	// A notice never widens the pane: a long one (a path, a link) keeps its start and its end.
+	// A long one (a path) keeps its start and its end; the label cuts it to the room there is.
 	if r := []rune(text); len(r) > 90 {
 		text = string(r[:60]) + "…" + string(r[len(r)-29:])
 	}
-	s.notice.Text = text
-	s.notice.Refresh()
+	s.notice.SetText(text)
 	time.AfterFunc(3*time.Second, func() {
 		bridge.Do(func() {
 			if s.noticeID == id {
-				s.notice.Text = ""
-				s.notice.Refresh()
+				s.notice.SetText("")
 			}
 		})
 	})

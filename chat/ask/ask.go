@@ -24,6 +24,9 @@ type Deps struct {
 	// Record counts an answer in the usage meter, under the conversation's profile ID and the
 	// model asked for.
 	Record func(profile, model string, a chat.Answer) error
+	// Models describes a model (its price, its tokenizer), for answers the engine did not end:
+	// those a stopped Parley left behind (nil: nothing known but the name).
+	Models func(id string) chat.ModelInfo
 }
 
 // Asker asks questions. It is safe for concurrent use.

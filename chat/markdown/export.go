@@ -21,8 +21,10 @@ import (
 	"parley/chat/store"
 )
 
-// formatVersion is written in every export, so a later Parley can read older files.
-const formatVersion = 1
+// formatVersion is written in every export, so a later Parley can read older files. Version 2
+// writes the speakers as level-2 headings and an answer's own headings two levels lower (their
+// changes kept in the message's opening comment); version 1 wrote content as it was.
+const formatVersion = 2
 
 const (
 	messageMarker = "<!-- parley:message "
@@ -33,7 +35,7 @@ const (
 // header is what a message's opening comment carries.
 type header struct {
 	Role             string  `json:"role"`
-	Length           int     `json:"length"`  // bytes of content
+	Length           int     `json:"length"`  // bytes of content, as written
 	Closers          int     `json:"closers"` // lines added after the content to close what it left open
 	Created          string  `json:"created"`
 	Updated          string  `json:"updated,omitempty"`
@@ -47,6 +49,7 @@ type header struct {
 	Estimated        bool    `json:"estimated,omitempty"`
 	CostUSD          float64 `json:"cost_usd,omitempty"`
 	CostKnown        bool    `json:"cost_known,omitempty"`
+	Headings         []edit  `json:"headings,omitempty"` // how the content's headings were lowered
 }
 
 // Render returns the Markdown export of a conversation. The API key is never part of a
@@ -102,9 +105,10 @@ func jsonOf(v any) []byte {
 }
 
 func writeMessage(b *bytes.Buffer, m store.Message) {
-	closers := closersFor(m.Content)
+	content, headings := demoteHeadings(m.Content)
+	closers := closersFor(content)
 	h := header{
-		Role: string(m.Role), Length: len(m.Content), Closers: len(closers),
+		Role: string(m.Role), Length: len(content), Closers: len(closers), Headings: headings,
 		Created: m.Created.UTC().Format(timeLayout), Model: m.Model, Finish: string(m.Finish), Error: m.Error,
 		PromptTokens: m.Usage.PromptTokens, CachedTokens: m.Usage.CachedTokens, CompletionTokens: m.Usage.CompletionTokens,
 		ReasoningTokens: m.Usage.ReasoningTokens, Estimated: m.Usage.Estimated, CostUSD: m.Cost.USD, CostKnown: m.Cost.Known,
@@ -115,9 +119,9 @@ func writeMessage(b *bytes.Buffer, m store.Message) {
 	// "--" may not appear inside an HTML comment; JSON can spell it another way.
 	meta := strings.ReplaceAll(string(jsonOf(h)), "--", `-\u002d`)
 	b.WriteString(messageMarker + meta + " -->\n")
-	b.WriteString("### " + roleHeading(m) + "\n\n")
-	b.WriteString(m.Content)
-	if !strings.HasSuffix(m.Content, "\n") {
+	b.WriteString("## " + roleHeading(m) + "\n\n")
+	b.WriteString(content)
+	if !strings.HasSuffix(content, "\n") {
 		b.WriteByte('\n')
 	}
 	for _, c := range closers {
@@ -135,7 +139,7 @@ func roleHeading(m store.Message) string {
 	case chat.Assistant:
 		h := "Assistant"
 		if m.Model != "" {
-			h += " · " + escapeInline(m.Model)
+			h += " · " + escapeHeading(m.Model)
 		}
 		switch m.Finish {
 		case chat.FinishStopped:
@@ -156,6 +160,19 @@ func escapeInline(s string) string {
 	var b strings.Builder
 	for _, r := range strings.Join(strings.Fields(s), " ") {
 		if strings.ContainsRune("\\`*_{}[]<>()#+-.!|~&", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// escapeHeading escapes what would be markup inside a heading line, and only that: a model's
+// name reads as it is ("gpt-4o-mini", not "gpt\-4o\-mini").
+func escapeHeading(s string) string {
+	var b strings.Builder
+	for _, r := range strings.Join(strings.Fields(s), " ") {
+		if strings.ContainsRune("\\`*_[]<>&#~|", r) {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)
@@ -262,8 +279,9 @@ func Clipboard(c store.Conversation, msgs []store.Message) string {
 	var b strings.Builder
 	b.WriteString("# " + escapeInline(c.Title) + "\n\n")
 	for _, m := range msgs {
-		b.WriteString("### " + roleHeading(m) + "\n\n" + strings.TrimRight(m.Content, "\n") + "\n")
-		for _, cl := range closersFor(m.Content) {
+		content, _ := demoteHeadings(m.Content)
+		b.WriteString("## " + roleHeading(m) + "\n\n" + strings.TrimRight(content, "\n") + "\n")
+		for _, cl := range closersFor(content) {
 			b.WriteString(cl + "\n")
 		}
 		b.WriteString("\n")
@@ -271,9 +289,14 @@ func Clipboard(c store.Conversation, msgs []store.Message) string {
 	return strings.TrimRight(b.String(), "\n") + "\n"
 }
 
+// parseTime reads a time as exports write it, or any RFC 3339 time (a file written or edited by
+// hand: "2026-11-30T10:00:00Z").
 func parseTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	return time.Parse(timeLayout, s)
+	if t, err := time.Parse(timeLayout, s); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.RFC3339Nano, s)
 }

@@ -15,8 +15,20 @@ import (
 var update = flag.Bool("update", false, "write the golden export again (review the diff: it changes the file format)")
 
 // golden is a conversation with one of everything the format carries: a system prompt, a pin,
-// every finish, estimated and cached usage, unknown and known costs, an error, code fences.
+// every finish, estimated and cached usage, unknown and known costs, an error, code fences, and
+// (since format 2) an answer's own headings, lowered below the speakers'.
 func golden() (store.Conversation, []store.Message) {
+	c, msgs := goldenV1()
+	t := msgs[len(msgs)-1].Created.Add(time.Minute)
+	msgs = append(msgs,
+		store.Message{Role: chat.User, Content: "Plan it, with headings.", Created: t, Updated: t},
+		store.Message{Role: chat.Assistant, Model: "gpt-5.6-luna", Finish: chat.FinishStop, Content: "# The plan\n\nFirst steps\n===========\n\n## Then\n\n```md\n# not a heading: code\n```\n\n###### Small print",
+			Usage: chat.Usage{PromptTokens: 30, CompletionTokens: 25}, Cost: chat.Cost{USD: 0.000036, Known: true}, Created: t, Updated: t})
+	return c, msgs
+}
+
+// goldenV1 is the conversation the version 1 export in testdata was written from.
+func goldenV1() (store.Conversation, []store.Message) {
 	t0 := time.Date(2026, 12, 1, 10, 0, 0, 250e6, time.UTC)
 	c := store.Conversation{ID: 1, Title: "Golden: fences, finishes and costs", Profile: "work", Model: "gpt-4o",
 		SystemPrompt: "Answer in English.", Created: t0, Updated: t0.Add(10 * time.Minute), Pinned: true, Quick: true}
@@ -65,7 +77,7 @@ func TestVersionOneExportStillImportsExactly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wc, wmsgs := golden()
+	wc, wmsgs := goldenV1()
 	if c.Title != wc.Title || c.Profile != wc.Profile || c.Model != wc.Model || c.SystemPrompt != wc.SystemPrompt ||
 		!c.Created.Equal(wc.Created) || !c.Updated.Equal(wc.Updated) || c.Pinned != wc.Pinned || c.Quick != wc.Quick {
 		t.Fatalf("conversation\n got %+v\nwant %+v", c, wc)

@@ -58,7 +58,7 @@ func TestAFailedImportChangesNothing(t *testing.T) {
 	bad := append(append(append([]byte{}, data[:last]...), []byte(`"role":"robot"`)...), data[last+len(`"role":"assistant"`):]...)
 	path := filepath.Join(t.TempDir(), "bad.md")
 	os.WriteFile(path, bad, 0o600)
-	if _, _, err := ImportFile(st, path); err == nil || !strings.Contains(err.Error(), "message 6") {
+	if _, _, err := ImportFile(st, path); err == nil || !strings.Contains(err.Error(), "message 8") {
 		t.Fatalf("err %v", err)
 	}
 	if n, _ := st.CountConversations(); n != 0 {
@@ -71,7 +71,7 @@ func TestAFailedImportChangesNothing(t *testing.T) {
 func TestExportOfAnEmptyRoleDoesNotPanic(t *testing.T) {
 	c, msgs := golden()
 	msgs[0].Role = ""
-	if out := Render(c, msgs); !bytes.Contains(out, []byte("### Message")) {
+	if out := Render(c, msgs); !bytes.Contains(out, []byte("## Message")) {
 		t.Fatalf("%s", out)
 	}
 }

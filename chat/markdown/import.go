@@ -110,7 +110,11 @@ func parseMessage(b []byte, n int) (store.Message, []byte, error) {
 		after := rest[h.Length:]
 		endedWithNewline := h.Length > 0 && rest[h.Length-1] == '\n'
 		if i := closingLine(after, closing, endedWithNewline); i >= 0 && exactEnd(after[:i], h.Closers, endedWithNewline) {
-			m.Content, stop, next = string(rest[:h.Length]), h.Length+i, h.Length+i+len(closing)
+			content, err := undoEdits(string(rest[:h.Length]), h.Headings)
+			if err != nil {
+				return m, nil, fmt.Errorf("message %d: %w", n, err)
+			}
+			m.Content, stop, next = content, h.Length+i, h.Length+i+len(closing)
 		}
 	}
 	if stop < 0 {

@@ -170,15 +170,16 @@ func TestExportRendersEachMessageAsItself(t *testing.T) {
 		if len(body) == 0 {
 			t.Fatalf("message %d has no heading", i)
 		}
-		if h, ok := body[0].(*ast.Heading); !ok || h.Level != 3 {
+		if h, ok := body[0].(*ast.Heading); !ok || h.Level != 2 {
 			t.Fatalf("message %d does not start with its role heading", i)
 		}
 		gotHTML, gotCode := blocks(src, body[1:])
-		alone := []byte(m.Content)
+		demoted, _ := demoteHeadings(m.Content) // its headings two levels below the speaker's
+		alone := []byte(demoted)
 		if !bytes.HasSuffix(alone, []byte("\n")) {
 			alone = append(alone, '\n')
 		}
-		for _, cl := range closersFor(m.Content) {
+		for _, cl := range closersFor(demoted) {
 			alone = append(alone, cl+"\n"...)
 		}
 		wantHTML, wantCode := blocks(alone, topLevel(alone))
@@ -196,7 +197,7 @@ func TestFrontMatter(t *testing.T) {
 	c, msgs := sample()
 	out := string(Render(c, msgs))
 	front, _, _ := strings.Cut(strings.TrimPrefix(out, "---\n"), "\n---\n")
-	for _, want := range []string{"title: ", "model: \"gpt-4o\"", "profile: \"work\"", "created: \"2026-11-20T09:30:00.123Z\"", "updated: ", "tokens: ", "cost_usd: ", "parley_export: 1"} {
+	for _, want := range []string{"title: ", "model: \"gpt-4o\"", "profile: \"work\"", "created: \"2026-11-20T09:30:00.123Z\"", "updated: ", "tokens: ", "cost_usd: ", "parley_export: 2"} {
 		if !strings.Contains(front, want) {
 			t.Errorf("front matter lacks %q:\n%s", want, front)
 		}
@@ -263,11 +264,55 @@ func TestClipboardClosesWhatContentLeavesOpen(t *testing.T) {
 	}
 	heads := 0
 	for _, n := range topLevel([]byte(out)) {
-		if h, ok := n.(*ast.Heading); ok && h.Level == 3 {
+		if h, ok := n.(*ast.Heading); ok && h.Level == 2 {
 			heads++
 		}
 	}
-	if heads != len(msgs)+1 { // one message holds a "### User" line of its own
+	if heads != len(msgs) { // one message holds a "### User" line of its own: it is lowered
 		t.Fatalf("%d role headings survive in the clipboard text, want %d", heads, len(msgs))
+	}
+}
+
+// An answer's own headings never outrank the speaker's heading in an export, and read back
+// exactly; a model's name is not escaped in a heading; times without milliseconds import.
+func TestHeadingsInAnExport(t *testing.T) {
+	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	content := "# Plan\n\nIntro\n\nBig\n===\n\n> ## Quoted\n\n- ### Listed\n\n```\n# code\n```\n"
+	c := store.Conversation{Title: "Headings", Model: "gpt-4o-mini", Created: now, Updated: now}
+	msgs := []store.Message{{Role: chat.User, Content: "Plan?", Created: now}, {Role: chat.Assistant, Model: "gpt-4o-mini", Content: content, Finish: chat.FinishStop, Created: now}}
+	out := Render(c, msgs)
+	if !bytes.Contains(out, []byte("## Assistant · gpt-4o-mini\n")) {
+		t.Fatalf("the speaker heading escapes the model's name:\n%s", out)
+	}
+	_, src, _ := bytes.Cut(bytes.TrimPrefix(out, []byte("---\n")), []byte("\n---\n")) // the body, after the front matter
+	doc := commonMark.Parser().Parse(text.NewReader(src))
+	speakers, under := 0, 0
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering {
+			switch {
+			case h.Level == 1: // the title
+			case h.Level == 2 && n.Parent() == doc:
+				speakers++
+			case h.Level >= 3:
+				under++
+			default:
+				t.Errorf("a heading of level %d in the content outranks its speaker", h.Level)
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	if speakers != 2 || under != 4 {
+		t.Fatalf("%d speakers, %d headings under them:\n%s", speakers, under, out)
+	}
+	_, back, err := Parse(out)
+	if err != nil || back[1].Content != content {
+		t.Fatalf("read back %q, %v", back[1].Content, err)
+	}
+
+	// Written by hand, or by another tool: RFC 3339 times without milliseconds.
+	edited := bytes.ReplaceAll(out, []byte("2026-11-30T10:00:00.000Z"), []byte("2026-11-30T10:00:00Z"))
+	got, _, err := Parse(edited)
+	if err != nil || !got.Created.Equal(now) {
+		t.Fatalf("created %v, %v", got.Created, err)
 	}
 }

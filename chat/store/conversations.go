@@ -30,6 +30,15 @@ func TitleFrom(question string) string {
 	return line
 }
 
+// Retitled is a conversation's title once its first question changes (edited and sent again):
+// a title made from the old question follows the new one; a title the user chose stays.
+func Retitled(title, oldFirst, newFirst string) string {
+	if title == TitleFrom(oldFirst) {
+		return TitleFrom(newFirst)
+	}
+	return title
+}
+
 const conversationColumns = `id, title, profile, model, system_prompt, created, updated, pinned, quick`
 
 func scanConversation(row interface{ Scan(...any) error }) (Conversation, error) {

@@ -9,9 +9,9 @@ import (
 	"parley/chat"
 )
 
-// staleAfter is how long an answer may go without a checkpoint before it counts as abandoned:
+// StaleAfter is how long an answer may go without a checkpoint before it counts as abandoned:
 // a live writer checkpoints every second.
-const staleAfter = 3 * time.Second
+const StaleAfter = 3 * time.Second
 
 const messageColumns = `id, conversation_id, seq, role, content, model, prompt_tokens, cached_tokens, completion_tokens,
 	reasoning_tokens, usage_estimated, cost_usd, cost_known, finish, error, created, updated`
@@ -43,7 +43,7 @@ func (s *Store) Messages(conversation int64) ([]Message, error) {
 		if err != nil {
 			return nil, wrap("reading the conversation", err)
 		}
-		if m.Finish == Streaming && now.Sub(m.Updated) > staleAfter {
+		if m.Finish == Streaming && now.Sub(m.Updated) > StaleAfter {
 			m.Finish, m.Error = chat.FinishInterrupted, abandoned
 		}
 		out = append(out, m)
@@ -53,17 +53,39 @@ func (s *Store) Messages(conversation int64) ([]Message, error) {
 
 const abandoned = "Parley closed before this answer was finished."
 
-// RecoverInterrupted marks the answers left streaming by a Parley that stopped (killed, crashed,
-// powered off) as interrupted, and returns how many there were. Answers another running Parley
-// is still writing are left alone.
-func (s *Store) RecoverInterrupted() (int, error) {
-	res, err := s.db.Exec(`UPDATE messages SET finish = ?, error = ? WHERE finish = ? AND updated < ?`,
-		string(chat.FinishInterrupted), abandoned, string(Streaming), ms(s.now().Add(-staleAfter)))
+// Abandoned lists the answers a Parley that stopped (killed, crashed, powered off) left being
+// written. Answers another running Parley is still writing are left out.
+func (s *Store) Abandoned() ([]Message, error) {
+	rows, err := s.db.Query(`SELECT `+messageColumns+` FROM messages WHERE finish = ? AND updated < ? ORDER BY id`,
+		string(Streaming), ms(s.now().Add(-StaleAfter)))
 	if err != nil {
-		return 0, wrap("recovering interrupted answers", err)
+		return nil, wrap("finding interrupted answers", err)
+	}
+	defer rows.Close()
+	var out []Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, wrap("finding interrupted answers", err)
+		}
+		out = append(out, m)
+	}
+	return out, wrap("finding interrupted answers", rows.Err())
+}
+
+// SettleAbandoned saves an abandoned answer as interrupted, with the usage and cost given. It
+// reports false when it was settled already (another Parley recovered it first), so that its
+// usage is counted once.
+func (s *Store) SettleAbandoned(m Message) (bool, error) {
+	res, err := s.db.Exec(`UPDATE messages SET finish = ?, error = ?, prompt_tokens = ?, completion_tokens = ?, usage_estimated = 1,
+		cost_usd = ?, cost_known = ? WHERE id = ? AND finish = ?`,
+		string(chat.FinishInterrupted), abandoned, m.Usage.PromptTokens, m.Usage.CompletionTokens, m.Cost.USD, m.Cost.Known,
+		m.ID, string(Streaming))
+	if err != nil {
+		return false, wrap("recovering an interrupted answer", err)
 	}
 	n, _ := res.RowsAffected()
-	return int(n), nil
+	return n == 1, nil
 }
 
 // Append adds a message at the end of its conversation (its Seq is set here) and marks the

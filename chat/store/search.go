@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -176,6 +177,9 @@ func scanHits(rows *sql.Rows, keep func(h *Hit, content string) bool) ([]Hit, er
 	}
 	return hits, wrap("searching", rows.Err())
 }
+
+// QueryWords are the words a search looks for: what to highlight where it found them.
+func QueryWords(query string) []string { return strings.FieldsFunc(query, notWordRune) }
 
 func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }
 
@@ -359,6 +363,35 @@ func snippetAround(content, query string) string {
 	return oneLine(s)
 }
 
+// oneLine is a snippet as one line of plain words: Markdown's markup (code fences and their
+// language, heading marks, emphasis, code ticks) is not what the user wrote about.
 func oneLine(s string) string {
+	s = fences.ReplaceAllString(s, " ")
+	s = headings.ReplaceAllString(s, " ")
+	s = markup.ReplaceAllString(s, "")
 	return strings.Join(strings.Fields(s), " ")
+}
+
+var (
+	fences   = regexp.MustCompile("(```+|~~~+)[A-Za-z0-9_+#.-]*")
+	headings = regexp.MustCompile(`(^|\s)#{1,6}\s`)
+	markup   = regexp.MustCompile("\\*\\*|__|`")
+)
+
+// ByConversation keeps one hit per conversation, in order: a conversation found by its title
+// and by its messages is listed once, at the message (the sidebar opens it there).
+func ByConversation(hits []Hit) []Hit {
+	at := map[int64]int{}
+	var out []Hit
+	for _, h := range hits {
+		i, seen := at[h.ConversationID]
+		switch {
+		case !seen:
+			at[h.ConversationID] = len(out)
+			out = append(out, h)
+		case out[i].Seq < 0 && h.Seq >= 0: // the title's hit, now with a message to open at
+			out[i] = h
+		}
+	}
+	return out
 }

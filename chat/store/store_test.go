@@ -135,6 +135,31 @@ func TestSearch(t *testing.T) {
 	}
 }
 
+// A snippet reads as the words of the message, not its Markdown; a conversation found by its
+// title and its messages is listed once, at the message.
+func TestSnippetsArePlainAndHitsOnePerConversation(t *testing.T) {
+	s := openTemp(t)
+	c, _ := s.CreateConversation(Conversation{Title: "Retry loops"})
+	s.Append(Message{ConversationID: c.ID, Role: chat.User, Content: "Write a retry loop"})
+	s.Append(Message{ConversationID: c.ID, Role: chat.Assistant, Content: "## The loop\n\nHere is **one** way:\n\n```go\nfor retry := 0; retry < 3; retry++ {\n\tcall()\n}\n```\n"})
+	hits, err := s.Search("retry", 10)
+	if err != nil || len(hits) != 3 {
+		t.Fatalf("%d hits %v", len(hits), err)
+	}
+	for _, h := range hits {
+		if strings.ContainsAny(h.Snippet, "`#*") {
+			t.Errorf("snippet with Markdown in it: %q", h.Snippet)
+		}
+	}
+	if got := hits[1].Snippet; !strings.Contains(got, "way: for "+MarkStart+"retry"+MarkEnd+" := 0") {
+		t.Errorf("snippet %q", got)
+	}
+	one := ByConversation(hits)
+	if len(one) != 1 || one[0].ConversationID != c.ID || one[0].Seq < 0 {
+		t.Fatalf("by conversation: %+v", one)
+	}
+}
+
 func TestDraftCheckpointsAndRecovery(t *testing.T) {
 	s := openTemp(t)
 	c, _ := s.CreateConversation(Conversation{Title: "x"})
@@ -162,8 +187,15 @@ func TestDraftCheckpointsAndRecovery(t *testing.T) {
 	if msgs[0].Finish != chat.FinishInterrupted || msgs[0].Error == "" {
 		t.Fatalf("%+v", msgs[0])
 	}
-	if n, err := s.RecoverInterrupted(); n != 1 || err != nil {
-		t.Fatalf("recovered %d %v", n, err)
+	lost, err := s.Abandoned()
+	if len(lost) != 1 || err != nil {
+		t.Fatalf("abandoned %d %v", len(lost), err)
+	}
+	if ok, err := s.SettleAbandoned(lost[0]); !ok || err != nil {
+		t.Fatalf("settled %v %v", ok, err)
+	}
+	if ok, _ := s.SettleAbandoned(lost[0]); ok {
+		t.Fatal("an answer was settled twice")
 	}
 }
 

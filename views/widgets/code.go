@@ -3,6 +3,7 @@ package widgets
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -17,7 +18,8 @@ import (
 
 // newCodeBlock shows code highlighted by chroma, on its own background, with the language and
 // a Copy button above it. Long lines scroll sideways instead of wrapping.
-func newCodeBlock(lang, code string, copyText func(string)) fyne.CanvasObject {
+func newCodeBlock(lang, code string, act Actions) fyne.CanvasObject {
+	copyText := act.Copy
 	code = strings.TrimSuffix(code, "\n")
 	body := widget.NewRichText(highlight(lang, code)...)
 	body.Wrapping = fyne.TextWrapOff
@@ -38,9 +40,56 @@ func newCodeBlock(lang, code string, copyText func(string)) fyne.CanvasObject {
 	}
 	header := container.NewBorder(nil, nil, label, copyButton)
 	back := NewThemedRect(ColorCodeBack, 6)
-	scroll := container.NewHScroll(body)
+	scroll := newSideScroll(body, act.Scroll)
 	return container.NewStack(back, container.NewBorder(header, nil, nil, nil, scroll))
 }
+
+// sideScroll scrolls a code block sideways, and only sideways: a horizontal wheel or Shift with
+// the wheel. Fyne's own horizontal scroll took the vertical wheel too (turning it sideways),
+// so a page of code answers caught the wheel under the pointer and the page did not move: the
+// vertical wheel goes to the page (page, nil: nowhere).
+type sideScroll struct {
+	container.Scroll
+	page func(*fyne.ScrollEvent)
+}
+
+func newSideScroll(content fyne.CanvasObject, page func(*fyne.ScrollEvent)) *sideScroll {
+	s := &sideScroll{page: page}
+	s.Direction = container.ScrollHorizontalOnly
+	s.Content = content
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+func (s *sideScroll) Scrolled(e *fyne.ScrollEvent) {
+	dx, dy := e.Scrolled.DX, e.Scrolled.DY
+	if shiftHeld.Load() && dx == 0 {
+		dx, dy = dy, 0
+	}
+	if dx != 0 && abs(dx) >= abs(dy) {
+		side := *e
+		side.Scrolled = fyne.Delta{DX: dx}
+		s.Scroll.Scrolled(&side)
+		return
+	}
+	if s.page != nil {
+		s.page(e)
+	}
+}
+
+func abs(f float32) float32 {
+	if f < 0 {
+		return -f
+	}
+	return f
+}
+
+// shiftHeld follows the Shift key, which turns the wheel sideways over code: the screens tell
+// it (SetShift) from the key events they see.
+var shiftHeld atomic.Bool
+
+// SetShift notes whether Shift is held down.
+func SetShift(down bool) { shiftHeld.Store(down) }
 
 // highlighted caches recent highlighting: a streaming answer re-renders its finished code
 // blocks many times a second.

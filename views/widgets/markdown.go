@@ -27,6 +27,12 @@ type Actions struct {
 	Copy  func(text string)                   // a code block's Copy button
 	Open  func(label string, target *url.URL) // a link tapped (nil: OpenSafe)
 	Hover func(target *url.URL)               // the pointer came onto a link (nil at its leaving)
+	// Scroll takes the vertical wheel over a code block (which scrolls only sideways): the page's
+	// scroll, to pass it on to.
+	Scroll func(*fyne.ScrollEvent)
+	// Marks are words to highlight in the text (a search that opened the message), matched as
+	// the search matches them: at a word's start, ignoring case.
+	Marks []string
 }
 
 func (a Actions) open(label string, u *url.URL) {
@@ -46,11 +52,15 @@ func Markdown(src string, act Actions) fyne.CanvasObject {
 // only for the top-level blocks whose source changed: while an answer streams, that is the last
 // one or two.
 type MarkdownCache struct {
-	keys []string
-	objs []fyne.CanvasObject
+	keys  []string
+	objs  []fyne.CanvasObject
+	marks string // the marks the blocks were built with
 }
 
 func (c *MarkdownCache) Render(src string, act Actions) fyne.CanvasObject {
+	if marks := strings.Join(act.Marks, "\x00"); marks != c.marks {
+		c.keys, c.objs, c.marks = nil, nil, marks
+	}
 	source := []byte(src)
 	doc := gfm.Parser().Parse(text.NewReader(source))
 	r := &mdRenderer{src: source, act: act}
@@ -78,6 +88,81 @@ func (c *MarkdownCache) Render(src string, act Actions) fyne.CanvasObject {
 	}
 	c.keys, c.objs = keys, objs
 	return container.New(&Stack{Gap: theme.Padding()}, objs...)
+}
+
+// RenderGrowing renders an answer still being written: a table shows as a table as soon as its
+// header row is complete, before its delimiter row has arrived.
+func (c *MarkdownCache) RenderGrowing(src string, act Actions) fyne.CanvasObject {
+	return c.Render(completeTable(src), act)
+}
+
+// completeTable adds, or completes, the delimiter row under a table header that ends the text:
+// Markdown knows a table only from the row of dashes under its header, which streams in last.
+func completeTable(src string) string {
+	lines := strings.Split(src, "\n")
+	n := len(lines)
+	if n < 2 {
+		return src
+	}
+	head, tail := lines[n-2], lines[n-1]
+	if !isTableRow(head) || (n >= 3 && isTableRow(lines[n-3])) || (tail != "" && !isPartialDelimiter(tail)) || inFence(lines[:n-2]) {
+		return src
+	}
+	cells := len(tableCells(head))
+	delim := "|" + strings.Repeat(" --- |", cells)
+	return strings.Join(lines[:n-1], "\n") + "\n" + delim + "\n"
+}
+
+// inFence tells whether lines leave a code fence open: a table there is code.
+func inFence(lines []string) bool {
+	open := ""
+	for _, l := range lines {
+		t := strings.TrimLeft(l, " ")
+		for _, f := range []string{"```", "~~~"} {
+			if strings.HasPrefix(t, f) {
+				switch {
+				case open == "":
+					open = f
+				case open == f && strings.TrimSpace(t[len(f):]) == "":
+					open = ""
+				}
+			}
+		}
+	}
+	return open != ""
+}
+
+// isTableRow tells a line that starts a table row: a pipe, and cells after it.
+func isTableRow(line string) bool {
+	t := strings.TrimSpace(line)
+	return strings.HasPrefix(t, "|") && len(tableCells(t)) >= 1 && strings.Count(t, "|") >= 2
+}
+
+// isPartialDelimiter tells the beginning of a delimiter row ("|---|:-").
+func isPartialDelimiter(line string) bool {
+	t := strings.TrimSpace(line)
+	return t != "" && strings.Trim(t, "|:- ") == "" && strings.Contains(t, "-")
+}
+
+// tableCells splits a table row into its cells (escaped pipes stay in their cell).
+func tableCells(row string) []string {
+	row = strings.TrimSpace(row)
+	row = strings.TrimPrefix(row, "|")
+	if strings.HasSuffix(row, "|") && !strings.HasSuffix(row, "\\|") {
+		row = row[:len(row)-1]
+	}
+	var cells []string
+	start := 0
+	for i := 0; i < len(row); i++ {
+		switch row[i] {
+		case '\\':
+			i++
+		case '|':
+			cells = append(cells, row[start:i])
+			start = i + 1
+		}
+	}
+	return append(cells, row[start:])
 }
 
 // blockStart is where a block's source begins, or -1 when it has no text of its own to tell.
@@ -144,10 +229,10 @@ func (r *mdRenderer) blocks(n ast.Node, only ...ast.Node) *fyne.Container {
 			objs = append(objs, widget.NewSeparator())
 		case *ast.FencedCodeBlock:
 			flush()
-			objs = append(objs, newCodeBlock(string(c.Language(r.src)), r.lines(c), r.act.Copy))
+			objs = append(objs, newCodeBlock(string(c.Language(r.src)), r.lines(c), r.act))
 		case *ast.CodeBlock:
 			flush()
-			objs = append(objs, newCodeBlock("", r.lines(c), r.act.Copy))
+			objs = append(objs, newCodeBlock("", r.lines(c), r.act))
 		case *ast.HTMLBlock:
 			flush()
 			objs = append(objs, RichText([]widget.RichTextSegment{&widget.TextSegment{
@@ -213,9 +298,9 @@ func (r *mdRenderer) inlines(n ast.Node, style widget.RichTextStyle) []widget.Ri
 			case c.SoftLineBreak():
 				t += " "
 			}
-			out = append(out, &widget.TextSegment{Style: style, Text: t})
+			out = append(out, MarkWords(t, style, r.act.Marks)...)
 		case *ast.String:
-			out = append(out, &widget.TextSegment{Style: style, Text: string(c.Value)})
+			out = append(out, MarkWords(string(c.Value), style, r.act.Marks)...)
 		case *ast.CodeSpan:
 			s := style
 			s.TextStyle.Monospace = true
@@ -232,7 +317,12 @@ func (r *mdRenderer) inlines(n ast.Node, style widget.RichTextStyle) []widget.Ri
 		case *east.Strikethrough:
 			s := style
 			s.ColorName = ColorMuted
-			out = append(out, r.inlines(c, s)...)
+			for _, seg := range r.inlines(c, s) {
+				if t, ok := seg.(*widget.TextSegment); ok {
+					seg = &struckSegment{*t}
+				}
+				out = append(out, seg)
+			}
 		case *ast.Link:
 			out = append(out, r.link(plainInline(c, r.src), string(c.Destination)))
 		case *ast.AutoLink:
@@ -244,11 +334,7 @@ func (r *mdRenderer) inlines(n ast.Node, style widget.RichTextStyle) []widget.Ri
 		case *ast.Image:
 			out = append(out, r.link("🖼 "+plainInline(c, r.src), string(c.Destination)))
 		case *east.TaskCheckBox:
-			box := "☐ "
-			if c.IsChecked {
-				box = "☑ "
-			}
-			out = append(out, &widget.TextSegment{Style: style, Text: box})
+			// The list draws the box in the bullet's place (taskBox).
 		case *ast.RawHTML:
 			var b strings.Builder
 			for i := 0; i < c.Segments.Len(); i++ {
@@ -264,6 +350,9 @@ func (r *mdRenderer) inlines(n ast.Node, style widget.RichTextStyle) []widget.Ri
 	}
 	return out
 }
+
+// struckSegment is ~~struck~~ text: prose draws a line through it.
+type struckSegment struct{ widget.TextSegment }
 
 // link is a link's segment. Tapped (in a table's rich text, or in prose), it goes through the
 // screens' Open: Fyne's own hyperlink would open any scheme, unasked.
@@ -353,11 +442,43 @@ func (r *mdRenderer) list(l *ast.List) fyne.CanvasObject {
 	var rows []fyne.CanvasObject
 	i := 0
 	for item := l.FirstChild(); item != nil; item = item.NextSibling() {
-		label := widget.NewRichText(&widget.TextSegment{Style: widget.RichTextStyleInline, Text: listMarker(l, i)})
-		rows = append(rows, container.New(&markerLayout{}, label, r.blocks(item)))
+		var marker fyne.CanvasObject
+		if checked, ok := taskBox(item); ok { // a task: its box in the bullet's place
+			icon := theme.CheckButtonIcon()
+			if checked {
+				icon = theme.CheckButtonCheckedIcon()
+			}
+			marker = container.New(&iconMarker{}, widget.NewIcon(icon))
+		} else {
+			marker = widget.NewRichText(&widget.TextSegment{Style: widget.RichTextStyleInline, Text: listMarker(l, i)})
+		}
+		rows = append(rows, container.New(&markerLayout{}, marker, r.blocks(item)))
 		i++
 	}
 	return container.New(&Stack{Gap: 0}, rows...)
+}
+
+// taskBox tells a task list item ("- [x] done") and whether it is checked.
+func taskBox(item ast.Node) (checked, ok bool) {
+	if p := item.FirstChild(); p != nil {
+		if box, is := p.FirstChild().(*east.TaskCheckBox); is {
+			return box.IsChecked, true
+		}
+	}
+	return false, false
+}
+
+// iconMarker places a task's box where a bullet's text would sit: on the first line.
+type iconMarker struct{}
+
+func (iconMarker) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	s := theme.IconInlineSize()
+	objs[0].Move(fyne.NewPos((markerWidth-s)/2, theme.InnerPadding()))
+	objs[0].Resize(fyne.NewSize(s, s))
+}
+
+func (iconMarker) MinSize([]fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(markerWidth, theme.IconInlineSize()+2*theme.InnerPadding())
 }
 
 // listMarker is the bullet, or the number, of a list's i-th item.
@@ -467,7 +588,14 @@ func plainBlocks(n ast.Node, src []byte) string {
 			i := 0
 			for item := c.FirstChild(); item != nil; item = item.NextSibling() {
 				body := strings.TrimSpace(plainBlocks(item, src))
-				b.WriteString(listMarker(c, i) + " " + strings.ReplaceAll(body, "\n", "\n   ") + "\n")
+				marker := listMarker(c, i)
+				if checked, ok := taskBox(item); ok {
+					marker = "[ ]"
+					if checked {
+						marker = "[x]"
+					}
+				}
+				b.WriteString(marker + " " + strings.ReplaceAll(body, "\n", "\n   ") + "\n")
 				i++
 			}
 			b.WriteString("\n")

@@ -28,11 +28,12 @@ type Prose struct {
 	r     *proseRenderer // where the links are
 }
 
-// span is a run of text in one style; link is set for a hyperlink.
+// span is a run of text in one style; link is set for a hyperlink, strike for ~~struck~~ text.
 type span struct {
-	text  string
-	style widget.RichTextStyle
-	link  *url.URL
+	text   string
+	style  widget.RichTextStyle
+	link   *url.URL
+	strike bool
 }
 
 func newProse(spans ...span) *Prose {
@@ -46,6 +47,8 @@ func spansOf(segs []widget.RichTextSegment) []span {
 	var out []span
 	for _, s := range segs {
 		switch s := s.(type) {
+		case *struckSegment:
+			out = append(out, span{text: s.Text, style: s.Style, strike: true})
 		case *widget.TextSegment:
 			out = append(out, span{text: s.Text, style: s.Style})
 		case *widget.HyperlinkSegment:
@@ -146,6 +149,7 @@ type run struct {
 	style           fyne.TextStyle
 	color           fyne.ThemeColorName
 	link            *url.URL
+	strike          bool
 }
 
 func (r *proseRenderer) Layout(size fyne.Size) {
@@ -198,6 +202,12 @@ func (r *proseRenderer) lay(width float32) {
 			t := r.text(rn)
 			t.Move(fyne.NewPos(pad+rn.x, y+ascent-rn.ascent))
 			t.Resize(fyne.NewSize(rn.width, rn.ascent+rn.descent))
+			if rn.strike { // through the middle of the lower-case letters
+				mid := y + ascent - rn.ascent*0.32
+				width := fyne.MeasureText(t.Text, rn.size, rn.style).Width
+				l := &canvas.Line{Position1: fyne.NewPos(pad+rn.x, mid), Position2: fyne.NewPos(pad+rn.x+width, mid), StrokeColor: t.Color, StrokeWidth: 1}
+				r.objects = append(r.objects, l)
+			}
 		}
 		y += ascent + descent
 		x, line = 0, line[:0]
@@ -206,13 +216,13 @@ func (r *proseRenderer) lay(width float32) {
 		w := m.width + float32(spaces)*space
 		text += strings.Repeat(" ", spaces)
 		color := colorOf(s)
-		if n := len(line) - 1; n >= 0 && line[n].style == style && line[n].size == size && line[n].link == s.link && line[n].color == color {
+		if n := len(line) - 1; n >= 0 && line[n].style == style && line[n].size == size && line[n].link == s.link && line[n].color == color && line[n].strike == s.strike {
 			line[n].text += text
 			line[n].width += w
 			line[n].ascent, line[n].descent = max(line[n].ascent, m.baseline), max(line[n].descent, m.height-m.baseline)
 		} else {
 			line = append(line, run{text: text, x: x, width: w, ascent: m.baseline, descent: m.height - m.baseline,
-				size: size, style: style, color: color, link: s.link})
+				size: size, style: style, color: color, link: s.link, strike: s.strike})
 		}
 		x += w
 	}

@@ -159,9 +159,13 @@ func (t *Transcript) sync() {
 	t.reoffset()
 }
 
+// MaxRowWidth is the widest a row is laid out: past about 100 characters a line is hard to
+// read, so a maximised window centres its rows instead of stretching them.
+const MaxRowWidth = 860
+
 func (t *Transcript) contentWidth() float32 {
 	w := t.scroll.Size().Width - theme.ScrollBarSize()
-	return max(w, 100)
+	return min(max(w, 100), MaxRowWidth)
 }
 
 func (t *Transcript) reoffset() {
@@ -277,8 +281,8 @@ func (t *Transcript) place(width float32) []fyne.CanvasObject {
 	objs := make([]fyne.CanvasObject, 0, last-first)
 	for i := first; i < last; i++ {
 		row := t.row(i)
-		row.Move(fyne.NewPos(0, t.offsets[i]))
-		row.Resize(fyne.NewSize(width, t.heights[i]))
+		row.Move(fyne.NewPos(max((width-t.width)/2, 0), t.offsets[i]))
+		row.Resize(fyne.NewSize(t.width, t.heights[i]))
 		objs = append(objs, row)
 	}
 	if shift != 0 {
@@ -333,15 +337,36 @@ func (r *transcriptBodyRenderer) Refresh() {
 func (r *transcriptBodyRenderer) Objects() []fyne.CanvasObject { return r.objs }
 func (r *transcriptBodyRenderer) Destroy()                     {}
 
+// Scrolled takes the wheel over the rows (the deepest scrollable under the pointer gets it).
+func (b *transcriptBody) Scrolled(e *fyne.ScrollEvent) { b.t.Wheel(e) }
+
+// wheelStep is how far a notch of the wheel moves the page: about three lines, as other apps
+// do. Fyne moves 25 pixels a notch (10 on macOS, where trackpads send many small deltas).
+const wheelStep = 2.4
+
+// Wheel scrolls the page by a wheel's turn, vertically only (code blocks pass their vertical
+// wheel here).
+func (t *Transcript) Wheel(e *fyne.ScrollEvent) {
+	dy := e.Scrolled.DY * wheelStep
+	if dy == 0 {
+		return
+	}
+	t.ScrollBy(-dy)
+}
+
 // AtBottom tells whether the view shows the end of the list.
 func (t *Transcript) AtBottom() bool { return t.atBottom() }
 
 // ScrollBy moves the view by dy pixels (negative: up), as the scroll bar or a key would.
 func (t *Transcript) ScrollBy(dy float32) {
+	t.sync()
 	y := min(max(t.scroll.Offset.Y+dy, 0), max(t.total()-t.scroll.Size().Height, 0))
 	t.scroll.ScrollToOffset(fyne.NewPos(0, y))
 	t.scroll.OnScrolled(t.scroll.Offset)
 }
+
+// Offset is how far down the view is scrolled.
+func (t *Transcript) Offset() float32 { return t.scroll.Offset.Y }
 
 // PageHeight is the height of what the view shows.
 func (t *Transcript) PageHeight() float32 { return t.scroll.Size().Height }
