@@ -68,7 +68,7 @@ func openServices() (*services, []string, error) {
 		return nil, nil, err
 	}
 	var warnings []string
-	for _, w := range []string{prefs.Warning(), meter.Warning()} {
+	for _, w := range []string{prefs.Warning(), meter.Warning(), settings.LoadCatalog(paths.Config)} {
 		if w != "" {
 			warnings = append(warnings, w)
 		}
@@ -120,11 +120,21 @@ func (s *services) testKey(ctx context.Context, p settings.Profile, key string) 
 
 // modelInfo tells the engine what the catalog knows of a model.
 func modelInfo(id string) chat.ModelInfo {
-	m := settings.LookupModel(id)
-	return chat.ModelInfo{
-		ID: id, ContextWindow: m.ContextWindow, MaxOutput: m.MaxOutput, Encoding: m.Encoding, Reasoning: m.Reasoning,
-		Price: chat.Price{Input: m.Input, CachedInput: m.CachedInput, Output: m.Output, Known: m.Known()},
+	return engineModel(settings.LookupModel(id))
+}
+
+// engineModel is a catalog row as the engine takes it.
+func engineModel(m settings.Model) chat.ModelInfo {
+	info := chat.ModelInfo{
+		ID: m.ID, ContextWindow: m.ContextWindow, MaxOutput: m.MaxOutput, Encoding: m.Encoding, Reasoning: m.Reasoning(),
+		Efforts: m.Efforts, Pro: m.Pro, ServiceTiers: m.ServiceTiers,
+		Price: chat.Price{Input: m.Price.Input, CachedInput: m.Price.Cached, CacheWrite: m.Price.CacheWrite, Output: m.Price.Output,
+			Tiers: settings.CurrentCatalog().ServiceTiers, Known: m.Known()},
 	}
+	if l := m.LongContext; l != nil {
+		info.Price.LongAbove, info.Price.LongInput, info.Price.LongOutput = l.Above, l.Input, l.Output
+	}
+	return info
 }
 
 // asker is the ask use case on these services: the history, and the meter for usage.

@@ -37,6 +37,14 @@ type Request struct {
 	// MaxOutput caps the answer's tokens (sent as max_completion_tokens); 0 sends no cap and
 	// reserves the model's usual answer length when fitting the context window.
 	MaxOutput int
+	// Effort is the reasoning effort ("" : the model's default), sent only to a model that takes
+	// it; Pro asks for reasoning.mode "pro" where the model has it.
+	Effort string
+	Pro    bool
+	// ServiceTier asks for a service tier ("flex", "priority"; "": the project's default).
+	ServiceTier string
+	// Conversation names the conversation, for the prompt cache's key (0: none).
+	Conversation int64
 }
 
 // Finish says how an answer ended.
@@ -53,13 +61,16 @@ const (
 )
 
 // Usage is what an answer cost in tokens, as the API reported it, or as Parley counted it when
-// the server sent no usage (Estimated).
+// the server sent no usage (Estimated). The prompt's tokens include the cached and the written
+// ones; the completion's include the reasoning ones: nothing is counted twice.
 type Usage struct {
-	PromptTokens     int  `json:"prompt_tokens"`
-	CachedTokens     int  `json:"cached_tokens,omitempty"`
-	CompletionTokens int  `json:"completion_tokens"`
-	ReasoningTokens  int  `json:"reasoning_tokens,omitempty"`
-	Estimated        bool `json:"estimated,omitempty"`
+	PromptTokens     int    `json:"prompt_tokens"`
+	CachedTokens     int    `json:"cached_tokens,omitempty"`
+	CacheWriteTokens int    `json:"cache_write_tokens,omitempty"`
+	CompletionTokens int    `json:"completion_tokens"`
+	ReasoningTokens  int    `json:"reasoning_tokens,omitempty"`
+	ServiceTier      string `json:"service_tier,omitempty"` // the tier that served it, as the server said
+	Estimated        bool   `json:"estimated,omitempty"`
 }
 
 // Total is prompt plus completion tokens.
@@ -93,41 +104,84 @@ type ModelInfo struct {
 	MaxOutput     int // tokens; 0 when unknown
 	Encoding      string
 	Reasoning     bool
-	Price         Price
+	// Efforts are the reasoning efforts the model accepts (empty: unknown, or none); Pro says it
+	// takes reasoning.mode "pro".
+	Efforts []string
+	Pro     bool
+	// ServiceTiers are the tiers beyond the standard one it can be asked for.
+	ServiceTiers []string
+	Price        Price
 }
 
-// Price is what a model costs, in dollars per million tokens.
+// Price is what a model costs, in dollars per million tokens: uncached input, cached input,
+// input written to the cache (0: no extra charge, models before GPT-5.6), output; the premium
+// of a request whose input is over LongAbove tokens (the whole request pays it); and what each
+// service tier multiplies it by.
 type Price struct {
-	Input, CachedInput, Output float64
-	Known                      bool
+	Input, CachedInput, CacheWrite, Output float64
+	LongAbove                              int
+	LongInput, LongOutput                  float64
+	Tiers                                  map[string]float64
+	Known                                  bool
 }
 
-// Cost is an amount in US dollars, and whether the price behind it is known.
+// Cost is an amount in US dollars, whether the price behind it is known, and how it was made.
 type Cost struct {
 	USD   float64
 	Known bool
+	Parts CostParts
 }
 
-// CostOf prices a usage. Cached prompt tokens are billed at the cached rate when the model has
-// one; reasoning tokens are part of the completion and billed as output.
+// CostParts is a cost in its parts, for showing how it was made.
+type CostParts struct {
+	Uncached, Cached, CacheWrite, Output float64 // dollars, each part after every multiplier
+	LongContext                          bool    // the long-context premium applied
+	TierMultiplier                       float64 // the service tier's multiplier (1: standard)
+}
+
+// CostOf prices a usage. Every prompt token is billed at exactly one rate: cached, written to
+// the cache, or uncached; reasoning tokens are part of the completion and billed as output.
+// Above the long-context threshold the whole request pays the premium; the service tier that
+// served it multiplies everything.
 func CostOf(u Usage, p Price) Cost {
 	if !p.Known {
 		return Cost{}
 	}
-	cachedRate := p.CachedInput
+	cachedRate, writeRate := p.CachedInput, p.CacheWrite
 	if cachedRate == 0 {
 		cachedRate = p.Input
 	}
-	cached := min(u.CachedTokens, u.PromptTokens)
-	usd := (float64(u.PromptTokens-cached)*p.Input + float64(cached)*cachedRate + float64(u.CompletionTokens)*p.Output) / 1e6
-	return Cost{USD: usd, Known: true}
+	if writeRate == 0 {
+		writeRate = p.Input
+	}
+	in, out := 1.0, 1.0
+	long := p.LongAbove > 0 && u.PromptTokens > p.LongAbove
+	if long {
+		in, out = max(p.LongInput, 1), max(p.LongOutput, 1)
+	}
+	tier := 1.0
+	if x, ok := p.Tiers[u.ServiceTier]; ok {
+		tier = x
+	}
+	cached := min(max(u.CachedTokens, 0), u.PromptTokens)
+	written := min(max(u.CacheWriteTokens, 0), u.PromptTokens-cached)
+	uncached := u.PromptTokens - cached - written
+	parts := CostParts{
+		Uncached:    float64(uncached) * p.Input * in * tier / 1e6,
+		Cached:      float64(cached) * cachedRate * in * tier / 1e6,
+		CacheWrite:  float64(written) * writeRate * in * tier / 1e6,
+		Output:      float64(u.CompletionTokens) * p.Output * out * tier / 1e6,
+		LongContext: long, TierMultiplier: tier,
+	}
+	return Cost{USD: parts.Uncached + parts.Cached + parts.CacheWrite + parts.Output, Known: true, Parts: parts}
 }
 
-// IsReasoning tells the reasoning models (o1, o3, o4, gpt-5 families): they take
-// max_completion_tokens, reject max_tokens and any temperature but their default.
+// IsReasoning tells the reasoning models (o1, o3, o4, gpt-5 and gpt-6 families) when the catalog
+// does not know them: they take max_completion_tokens, reject max_tokens and any temperature
+// but their default.
 func IsReasoning(model string) bool {
 	m := strings.ToLower(model)
-	for _, p := range []string{"o1", "o3", "o4", "gpt-5"} {
+	for _, p := range []string{"o1", "o3", "o4", "gpt-5", "gpt-6"} {
 		if strings.HasPrefix(m, p) {
 			return !strings.HasPrefix(m, "gpt-5-chat") // the chat snapshot of gpt-5 is not a reasoning model
 		}

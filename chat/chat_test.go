@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -138,6 +139,44 @@ func TestCostOf(t *testing.T) {
 	}
 	if c := CostOf(Usage{PromptTokens: 10}, Price{}); c.Known {
 		t.Fatal("unknown price priced")
+	}
+}
+
+// Costs against figures worked out by hand from the published prices (settings/catalog.json).
+func TestCostOfCacheWritesLongContextAndTiers(t *testing.T) {
+	tiers := map[string]float64{"default": 1, "flex": 0.5, "batch": 0.5, "priority": 2}
+	sol56 := Price{Input: 5, CachedInput: 0.5, CacheWrite: 6.25, Output: 30, LongAbove: 272_000, LongInput: 2, LongOutput: 1.5, Tiers: tiers, Known: true}
+	sol62 := Price{Input: 2, CachedInput: 0.10, CacheWrite: 2.50, Output: 10, LongAbove: 272_000, LongInput: 2, LongOutput: 1.5, Tiers: tiers, Known: true}
+	mini5 := Price{Input: 0.25, CachedInput: 0.025, Output: 2, Tiers: tiers, Known: true}
+	gpt41 := Price{Input: 2, CachedInput: 0.5, Output: 8, Tiers: tiers, Known: true}
+	for _, tc := range []struct {
+		name string
+		u    Usage
+		p    Price
+		want float64
+	}{
+		// 10,000 uncached × $5 + 60,000 cached × $0.50 + 30,000 written × $6.25 + 2,000 out × $30
+		// (its 1,500 reasoning tokens are inside the 2,000, not added) = $0.3275.
+		{"GPT-5.6 Sol with cache writes", Usage{PromptTokens: 100_000, CachedTokens: 60_000, CacheWriteTokens: 30_000, CompletionTokens: 2_000, ReasoningTokens: 1_500, ServiceTier: "default"}, sol56, 0.3275},
+		// Over 272,000 input tokens the whole request pays 2× input and 1.5× output:
+		// 200,000 × $4 + 100,000 × $0.20 + 10,000 × $15 = $0.97.
+		{"GPT-6.2 Sol over 272k", Usage{PromptTokens: 300_000, CachedTokens: 100_000, CompletionTokens: 10_000}, sol62, 0.97},
+		// At the threshold itself, no premium: 272,000 × $2 = $0.544.
+		{"GPT-6.2 Sol at 272k", Usage{PromptTokens: 272_000}, sol62, 0.544},
+		// Flex halves: (10,000 × $0.25 + 1,000 × $2) / 2 = $0.00225.
+		{"gpt-5-mini on flex", Usage{PromptTokens: 10_000, CompletionTokens: 1_000, ServiceTier: "flex"}, mini5, 0.00225},
+		// Priority doubles: (10,000 × $2 + 1,000 × $8) × 2 = $0.056.
+		{"gpt-4.1 on priority", Usage{PromptTokens: 10_000, CompletionTokens: 1_000, ServiceTier: "priority"}, gpt41, 0.056},
+		// Before GPT-5.6 a written token costs the input price: nothing extra.
+		{"gpt-4.1 cache write", Usage{PromptTokens: 10_000, CacheWriteTokens: 10_000}, gpt41, 0.02},
+	} {
+		c := CostOf(tc.u, tc.p)
+		if !c.Known || math.Abs(c.USD-tc.want) > 1e-12 {
+			t.Errorf("%s: $%.6f, want $%.6f (%+v)", tc.name, c.USD, tc.want, c.Parts)
+		}
+		if sum := c.Parts.Uncached + c.Parts.Cached + c.Parts.CacheWrite + c.Parts.Output; math.Abs(sum-c.USD) > 1e-12 {
+			t.Errorf("%s: the parts add up to %v, not %v", tc.name, sum, c.USD)
+		}
 	}
 }
 

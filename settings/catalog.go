@@ -1,82 +1,279 @@
 package settings
 
 import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 )
 
-// CatalogDate is when the figures below were last checked against OpenAI's pricing and
-// rate-limit pages. Prices and limits change: update the tables and this date together.
-const CatalogDate = "2025-08-07"
+// The model catalog is data, not code: what Parley knows of each model (context window, output
+// limit, prices including cache writes and the long-context premium, accepted reasoning efforts,
+// what it can read, service tiers, tier limits), dated, embedded in the binary, refreshable from a
+// public source ("Update model catalog": UpdateCatalog) and overridable by the user's own file.
+// A wrong figure is a one-line change to catalog.json, or to the user's models.json.
 
-// Model is what Parley knows of a model: its context window, output limit, tokenizer, price and
-// rate limits per usage tier.
+//go:embed catalog.json
+var embeddedCatalog []byte
+
+// Catalog is the model catalog.
+type Catalog struct {
+	Format int    `json:"format"`
+	Date   string `json:"date"`   // when the figures were checked, YYYY-MM-DD
+	Source string `json:"source"` // where they come from
+	// ServiceTiers are the price multipliers of each service tier (flex 0.5, priority 2, ...).
+	ServiceTiers  map[string]float64               `json:"service_tiers"`
+	MonthlyLimits map[Tier]float64                 `json:"monthly_limits"`
+	TierLimits    map[string]map[Tier]tierLimitRow `json:"tier_limits"` // by model family
+	Models        []Model                          `json:"models"`
+}
+
+type tierLimitRow struct {
+	RPM int `json:"rpm"`
+	TPM int `json:"tpm"`
+	RPD int `json:"rpd,omitempty"`
+}
+
+// catalogFormat is the catalog format this Parley reads.
+const catalogFormat = 1
+
+// Model is what Parley knows of a model.
 type Model struct {
-	ID            string
-	ContextWindow int    // tokens
-	MaxOutput     int    // tokens
-	Encoding      string // tiktoken encoding
-	Reasoning     bool   // takes max_completion_tokens and no temperature
-	// Prices in dollars per million tokens. CachedInput is 0 when the model has no cached rate.
-	Input, CachedInput, Output float64
-	family                     family
+	ID            string `json:"id"`
+	Released      string `json:"released,omitempty"`
+	ContextWindow int    `json:"context"`              // tokens, input and output together
+	MaxInput      int    `json:"max_input,omitempty"`  // tokens; 0: the context window less the output
+	MaxOutput     int    `json:"max_output,omitempty"` // tokens
+	Encoding      string `json:"encoding,omitempty"`   // tiktoken encoding ("": o200k_base)
+	Family        string `json:"family,omitempty"`     // the tier-limit table it follows
+	// Efforts are the reasoning efforts the model accepts, in order; none means it does not
+	// reason. DefaultEffort is what it uses when none is sent.
+	Efforts       []string `json:"efforts,omitempty"`
+	DefaultEffort string   `json:"default_effort,omitempty"`
+	Pro           bool     `json:"pro,omitempty"`    // takes reasoning.mode "pro"
+	Vision        bool     `json:"vision,omitempty"` // reads images
+	Files         bool     `json:"files,omitempty"`  // reads PDF files
+	// ServiceTiers are the tiers beyond the standard one the model can be asked for.
+	ServiceTiers []string     `json:"service_tiers,omitempty"`
+	Price        Price        `json:"price"`
+	LongContext  *LongContext `json:"long_context,omitempty"`
+	Note         string       `json:"note,omitempty"` // what is unsure about the row
+}
+
+// Price is a model's price in dollars per million tokens. Every input token is billed at one of
+// three rates: uncached, cached (read from the prompt cache), or written to the cache. A model
+// without a cache-write price charges nothing extra for writing (models before GPT-5.6).
+type Price struct {
+	Input      float64 `json:"input"`
+	Cached     float64 `json:"cached,omitempty"`
+	CacheWrite float64 `json:"cache_write,omitempty"`
+	Output     float64 `json:"output"`
+}
+
+// LongContext is the premium a request pays, as a whole, when its input is over Above tokens.
+type LongContext struct {
+	Above  int     `json:"above"`
+	Input  float64 `json:"input"`  // multiplies the input, cached and cache-write prices
+	Output float64 `json:"output"` // multiplies the output price
 }
 
 // Known reports whether the model is in the catalog; an unknown model stays usable, with
 // unknown limits and price.
 func (m Model) Known() bool { return m.ContextWindow > 0 }
 
-type family int
+// Reasoning tells a reasoning model: it takes efforts, max_completion_tokens, and no
+// temperature but its default.
+func (m Model) Reasoning() bool { return len(m.Efforts) > 0 }
 
+// Accepts tells whether the model takes a reasoning effort.
+func (m Model) Accepts(effort string) bool { return slices.Contains(m.Efforts, effort) }
+
+var current atomic.Pointer[Catalog]
+
+func init() {
+	c, err := ParseCatalog(embeddedCatalog)
+	if err != nil {
+		panic("the embedded model catalog is broken: " + err.Error())
+	}
+	current.Store(c)
+}
+
+// Embedded is the catalog this Parley was built with.
+func Embedded() *Catalog {
+	c, _ := ParseCatalog(embeddedCatalog)
+	return c
+}
+
+// CurrentCatalog is the catalog in use: the embedded one, a newer one from UpdateCatalog, and the
+// user's overrides.
+func CurrentCatalog() *Catalog { return current.Load() }
+
+// CatalogDate is when the figures in use were checked.
+func CatalogDate() string { return current.Load().Date }
+
+// ParseCatalog reads and checks a catalog.
+func ParseCatalog(data []byte) (*Catalog, error) {
+	var c Catalog
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, fmt.Errorf("the model catalog is not readable JSON: %w", err)
+	}
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	c.index()
+	return &c, nil
+}
+
+// check refuses a catalog that would do harm if used: none of its rows may be nonsense, and
+// there must be rows.
+func (c *Catalog) check() error {
+	if c.Format != catalogFormat {
+		return fmt.Errorf("the model catalog is format %d, this Parley reads format %d", c.Format, catalogFormat)
+	}
+	if len(c.Models) == 0 {
+		return errors.New("the model catalog has no models")
+	}
+	seen := map[string]bool{}
+	for _, m := range c.Models {
+		switch {
+		case m.ID == "" || strings.TrimSpace(m.ID) != m.ID:
+			return fmt.Errorf("a model in the catalog has no proper id (%q)", m.ID)
+		case seen[m.ID]:
+			return fmt.Errorf("the model catalog lists %s twice", m.ID)
+		case m.ContextWindow <= 0 || m.ContextWindow > 100_000_000 || m.MaxOutput < 0 || m.MaxOutput > m.ContextWindow || m.MaxInput < 0 || m.MaxInput > m.ContextWindow:
+			return fmt.Errorf("the model catalog's limits for %s are out of range", m.ID)
+		case badPrice(m.Price.Input) || badPrice(m.Price.Cached) || badPrice(m.Price.CacheWrite) || badPrice(m.Price.Output) || m.Price.Input == 0 && m.Price.Output == 0:
+			return fmt.Errorf("the model catalog's prices for %s are out of range", m.ID)
+		case m.DefaultEffort != "" && !m.Accepts(m.DefaultEffort):
+			return fmt.Errorf("the model catalog's default effort for %s is not one it accepts", m.ID)
+		case m.LongContext != nil && (m.LongContext.Above <= 0 || m.LongContext.Input < 1 || m.LongContext.Output < 1):
+			return fmt.Errorf("the model catalog's long-context premium for %s is out of range", m.ID)
+		}
+		seen[m.ID] = true
+	}
+	for tier, x := range c.ServiceTiers {
+		if x <= 0 || x > 100 {
+			return fmt.Errorf("the model catalog's multiplier for the %s tier is out of range", tier)
+		}
+	}
+	return nil
+}
+
+func badPrice(p float64) bool { return p < 0 || p > 10_000 || p != p }
+
+// index sorts the models by id, longest first among shared prefixes (LookupModel's order).
+func (c *Catalog) index() {
+	for i := range c.Models {
+		if c.Models[i].Encoding == "" {
+			c.Models[i].Encoding = "o200k_base"
+		}
+	}
+	sort.SliceStable(c.Models, func(i, j int) bool { return c.Models[i].ID < c.Models[j].ID })
+}
+
+// The files a user's config folder may hold beside settings.json.
 const (
-	familyUnknown  family = iota
-	familyFlagship        // gpt-4o, gpt-4.1, o3, gpt-5 and their kin
-	familySmall           // the mini and nano models, gpt-3.5
+	catalogFile   = "catalog.json" // a newer catalog, from "Update model catalog"
+	overridesFile = "models.json"  // the user's own corrections and additions
 )
 
-// catalog is the table of known models, from OpenAI's model and pricing pages (CatalogDate).
-var catalog = []Model{
-	{ID: "gpt-5", ContextWindow: 400_000, MaxOutput: 128_000, Encoding: "o200k_base", Reasoning: true, Input: 1.25, CachedInput: 0.125, Output: 10, family: familyFlagship},
-	{ID: "gpt-5-mini", ContextWindow: 400_000, MaxOutput: 128_000, Encoding: "o200k_base", Reasoning: true, Input: 0.25, CachedInput: 0.025, Output: 2, family: familySmall},
-	{ID: "gpt-5-nano", ContextWindow: 400_000, MaxOutput: 128_000, Encoding: "o200k_base", Reasoning: true, Input: 0.05, CachedInput: 0.005, Output: 0.40, family: familySmall},
-	{ID: "gpt-5-chat-latest", ContextWindow: 128_000, MaxOutput: 16_384, Encoding: "o200k_base", Input: 1.25, CachedInput: 0.125, Output: 10, family: familyFlagship},
-	{ID: "gpt-4.1", ContextWindow: 1_047_576, MaxOutput: 32_768, Encoding: "o200k_base", Input: 2, CachedInput: 0.50, Output: 8, family: familyFlagship},
-	{ID: "gpt-4.1-mini", ContextWindow: 1_047_576, MaxOutput: 32_768, Encoding: "o200k_base", Input: 0.40, CachedInput: 0.10, Output: 1.60, family: familySmall},
-	{ID: "gpt-4.1-nano", ContextWindow: 1_047_576, MaxOutput: 32_768, Encoding: "o200k_base", Input: 0.10, CachedInput: 0.025, Output: 0.40, family: familySmall},
-	{ID: "gpt-4o", ContextWindow: 128_000, MaxOutput: 16_384, Encoding: "o200k_base", Input: 2.50, CachedInput: 1.25, Output: 10, family: familyFlagship},
-	{ID: "gpt-4o-mini", ContextWindow: 128_000, MaxOutput: 16_384, Encoding: "o200k_base", Input: 0.15, CachedInput: 0.075, Output: 0.60, family: familySmall},
-	{ID: "chatgpt-4o-latest", ContextWindow: 128_000, MaxOutput: 16_384, Encoding: "o200k_base", Input: 5, Output: 15, family: familyFlagship},
-	{ID: "o3", ContextWindow: 200_000, MaxOutput: 100_000, Encoding: "o200k_base", Reasoning: true, Input: 2, CachedInput: 0.50, Output: 8, family: familyFlagship},
-	{ID: "o3-mini", ContextWindow: 200_000, MaxOutput: 100_000, Encoding: "o200k_base", Reasoning: true, Input: 1.10, CachedInput: 0.55, Output: 4.40, family: familySmall},
-	{ID: "o4-mini", ContextWindow: 200_000, MaxOutput: 100_000, Encoding: "o200k_base", Reasoning: true, Input: 1.10, CachedInput: 0.275, Output: 4.40, family: familySmall},
-	{ID: "o1", ContextWindow: 200_000, MaxOutput: 100_000, Encoding: "o200k_base", Reasoning: true, Input: 15, CachedInput: 7.50, Output: 60, family: familyFlagship},
-	{ID: "gpt-4-turbo", ContextWindow: 128_000, MaxOutput: 4_096, Encoding: "cl100k_base", Input: 10, Output: 30, family: familyFlagship},
-	{ID: "gpt-4", ContextWindow: 8_192, MaxOutput: 8_192, Encoding: "cl100k_base", Input: 30, Output: 60, family: familyFlagship},
-	{ID: "gpt-3.5-turbo", ContextWindow: 16_385, MaxOutput: 4_096, Encoding: "cl100k_base", Input: 0.50, Output: 1.50, family: familySmall},
+// Overrides is the user's models.json: rows that replace (field by field) or add to the catalog.
+type Overrides struct {
+	Models []json.RawMessage `json:"models"`
+}
+
+// LoadCatalog puts in use the newest catalog in dir (one fetched by UpdateCatalog, when it is
+// newer than the embedded one) with the user's overrides applied. What cannot be read is said,
+// and the rest is used.
+func LoadCatalog(dir string) (warning string) {
+	c := Embedded()
+	if data, err := os.ReadFile(filepath.Join(dir, catalogFile)); err == nil {
+		if fetched, err := ParseCatalog(data); err != nil {
+			warning = "The updated model catalog could not be used (" + err.Error() + "); the built-in one is used."
+		} else if fetched.Date >= c.Date {
+			c = fetched
+		}
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, overridesFile)); err == nil {
+		merged, err := applyOverrides(c, data)
+		if err != nil {
+			w := "Your model overrides (" + filepath.Join(dir, overridesFile) + ") could not be used: " + err.Error()
+			warning = strings.TrimSpace(warning + " " + w)
+		} else {
+			c = merged
+		}
+	}
+	current.Store(c)
+	return warning
+}
+
+// applyOverrides lays the user's rows over a catalog: a row with a known id changes only the
+// fields it gives; a new id adds a model.
+func applyOverrides(base *Catalog, data []byte) (*Catalog, error) {
+	var o Overrides
+	if err := json.Unmarshal(data, &o); err != nil {
+		return nil, fmt.Errorf("not readable JSON: %w", err)
+	}
+	c := *base
+	c.Models = slices.Clone(base.Models)
+	for _, raw := range o.Models {
+		var id struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal(raw, &id); err != nil || id.ID == "" {
+			return nil, errors.New("a row has no id")
+		}
+		i := slices.IndexFunc(c.Models, func(m Model) bool { return m.ID == id.ID })
+		m := Model{}
+		if i >= 0 {
+			m = c.Models[i]
+			m.Efforts = slices.Clone(m.Efforts)
+		}
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, fmt.Errorf("the row of %s: %w", id.ID, err)
+		}
+		if i >= 0 {
+			c.Models[i] = m
+		} else {
+			c.Models = append(c.Models, m)
+		}
+	}
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	c.index()
+	return &c, nil
 }
 
 // LookupModel finds a model in the catalog: by its id, or by the longest catalog id it extends
 // (a dated snapshot such as "gpt-4o-2024-08-06" is priced as "gpt-4o"). An unknown model comes
 // back with only its id.
 func LookupModel(id string) Model {
+	c := current.Load()
 	key := strings.ToLower(strings.TrimSpace(id))
 	if i := strings.LastIndex(key, "/"); i >= 0 {
 		key = key[i+1:]
 	}
 	best := -1
-	for i, m := range catalog {
+	for i, m := range c.Models {
 		if key == m.ID {
 			best = i
 			break
 		}
-		if strings.HasPrefix(key, m.ID+"-") && isSnapshotSuffix(key[len(m.ID)+1:]) && (best < 0 || len(m.ID) > len(catalog[best].ID)) {
+		if strings.HasPrefix(key, m.ID+"-") && isSnapshotSuffix(key[len(m.ID)+1:]) && (best < 0 || len(m.ID) > len(c.Models[best].ID)) {
 			best = i
 		}
 	}
 	if best < 0 {
 		return Model{ID: id}
 	}
-	m := catalog[best]
+	m := c.Models[best]
 	m.ID = id
 	return m
 }
@@ -97,12 +294,20 @@ func isSnapshotSuffix(s string) bool {
 
 // CatalogModels lists the ids of the catalog, for offering before an endpoint has been asked.
 func CatalogModels() []string {
-	ids := make([]string, len(catalog))
-	for i, m := range catalog {
+	c := current.Load()
+	ids := make([]string, len(c.Models))
+	for i, m := range c.Models {
 		ids[i] = m.ID
 	}
-	sort.Strings(ids)
 	return ids
+}
+
+// ServiceTierMultiplier is what a service tier multiplies every price by (1 when unknown).
+func ServiceTierMultiplier(tier string) float64 {
+	if x, ok := current.Load().ServiceTiers[tier]; ok {
+		return x
+	}
+	return 1
 }
 
 // Tier is an OpenAI usage tier, or the user's own limits.
@@ -151,36 +356,10 @@ type Limits struct {
 	MonthlyBudget float64 // dollars
 }
 
-// monthlyLimits are the monthly usage limits of each tier, in dollars.
-var monthlyLimits = map[Tier]float64{
-	TierFree: 100, Tier1: 100, Tier2: 500, Tier3: 1_000, Tier4: 5_000, Tier5: 200_000,
-}
-
-// tierLimits are requests and tokens per minute (and requests per day where OpenAI sets one)
-// per model family and tier.
-var tierLimits = map[family]map[Tier]Limits{
-	familyFlagship: {
-		TierFree: {RPM: 3, TPM: 40_000, RPD: 200},
-		Tier1:    {RPM: 500, TPM: 30_000},
-		Tier2:    {RPM: 5_000, TPM: 450_000},
-		Tier3:    {RPM: 5_000, TPM: 800_000},
-		Tier4:    {RPM: 10_000, TPM: 2_000_000},
-		Tier5:    {RPM: 10_000, TPM: 30_000_000},
-	},
-	familySmall: {
-		TierFree: {RPM: 3, TPM: 40_000, RPD: 200},
-		Tier1:    {RPM: 500, TPM: 200_000, RPD: 10_000},
-		Tier2:    {RPM: 5_000, TPM: 2_000_000},
-		Tier3:    {RPM: 5_000, TPM: 4_000_000},
-		Tier4:    {RPM: 10_000, TPM: 10_000_000},
-		Tier5:    {RPM: 30_000, TPM: 150_000_000},
-	},
-}
-
-// TierLimits returns a tier's limits for a model from the table; the rate limits are zero for a
-// model the catalog does not know.
+// TierLimits returns a tier's limits for a model from the catalog's table; the rate limits are
+// zero for a model whose family the table does not know.
 func TierLimits(t Tier, model string) Limits {
-	l := tierLimits[LookupModel(model).family][t]
-	l.MonthlyBudget = monthlyLimits[t]
-	return l
+	c := current.Load()
+	row := c.TierLimits[LookupModel(model).Family][t]
+	return Limits{RPM: row.RPM, TPM: row.TPM, RPD: row.RPD, MonthlyBudget: c.MonthlyLimits[t]}
 }

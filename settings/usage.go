@@ -289,7 +289,7 @@ func (m *Meter) Reading(p Profile, model string) Reading {
 	case p.Tier == TierCustom:
 		r.Source = "custom limits"
 	case limits.RPM > 0:
-		r.Source = p.Tier.Label() + " table (" + CatalogDate + ")"
+		r.Source = p.Tier.Label() + " table (" + CatalogDate() + ")"
 	default:
 		r.Source = "no limits known for this model"
 	}

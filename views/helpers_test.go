@@ -85,10 +85,12 @@ func settleUntil(t testing.TB, timeout time.Duration, done func() bool) {
 	}
 }
 
+// modelInfo is what app's modelInfo gives the engine: the catalog's row.
 func modelInfo(id string) chat.ModelInfo {
 	m := settings.LookupModel(id)
-	return chat.ModelInfo{ID: id, ContextWindow: m.ContextWindow, MaxOutput: m.MaxOutput, Encoding: m.Encoding, Reasoning: m.Reasoning,
-		Price: chat.Price{Input: m.Input, CachedInput: m.CachedInput, Output: m.Output, Known: m.Known()}}
+	return chat.ModelInfo{ID: id, ContextWindow: m.ContextWindow, MaxOutput: m.MaxOutput, Encoding: m.Encoding, Reasoning: m.Reasoning(),
+		Efforts: m.Efforts, Pro: m.Pro, ServiceTiers: m.ServiceTiers,
+		Price: chat.Price{Input: m.Price.Input, CachedInput: m.Price.Cached, CacheWrite: m.Price.CacheWrite, Output: m.Price.Output, Known: m.Known()}}
 }
 
 // newTestMain builds the main window on the test driver, with its own folders, a mock keychain

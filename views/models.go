@@ -26,10 +26,10 @@ func modelLine(id string) string {
 		return "unknown limits and price"
 	}
 	kind := ""
-	if m.Reasoning {
+	if m.Reasoning() {
 		kind = " · reasoning"
 	}
-	return fmt.Sprintf("%s context · $%s in / $%s out per 1M%s", format.Compact(float64(m.ContextWindow)), trimPrice(m.Input), trimPrice(m.Output), kind)
+	return fmt.Sprintf("%s context · $%s in / $%s out per 1M%s", format.Compact(float64(m.ContextWindow)), trimPrice(m.Price.Input), trimPrice(m.Price.Output), kind)
 }
 
 func trimPrice(p float64) string {
