@@ -5,6 +5,7 @@
 package chat
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -24,6 +25,11 @@ type Message struct {
 	Role    Role
 	Content string
 	Name    string // optional author name, as the API allows
+	// Items are an answer's own output items as the Responses API sent them (reasoning with
+	// its encrypted content, the message, a compaction), replayed as they came to ItemsModel,
+	// the model that wrote them; another model gets the text.
+	Items      []json.RawMessage
+	ItemsModel string
 }
 
 // Request is one question: the conversation so far, ending with the user's newest message.
@@ -80,10 +86,18 @@ func (u Usage) Total() int { return u.PromptTokens + u.CompletionTokens }
 type Answer struct {
 	Content string
 	Model   string // the model that answered, as the server named it
-	Finish  Finish
-	Usage   Usage
-	Cost    Cost
-	Err     *Error // why it failed or was interrupted; nil otherwise
+	// Thinking is the model's reasoning summary (Responses API), shown apart, never sent back as
+	// text; ThinkingTime is how long it thought before its first word.
+	Thinking     string
+	ThinkingTime time.Duration
+	// Items are the answer's output items, to replay on the next turn (Responses API).
+	Items []json.RawMessage
+	// API is the protocol that answered: APIResponses or APIChat.
+	API    string
+	Finish Finish
+	Usage  Usage
+	Cost   Cost
+	Err    *Error // why it failed or was interrupted; nil otherwise
 	// Retries is how many times the request was sent again after a retryable failure.
 	Retries int
 	// EstimatedPrompt is Parley's own count of the prompt, made before sending.

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
@@ -49,16 +50,28 @@ type Config struct {
 	Jitter func() float64 // in [0, 1)
 	// Counter counts tokens (nil: tokens.Default()).
 	Counter *tokens.Counter
+	// API is the protocol: APIResponses, APIChat, or APIAuto (""): the Responses API on
+	// OpenAI, Chat Completions on compatible servers.
+	API string
+	// NoResponses says the server answered 404 on /v1/responses before: APIAuto uses Chat
+	// Completions there. OnNoResponses hears it when it happens, to remember it.
+	NoResponses   bool
+	OnNoResponses func()
+	// Store keeps responses on OpenAI (store: true); by default nothing is kept there and
+	// reasoning is carried from turn to turn in encrypted items.
+	Store bool
 }
 
 // Client talks to one OpenAI-compatible endpoint with one key. It is safe for concurrent use.
 type Client struct {
 	cfg    Config
 	api    *openai.Client
-	wire   Wire
 	limits *RateLimits
 	host   string
 	openai bool // the endpoint is OpenAI itself, not a compatible server
+
+	mu   sync.Mutex
+	wire Wire // the protocol in use; Automatic may fall back to Chat Completions once
 }
 
 // New returns a Client. notify, if not nil, hears every rate-limit snapshot as it arrives.
@@ -105,7 +118,40 @@ func New(cfg Config, notify func(RateLimit)) *Client {
 	}
 	c.api = openai.NewClientWithConfig(oc)
 	c.wire = completions{api: c.api}
+	if cfg.API == APIResponses || (cfg.API != APIChat && c.openai && !cfg.NoResponses) {
+		c.wire = responses{api: c.api, store: cfg.Store}
+	}
 	return c
+}
+
+// API is the protocol the client speaks: APIResponses or APIChat.
+func (c *Client) API() string {
+	if _, ok := c.currentWire().(responses); ok {
+		return APIResponses
+	}
+	return APIChat
+}
+
+func (c *Client) currentWire() Wire {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.wire
+}
+
+// fallBack turns an Automatic client whose server has no Responses API (a 404 on the route, not
+// on the model) to Chat Completions, and says so once. It reports whether it did.
+func (c *Client) fallBack(e *Error) bool {
+	if c.cfg.API == APIResponses || e.Status != 404 || e.Code == "model_not_found" {
+		return false
+	}
+	c.mu.Lock()
+	_, was := c.wire.(responses)
+	c.wire = completions{api: c.api}
+	c.mu.Unlock()
+	if was && c.cfg.OnNoResponses != nil {
+		c.cfg.OnNoResponses()
+	}
+	return was
 }
 
 // RateLimits is the latest rate-limit snapshot per endpoint and model.
@@ -247,6 +293,9 @@ func (c *Client) answer(ctx context.Context, req Request, emit func(Event)) Answ
 			return end("", nil)
 		case ctx.Err() != nil:
 			return end(FinishStopped, nil)
+		case a.Content == "" && c.fallBack(e):
+			attempt-- // the same request, on Chat Completions: not a retry
+			continue
 		// Never retry once text has been shown: the partial answer stays, marked interrupted.
 		case a.Content != "" || attempt >= c.cfg.MaxRetries || !shouldRetry(e, header):
 			return end("", e)
@@ -277,7 +326,7 @@ func (c *Client) prepare(req Request, model ModelInfo) (Fit, <-chan Fit, error) 
 	counted := make(chan Fit, 1)
 	bound := upperBound(req)
 	reserve := reserveFor(model, req)
-	rl, paced := c.limits.Latest(c.wire.Endpoint(), model.ID)
+	rl, paced := c.limits.Latest(c.currentWire().Endpoint(), model.ID)
 	tight := paced && rl.LimitTokens > 0 && bound+req.MaxOutput > rl.RemainingTokens
 	if (model.ContextWindow > 0 && bound+reserve > model.ContextWindow) || tight {
 		fit, err := c.Fit(req)
@@ -335,7 +384,7 @@ func Thousands(n int) string {
 // pace waits, announcing it, when the latest rate-limit snapshot says this request would not
 // fit the remaining allowance.
 func (c *Client) pace(ctx context.Context, model string, need int, emit func(Event)) error {
-	rl, ok := c.limits.Latest(c.wire.Endpoint(), model)
+	rl, ok := c.limits.Latest(c.currentWire().Endpoint(), model)
 	if !ok {
 		return nil
 	}
@@ -354,6 +403,8 @@ func (c *Client) pace(ctx context.Context, model string, need int, emit func(Eve
 // none came) or the error, with the response headers that say whether and when to retry. An
 // answer is finished only when the protocol says so: a body that just ends is a cut.
 func (c *Client) attempt(ctx context.Context, call Call, a *Answer, emit func(Event)) (*Usage, *Error, http.Header) {
+	wire := c.currentWire()
+	a.API = c.API()
 	idle := c.cfg.IdleTimeout
 	if idle == 0 {
 		idle = 90 * time.Second
@@ -373,7 +424,7 @@ func (c *Client) attempt(ctx context.Context, call Call, a *Answer, emit func(Ev
 	defer watchdog.Stop()
 
 	x := &exchange{model: call.Model.ID}
-	stream, err := c.wire.Open(withExchange(ctx, x), call)
+	stream, err := wire.Open(withExchange(ctx, x), call)
 	_, header, rl := x.captured()
 	if rl != nil {
 		a.RateLimit = rl
@@ -390,11 +441,13 @@ func (c *Client) attempt(ctx context.Context, call Call, a *Answer, emit func(Ev
 	watchdog.Stop()
 	watchdog = time.AfterFunc(idle, func() { cancel(timeout{quiet, idle}) })
 
-	var text strings.Builder
+	var text, thinking strings.Builder // a retry thinks again from the start
 	text.WriteString(a.Content)
-	defer func() { a.Content = text.String() }()
+	defer func() { a.Content, a.Thinking = text.String(), thinking.String() }()
 	a.Finish = ""
+	a.Items = nil
 	var usage *Usage
+	var thoughtFrom time.Time // when the model began to think, until its first word
 	for {
 		chunk, err := stream.Next()
 		if errors.Is(err, io.EOF) {
@@ -403,11 +456,27 @@ func (c *Client) attempt(ctx context.Context, call Call, a *Answer, emit func(Ev
 		if err != nil {
 			return usage, c.classify(causeOf(ctx, err), call.Model.ID), header
 		}
-		if chunk.Text == "" && chunk.Usage == nil && chunk.Finish == "" {
+		if chunk.Text == "" && chunk.Thinking == "" && chunk.Item == nil && chunk.Usage == nil && chunk.Finish == "" {
+			if chunk.Model != "" {
+				a.Model = chunk.Model
+			}
 			continue // a chunk with nothing in it (a keep-alive, a role): not an answer
 		}
-		if text.Len() == 0 && chunk.Text != "" {
+		if (text.Len() == 0 && chunk.Text != "") || chunk.Thinking != "" {
 			quiet = errStalled
+		}
+		if chunk.Thinking != "" {
+			if thoughtFrom.IsZero() {
+				thoughtFrom = c.cfg.Now()
+			}
+			thinking.WriteString(chunk.Thinking)
+			emit(Thinking{Text: chunk.Thinking})
+		}
+		if chunk.Text != "" && !thoughtFrom.IsZero() && a.ThinkingTime == 0 {
+			a.ThinkingTime = c.cfg.Now().Sub(thoughtFrom)
+		}
+		if chunk.Item != nil {
+			a.Items = append(a.Items, chunk.Item)
 		}
 		if !watchdog.Stop() {
 			return usage, c.classify(causeOf(ctx, context.Cause(ctx)), call.Model.ID), header

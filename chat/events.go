@@ -17,6 +17,9 @@ type Prepared struct {
 // Delta is a piece of the answer's text.
 type Delta struct{ Text string }
 
+// Thinking is a piece of the model's reasoning summary.
+type Thinking struct{ Text string }
+
 // UsageReport is the usage the server reported at the end of the answer.
 type UsageReport struct{ Usage Usage }
 
@@ -37,6 +40,7 @@ type Done struct{ Answer Answer }
 
 func (Prepared) isEvent()    {}
 func (Delta) isEvent()       {}
+func (Thinking) isEvent()    {}
 func (UsageReport) isEvent() {}
 func (RateLimit) isEvent()   {}
 func (Wait) isEvent()        {}

@@ -1,6 +1,9 @@
 package chat
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+)
 
 // Wire is one of the API's protocols for asking a model (Chat Completions today, the Responses
 // API beside it): it puts one request on the wire and reads its answer back as chunks. The
@@ -35,8 +38,17 @@ type Stream interface {
 
 // Chunk is what one step of a stream brought. Any field may be empty.
 type Chunk struct {
-	Text   string
-	Model  string // the model that answers, as the server names it
-	Usage  *Usage // the usage the server reported
-	Finish Finish // the protocol said the answer ended, and how
+	Text     string
+	Thinking string          // a piece of the model's reasoning summary
+	Item     json.RawMessage // an output item, whole, to keep for the next turn
+	Model    string          // the model that answers, as the server names it
+	Usage    *Usage          // the usage the server reported
+	Finish   Finish          // the protocol said the answer ended, and how
 }
+
+// The protocols.
+const (
+	APIResponses = "responses" // POST /v1/responses, OpenAI's own
+	APIChat      = "chat"      // POST /v1/chat/completions, which every compatible server speaks
+	APIAuto      = "auto"      // the Responses API on OpenAI, Chat Completions elsewhere
+)

@@ -248,19 +248,7 @@ func (s *Server) prepare(req ChatRequest, prompt int, promptIDs []int, limit int
 		ids, a.finish = ids[:max(0, limit-reasoning)], "length"
 		reasoning = min(reasoning, limit)
 	}
-	// Group tokens into pieces that never end inside a UTF-8 character, as OpenAI's deltas don't.
-	var pending []int
-	for i, id := range ids {
-		pending = append(pending, id)
-		piece, _ := tokens.Decode(enc, pending)
-		if !utf8.ValidString(piece) && i < len(ids)-1 {
-			continue
-		}
-		if len(pending) >= s.opts.TokensPerChunk || i == len(ids)-1 {
-			a.pieces = append(a.pieces, strings.ToValidUTF8(piece, "\uFFFD"))
-			pending = pending[:0]
-		}
-	}
+	a.pieces = pieces(enc, ids, s.opts.TokensPerChunk)
 	a.usage.PromptTokens = prompt
 	a.usage.PromptTokensDetails.CachedTokens = s.cachedTokens(promptIDs)
 	a.usage.CompletionTokens = len(ids) + reasoning
@@ -270,6 +258,25 @@ func (s *Server) prepare(req ChatRequest, prompt int, promptIDs []int, limit int
 }
 
 func (a answer) text() string { return strings.Join(a.pieces, "") }
+
+// pieces cuts tokens into streamable text pieces of per tokens that never end inside a UTF-8
+// character, as OpenAI's deltas never do.
+func pieces(enc string, ids []int, per int) []string {
+	var texts []string
+	var pending []int
+	for i, id := range ids {
+		pending = append(pending, id)
+		piece, _ := tokens.Decode(enc, pending)
+		if !utf8.ValidString(piece) && i < len(ids)-1 {
+			continue
+		}
+		if len(pending) >= per || i == len(ids)-1 {
+			texts = append(texts, strings.ToValidUTF8(piece, "\uFFFD"))
+			pending = pending[:0]
+		}
+	}
+	return texts
+}
 
 // complete answers a non-streaming request.
 func (s *Server) complete(w http.ResponseWriter, r *http.Request, a answer, fault Fault) {

@@ -49,6 +49,8 @@ type Options struct {
 	StreamType string
 	// Now is the server's clock for rate limits (nil: time.Now).
 	Now func() time.Time
+	// NoResponses imitates a compatible server without the Responses API: /v1/responses is 404.
+	NoResponses bool
 }
 
 // Server is the OpenAI-compatible handler. Mount it at the root: the API is under /v1.
@@ -193,6 +195,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveModel(w, strings.TrimPrefix(r.URL.Path, modelsPath+"/"))
 	case r.URL.Path == completionsPath && r.Method == http.MethodPost:
 		s.serveCompletion(w, r, body, fault)
+	case r.URL.Path == responsesPath && r.Method == http.MethodPost && !s.opts.NoResponses:
+		s.serveResponses(w, r, body, fault)
+	case r.URL.Path == inputTokensPath && r.Method == http.MethodPost && !s.opts.NoResponses:
+		s.serveInputTokens(w, body)
+	case r.URL.Path == compactPath && r.Method == http.MethodPost && !s.opts.NoResponses:
+		s.serveCompact(w, body)
 	default:
 		s.writeError(w, http.StatusNotFound, apiErrorSpec{
 			Message: fmt.Sprintf("Invalid URL (%s %s)", r.Method, r.URL.Path), Type: "invalid_request_error",

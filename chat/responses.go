@@ -1,0 +1,214 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	openai "github.com/sashabaranov/go-openai"
+)
+
+// responses is the Responses API (POST /v1/responses), OpenAI's own protocol since 2025: it
+// carries reasoning summaries, encrypted reasoning from turn to turn (stateless, with store
+// false), service tiers, server-side compaction and exact counts, which Chat Completions does
+// not. go-openai's typed stream items lose what must be replayed (encrypted_content, phase,
+// compaction), so output items are kept from each event's raw JSON.
+type responses struct {
+	api   *openai.Client
+	store bool // keep responses on OpenAI (the profile's choice); false: nothing is kept there
+}
+
+func (responses) Endpoint() string { return "/responses" }
+
+func (w responses) Open(ctx context.Context, call Call) (Stream, error) {
+	if x := exchangeOf(ctx); x != nil {
+		x.watchDone = true // a stream: its type checked, its lines bounded
+	}
+	s, err := w.api.CreateResponseStream(ctx, responsesRequest(call, w.store))
+	if err != nil {
+		return nil, err
+	}
+	return &responseStream{s: s}, nil
+}
+
+// compactShare is how full a Responses conversation may get, of the model's context window,
+// before the server compacts what came before into one item: long before the window's end, so
+// the answer keeps its room.
+const compactShare = 0.7
+
+// responsesRequest builds the API request: the system prompt as instructions (sent every turn:
+// they are not carried over), the conversation as input items, the earlier answers' own output
+// items replayed as they came (reasoning with its encrypted content) when the model is the
+// same, and the parameters the model accepts.
+func responsesRequest(call Call, store bool) openai.CreateResponseRequest {
+	req, m := call.Request, call.Model
+	r := openai.CreateResponseRequest{
+		Model: req.Model, Input: inputItems(req.Model, call.Messages), Instructions: req.System,
+		Store: &store, StreamOptions: &openai.ResponseStreamOptions{IncludeObfuscation: new(bool)},
+		ServiceTier: req.ServiceTier, MaxOutputTokens: req.MaxOutput,
+	}
+	if m.Reasoning {
+		rs := &openai.ResponseReasoning{Summary: "auto"}
+		if req.Effort != "" && (len(m.Efforts) == 0 || slices.Contains(m.Efforts, req.Effort)) {
+			rs.Effort = req.Effort
+		}
+		if req.Pro && m.Pro {
+			rs.Mode = "pro"
+		}
+		r.Reasoning = rs
+		r.Include = []openai.ResponseInclude{openai.ResponseIncludeReasoningEncryptedContent}
+	}
+	// Sampling settings are taken only without reasoning (GPT-6 refuses them otherwise).
+	if req.Temperature != nil && (!m.Reasoning || req.Effort == "none") {
+		t := *req.Temperature
+		r.Temperature = &t
+	}
+	if req.Conversation != 0 {
+		r.PromptCacheKey = fmt.Sprintf("parley-conversation-%d", req.Conversation)
+	}
+	if m.ContextWindow > 0 {
+		r.ContextManagement = []any{map[string]any{"type": "compaction", "compact_threshold": int(compactShare * float64(m.ContextWindow))}}
+	}
+	return r
+}
+
+// inputItems is the conversation as input items. An answer carries its own output items when
+// they were kept and the model has not changed (encrypted reasoning belongs to its model); the
+// items before the latest compaction item are left out: it stands for them.
+func inputItems(model string, msgs []Message) []any {
+	var items []any
+	for _, m := range msgs {
+		if m.Role == Assistant && len(m.Items) > 0 && m.ItemsModel == model {
+			for _, raw := range m.Items {
+				var item map[string]any
+				if json.Unmarshal(raw, &item) != nil {
+					continue
+				}
+				delete(item, "status") // as OpenAI's own samples replay them
+				if item["type"] == "compaction" {
+					items = items[:0]
+				}
+				items = append(items, item)
+			}
+			continue
+		}
+		items = append(items, map[string]any{"type": "message", "role": string(m.Role), "content": m.Content})
+	}
+	return items
+}
+
+// responseStream reads a streamed response. The answer is finished only by its terminal event
+// (response.completed, .incomplete or .failed) or an error event: go-openai reports the end of
+// the body as io.EOF however it came.
+type responseStream struct {
+	s     *openai.ResponseStream
+	ended bool
+}
+
+func (r *responseStream) Next() (Chunk, error) {
+	for !r.ended {
+		e, err := r.s.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return Chunk{}, err
+		}
+		switch e.Type {
+		case openai.ResponseStreamEventCreated:
+			if e.Response != nil {
+				return Chunk{Model: e.Response.Model}, nil
+			}
+		case openai.ResponseStreamEventOutputTextDelta, openai.ResponseStreamEventRefusalDelta:
+			return Chunk{Text: e.Delta}, nil
+		case openai.ResponseStreamEventReasoningSummaryTextDelta, openai.ResponseStreamEventReasoningTextDelta:
+			return Chunk{Thinking: e.Delta}, nil
+		case openai.ResponseStreamEventReasoningSummaryPartAdded:
+			if e.SummaryIndex > 0 {
+				return Chunk{Thinking: "\n\n"}, nil // a new part of the summary: a new paragraph
+			}
+		case openai.ResponseStreamEventOutputItemDone:
+			var ev struct {
+				Item json.RawMessage `json:"item"`
+			}
+			if json.Unmarshal(e.Raw, &ev) == nil && len(ev.Item) > 0 {
+				return Chunk{Item: ev.Item}, nil
+			}
+		case openai.ResponseStreamEventCompleted:
+			r.ended = true
+			return endOf(e.Response, FinishStop), nil
+		case openai.ResponseStreamEventIncomplete:
+			r.ended = true
+			finish := FinishLength
+			if e.Response != nil && e.Response.IncompleteDetails != nil && e.Response.IncompleteDetails.Reason == "content_filter" {
+				finish = FinishContentFilter
+			}
+			return endOf(e.Response, finish), nil
+		case openai.ResponseStreamEventFailed:
+			r.ended = true
+			code, msg := "server_error", "The response failed."
+			if e.Response != nil && e.Response.Error != nil {
+				code, msg = e.Response.Error.Code, e.Response.Error.Message
+			}
+			return Chunk{}, &openai.APIError{Code: code, Message: msg, Type: "response.failed"}
+		case openai.ResponseStreamEventError:
+			r.ended = true
+			return Chunk{}, &openai.APIError{Code: e.Code, Message: e.Message, Type: "error"}
+		}
+	}
+	r.ended = true
+	return Chunk{}, io.EOF
+}
+
+// endOf is the chunk of a terminal event: how it ended, and its usage.
+func endOf(resp *openai.CreateResponseResponse, finish Finish) Chunk {
+	c := Chunk{Finish: finish}
+	if resp == nil {
+		return c
+	}
+	c.Model = resp.Model
+	if u := resp.Usage; u != nil {
+		c.Usage = &Usage{PromptTokens: u.InputTokens, CompletionTokens: u.OutputTokens, ServiceTier: resp.ServiceTier}
+		if d := u.InputTokensDetails; d != nil {
+			c.Usage.CachedTokens, c.Usage.CacheWriteTokens = d.CachedTokens, d.CacheWriteTokens
+		}
+		if d := u.OutputTokensDetails; d != nil {
+			c.Usage.ReasoningTokens = d.ReasoningTokens
+		}
+	}
+	return c
+}
+
+func (r *responseStream) Close() error { return r.s.Close() }
+
+// ErrNoExactCount says the endpoint cannot count a request exactly (Chat Completions, compatible
+// servers): Parley's own count is the estimate.
+var ErrNoExactCount = errors.New("this endpoint does not count tokens")
+
+// CountExact asks the server how many input tokens a request will bill
+// (POST /v1/responses/input_tokens), as the model will see it. Only the fields counting takes are
+// sent: the endpoint's schema is strict.
+func (c *Client) CountExact(ctx context.Context, req Request) (int, error) {
+	if c.API() != APIResponses {
+		return 0, ErrNoExactCount
+	}
+	model := c.Model(req.Model)
+	fit, err := c.Fit(req)
+	if err != nil {
+		return 0, err
+	}
+	full := responsesRequest(Call{Request: req, Model: model, Messages: fit.Messages}, false)
+	count := openai.CreateResponseRequest{Model: full.Model, Input: full.Input, Instructions: full.Instructions}
+	if full.Reasoning != nil && full.Reasoning.Effort != "" {
+		count.Reasoning = &openai.ResponseReasoning{Effort: full.Reasoning.Effort}
+	}
+	x := &exchange{model: model.ID}
+	resp, err := c.api.CountResponseInputTokens(withExchange(ctx, x), count)
+	if err != nil {
+		return 0, c.classify(err, req.Model)
+	}
+	return resp.InputTokens, nil
+}
