@@ -154,6 +154,9 @@ func (c *Client) fallBack(e *Error) bool {
 	return was
 }
 
+// BaseURL is where the client sends requests.
+func (c *Client) BaseURL() string { return c.cfg.BaseURL }
+
 // RateLimits is the latest rate-limit snapshot per endpoint and model.
 func (c *Client) RateLimits() *RateLimits { return c.limits }
 

@@ -82,6 +82,7 @@ func inputItems(model string, msgs []Message) []any {
 	var items []any
 	for _, m := range msgs {
 		if m.Role == Assistant && len(m.Items) > 0 && m.ItemsModel == model {
+			var own []map[string]any
 			for _, raw := range m.Items {
 				var item map[string]any
 				if json.Unmarshal(raw, &item) != nil {
@@ -89,11 +90,24 @@ func inputItems(model string, msgs []Message) []any {
 				}
 				delete(item, "status") // as OpenAI's own samples replay them
 				if item["type"] == "compaction" {
-					items = items[:0]
+					items, own = items[:0], own[:0]
 				}
+				own = append(own, item)
+			}
+			// Reasoning that led to no message (the budget ran out) has no item to follow it,
+			// which the API refuses: it goes, and the text (if any) stands in.
+			for len(own) > 0 && own[len(own)-1]["type"] == "reasoning" {
+				own = own[:len(own)-1]
+			}
+			for _, item := range own {
 				items = append(items, item)
 			}
-			continue
+			if len(own) > 0 && own[len(own)-1]["type"] != "compaction" {
+				continue
+			}
+		}
+		if m.Content == "" {
+			continue // an answer that failed before its first word
 		}
 		items = append(items, map[string]any{"type": "message", "role": string(m.Role), "content": m.Content})
 	}

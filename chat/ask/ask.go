@@ -85,8 +85,9 @@ type Finished struct {
 type Run struct {
 	events chan Event
 
-	mu   sync.Mutex
-	text strings.Builder
+	mu       sync.Mutex
+	text     strings.Builder
+	thinking strings.Builder
 }
 
 // Events delivers what happens, ending with Finished; then it is closed.
@@ -98,6 +99,13 @@ func (r *Run) Text() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.text.String()
+}
+
+// Thinking is the model's reasoning summary so far, copied when asked.
+func (r *Run) Thinking() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.thinking.String()
 }
 
 // ErrNothingToAsk says an exchange has no question at its end, nor an answer to continue.
@@ -138,6 +146,18 @@ func (a *Asker) run(ctx context.Context, client *chat.Client, x Exchange, last s
 			r.mu.Unlock()
 			s.grow(e.Text)
 			emit(e)
+		case chat.Thinking:
+			r.mu.Lock()
+			r.thinking.WriteString(e.Text)
+			r.mu.Unlock()
+			emit(e)
+		case chat.Wait:
+			if e.Attempt > 0 { // a retry thinks again from the start
+				r.mu.Lock()
+				r.thinking.Reset()
+				r.mu.Unlock()
+			}
+			emit(e)
 		case chat.Done:
 			answer = e.Answer
 		default:
@@ -164,12 +184,14 @@ func reachedServer(a chat.Answer) bool {
 // messages with text (an error shown in place of an answer has none), and the continue prompt
 // when an answer is continued. It is the one request builder: the composer counts with it too.
 func Request(x Exchange) chat.Request {
-	req := chat.Request{Model: x.Conversation.Model, System: x.Conversation.SystemPrompt, Temperature: x.Temperature, MaxOutput: x.MaxOutput}
+	c := x.Conversation
+	req := chat.Request{Model: c.Model, System: c.SystemPrompt, Temperature: x.Temperature, MaxOutput: x.MaxOutput,
+		Effort: c.Effort, Pro: c.Pro, ServiceTier: c.ServiceTier, Conversation: c.ID}
 	for _, m := range x.Messages {
-		if m.Content == "" {
+		if m.Content == "" && len(m.Items) == 0 {
 			continue
 		}
-		req.Messages = append(req.Messages, chat.Message{Role: m.Role, Content: m.Content})
+		req.Messages = append(req.Messages, chat.Message{Role: m.Role, Content: m.Content, Items: m.Items, ItemsModel: m.ItemsModel})
 	}
 	if x.Resume {
 		req.Messages = append(req.Messages, chat.Message{Role: chat.User, Content: ContinuePrompt})

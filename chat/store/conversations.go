@@ -39,12 +39,12 @@ func Retitled(title, oldFirst, newFirst string) string {
 	return title
 }
 
-const conversationColumns = `id, title, profile, model, system_prompt, created, updated, pinned, quick`
+const conversationColumns = `id, title, profile, model, system_prompt, created, updated, pinned, quick, effort, pro, service_tier`
 
 func scanConversation(row interface{ Scan(...any) error }) (Conversation, error) {
 	var c Conversation
 	var created, updated int64
-	err := row.Scan(&c.ID, &c.Title, &c.Profile, &c.Model, &c.SystemPrompt, &created, &updated, &c.Pinned, &c.Quick)
+	err := row.Scan(&c.ID, &c.Title, &c.Profile, &c.Model, &c.SystemPrompt, &created, &updated, &c.Pinned, &c.Quick, &c.Effort, &c.Pro, &c.ServiceTier)
 	c.Created, c.Updated = fromMS(created), fromMS(updated)
 	return c, err
 }
@@ -61,12 +61,11 @@ func (s *Store) CreateConversation(c Conversation) (Conversation, error) {
 	if c.Title == "" {
 		c.Title = "New chat"
 	}
-	res, err := s.db.Exec(`INSERT INTO conversations (title, profile, model, system_prompt, created, updated, pinned, quick) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.Title, c.Profile, c.Model, c.SystemPrompt, ms(c.Created), ms(c.Updated), c.Pinned, c.Quick)
+	id, err := insertConversation(s.db, c)
 	if err != nil {
 		return c, wrap("saving the conversation", err)
 	}
-	c.ID, _ = res.LastInsertId()
+	c.ID = id
 	return c, nil
 }
 
@@ -104,10 +103,25 @@ func (s *Store) CountConversations() (int, error) {
 	return n, wrap("counting conversations", err)
 }
 
-// UpdateConversation saves a conversation's title, model, profile, system prompt and pin.
+// insertConversation adds a conversation row as it is, times included.
+func insertConversation(db interface {
+	Exec(string, ...any) (sql.Result, error)
+}, c Conversation) (int64, error) {
+	res, err := db.Exec(`INSERT INTO conversations (title, profile, model, system_prompt, created, updated, pinned, quick, effort, pro, service_tier)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.Title, c.Profile, c.Model, c.SystemPrompt, ms(c.Created), ms(c.Updated), c.Pinned, c.Quick, c.Effort, c.Pro, c.ServiceTier)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// UpdateConversation saves a conversation's title, model, profile, system prompt, pin, effort
+// and service tier.
 func (s *Store) UpdateConversation(c Conversation) error {
-	res, err := s.db.Exec(`UPDATE conversations SET title = ?, profile = ?, model = ?, system_prompt = ?, pinned = ?, quick = ? WHERE id = ?`,
-		c.Title, c.Profile, c.Model, c.SystemPrompt, c.Pinned, c.Quick, c.ID)
+	res, err := s.db.Exec(`UPDATE conversations SET title = ?, profile = ?, model = ?, system_prompt = ?, pinned = ?, quick = ?,
+		effort = ?, pro = ?, service_tier = ? WHERE id = ?`,
+		c.Title, c.Profile, c.Model, c.SystemPrompt, c.Pinned, c.Quick, c.Effort, c.Pro, c.ServiceTier, c.ID)
 	return changed(res, err, "saving the conversation")
 }
 
@@ -180,22 +194,15 @@ func (s *Store) Import(c Conversation, msgs []Message) (Conversation, error) {
 		return c, wrap("importing the conversation", err)
 	}
 	defer tx.Rollback()
-	res, err := tx.Exec(`INSERT INTO conversations (title, profile, model, system_prompt, created, updated, pinned, quick) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.Title, c.Profile, c.Model, c.SystemPrompt, ms(c.Created), ms(c.Updated), c.Pinned, c.Quick)
-	if err != nil {
+	if c.ID, err = insertConversation(tx, c); err != nil {
 		return c, wrap("importing the conversation", err)
 	}
-	c.ID, _ = res.LastInsertId()
 	for i, m := range msgs {
 		if m.Updated.IsZero() {
 			m.Updated = m.Created
 		}
-		if _, err := tx.Exec(`INSERT INTO messages (conversation_id, seq, role, content, model, prompt_tokens, cached_tokens, completion_tokens,
-			reasoning_tokens, usage_estimated, cost_usd, cost_known, finish, error, created, updated)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.ID, i, string(m.Role), m.Content, m.Model, m.Usage.PromptTokens, m.Usage.CachedTokens,
-			m.Usage.CompletionTokens, m.Usage.ReasoningTokens, m.Usage.Estimated, m.Cost.USD, m.Cost.Known,
-			string(m.Finish), m.Error, ms(m.Created), ms(m.Updated)); err != nil {
+		m.ConversationID, m.Seq = c.ID, i
+		if _, err := insertMessage(tx, m); err != nil {
 			return c, wrap("importing the conversation", err)
 		}
 	}

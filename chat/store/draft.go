@@ -115,7 +115,19 @@ func Settle(m, base Message, a chat.Answer) Message {
 	m.Usage.CachedTokens += base.Usage.CachedTokens
 	m.Usage.CompletionTokens += base.Usage.CompletionTokens
 	m.Usage.ReasoningTokens += base.Usage.ReasoningTokens
+	m.Usage.CacheWriteTokens += base.Usage.CacheWriteTokens
 	m.Usage.Estimated = a.Usage.Estimated || base.Usage.Estimated
+	m.Thinking, m.ThinkingTime, m.API = a.Thinking, a.ThinkingTime, a.API
+	m.Items, m.ItemsModel = a.Items, ""
+	if len(a.Items) > 0 {
+		m.ItemsModel = m.Model
+	}
+	if base.ID != 0 {
+		// A continued answer's items describe only its second part: the text is what goes back.
+		m.Items, m.ItemsModel = nil, ""
+		m.Thinking = strings.TrimSpace(base.Thinking + "\n\n" + a.Thinking)
+		m.ThinkingTime = base.ThinkingTime + a.ThinkingTime
+	}
 	m.Cost = a.Cost
 	if base.ID != 0 {
 		m.Cost = chat.Cost{USD: a.Cost.USD + base.Cost.USD, Known: a.Cost.Known && (base.Cost.Known || base.Usage.Total() == 0)}

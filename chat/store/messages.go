@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"math"
 	"time"
@@ -14,18 +15,60 @@ import (
 const StaleAfter = 3 * time.Second
 
 const messageColumns = `id, conversation_id, seq, role, content, model, prompt_tokens, cached_tokens, completion_tokens,
-	reasoning_tokens, usage_estimated, cost_usd, cost_known, finish, error, created, updated`
+	reasoning_tokens, usage_estimated, cost_usd, cost_known, finish, error, created, updated,
+	thinking, thinking_ms, items, cache_write_tokens, service_tier, api`
 
 func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
 	var m Message
-	var role, finish string
-	var created, updated int64
+	var role, finish, items string
+	var created, updated, thinkingMS int64
 	err := row.Scan(&m.ID, &m.ConversationID, &m.Seq, &role, &m.Content, &m.Model,
 		&m.Usage.PromptTokens, &m.Usage.CachedTokens, &m.Usage.CompletionTokens, &m.Usage.ReasoningTokens, &m.Usage.Estimated,
-		&m.Cost.USD, &m.Cost.Known, &finish, &m.Error, &created, &updated)
+		&m.Cost.USD, &m.Cost.Known, &finish, &m.Error, &created, &updated,
+		&m.Thinking, &thinkingMS, &items, &m.Usage.CacheWriteTokens, &m.Usage.ServiceTier, &m.API)
 	m.Role, m.Finish = chat.Role(role), chat.Finish(finish)
 	m.Created, m.Updated = fromMS(created), fromMS(updated)
+	m.ThinkingTime = time.Duration(thinkingMS) * time.Millisecond
+	m.Items, m.ItemsModel = decodeItems(items)
 	return m, err
+}
+
+// keptItems is how an answer's output items are kept: with the model they belong to.
+type keptItems struct {
+	Model string            `json:"model"`
+	Items []json.RawMessage `json:"items"`
+}
+
+func encodeItems(m Message) string {
+	if len(m.Items) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(keptItems{Model: m.ItemsModel, Items: m.Items})
+	return string(b)
+}
+
+func decodeItems(s string) ([]json.RawMessage, string) {
+	var k keptItems
+	if s == "" || json.Unmarshal([]byte(s), &k) != nil {
+		return nil, "" // unreadable items only lose the carried reasoning: the text stays
+	}
+	return k.Items, k.Model
+}
+
+// insertMessage adds a message row as it is, seq and times included.
+func insertMessage(tx *sql.Tx, m Message) (int64, error) {
+	res, err := tx.Exec(`INSERT INTO messages (conversation_id, seq, role, content, model, prompt_tokens, cached_tokens, completion_tokens,
+		reasoning_tokens, usage_estimated, cost_usd, cost_known, finish, error, created, updated,
+		thinking, thinking_ms, items, cache_write_tokens, service_tier, api)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ConversationID, m.Seq, string(m.Role), m.Content, m.Model, m.Usage.PromptTokens, m.Usage.CachedTokens,
+		m.Usage.CompletionTokens, m.Usage.ReasoningTokens, m.Usage.Estimated, m.Cost.USD, m.Cost.Known,
+		string(m.Finish), m.Error, ms(m.Created), ms(m.Updated),
+		m.Thinking, m.ThinkingTime.Milliseconds(), encodeItems(m), m.Usage.CacheWriteTokens, m.Usage.ServiceTier, m.API)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 // Messages returns a conversation's messages in order. An answer whose writer went away
@@ -104,16 +147,9 @@ func (s *Store) Append(m Message) (Message, error) {
 	if err := tx.QueryRow(`SELECT coalesce(max(seq) + 1, 0) FROM messages WHERE conversation_id = ?`, m.ConversationID).Scan(&m.Seq); err != nil {
 		return m, wrap("saving the message", err)
 	}
-	res, err := tx.Exec(`INSERT INTO messages (conversation_id, seq, role, content, model, prompt_tokens, cached_tokens, completion_tokens,
-		reasoning_tokens, usage_estimated, cost_usd, cost_known, finish, error, created, updated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.ConversationID, m.Seq, string(m.Role), m.Content, m.Model, m.Usage.PromptTokens, m.Usage.CachedTokens,
-		m.Usage.CompletionTokens, m.Usage.ReasoningTokens, m.Usage.Estimated, m.Cost.USD, m.Cost.Known,
-		string(m.Finish), m.Error, ms(m.Created), ms(m.Updated))
-	if err != nil {
+	if m.ID, err = insertMessage(tx, m); err != nil {
 		return m, wrap("saving the message", err)
 	}
-	m.ID, _ = res.LastInsertId()
 	if _, err := tx.Exec(`UPDATE conversations SET updated = ? WHERE id = ?`, ms(now), m.ConversationID); err != nil {
 		return m, wrap("saving the message", err)
 	}
@@ -124,9 +160,11 @@ func (s *Store) Append(m Message) (Message, error) {
 func (s *Store) UpdateMessage(m Message) error {
 	now := s.now()
 	res, err := s.db.Exec(`UPDATE messages SET content = ?, model = ?, prompt_tokens = ?, cached_tokens = ?, completion_tokens = ?,
-		reasoning_tokens = ?, usage_estimated = ?, cost_usd = ?, cost_known = ?, finish = ?, error = ?, updated = ? WHERE id = ?`,
+		reasoning_tokens = ?, usage_estimated = ?, cost_usd = ?, cost_known = ?, finish = ?, error = ?, updated = ?,
+		thinking = ?, thinking_ms = ?, items = ?, cache_write_tokens = ?, service_tier = ?, api = ? WHERE id = ?`,
 		m.Content, m.Model, m.Usage.PromptTokens, m.Usage.CachedTokens, m.Usage.CompletionTokens, m.Usage.ReasoningTokens,
-		m.Usage.Estimated, m.Cost.USD, m.Cost.Known, string(m.Finish), m.Error, ms(now), m.ID)
+		m.Usage.Estimated, m.Cost.USD, m.Cost.Known, string(m.Finish), m.Error, ms(now),
+		m.Thinking, m.ThinkingTime.Milliseconds(), encodeItems(m), m.Usage.CacheWriteTokens, m.Usage.ServiceTier, m.API, m.ID)
 	if err := changed(res, err, "saving the answer"); err != nil {
 		return err
 	}

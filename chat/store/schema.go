@@ -1,6 +1,11 @@
 package store
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+)
 
 // migrations bring the schema from one version to the next; the database's user_version says
 // how many have run. Append, never edit.
@@ -58,7 +63,32 @@ CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
 	INSERT INTO messages_fts (rowid, content) VALUES (-new.id, new.content);
 END;
 `,
+	// 2: what the Responses API brings (the model's thinking, the output items replayed on the
+	// next turn, cache writes, the service tier), how a conversation asks; thinking is searched.
+	`
+ALTER TABLE messages ADD COLUMN thinking TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN thinking_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN items TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN service_tier TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN api TEXT NOT NULL DEFAULT '';
+ALTER TABLE conversations ADD COLUMN effort TEXT NOT NULL DEFAULT '';
+ALTER TABLE conversations ADD COLUMN pro INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversations ADD COLUMN service_tier TEXT NOT NULL DEFAULT '';
+DROP TRIGGER messages_fts_insert;
+DROP TRIGGER messages_fts_update;
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+	INSERT INTO messages_fts (rowid, content) VALUES (-new.id, new.content || char(10) || new.thinking);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, thinking ON messages BEGIN
+	DELETE FROM messages_fts WHERE rowid = -old.id;
+	INSERT INTO messages_fts (rowid, content) VALUES (-new.id, new.content || char(10) || new.thinking);
+END;
+`,
 }
+
+// backupsKept is how many backups taken before migrations are kept.
+const backupsKept = 3
 
 // migrate runs the migrations the database has not seen, each in its own transaction.
 func (s *Store) migrate() error {
@@ -68,6 +98,11 @@ func (s *Store) migrate() error {
 	}
 	if version > len(migrations) {
 		return fmt.Errorf("the history was written by a newer Parley (schema %d, this one knows %d): update Parley", version, len(migrations))
+	}
+	if version > 0 && version < len(migrations) {
+		if err := s.backUp(version); err != nil {
+			return err // no migration without a copy to come back to
+		}
 	}
 	for v := version; v < len(migrations); v++ {
 		tx, err := s.db.Begin()
@@ -85,6 +120,23 @@ func (s *Store) migrate() error {
 		if err := tx.Commit(); err != nil {
 			return wrap("updating the history", err)
 		}
+	}
+	return nil
+}
+
+// backUp copies the history, whole and consistent, beside itself before a migration
+// ("history.db.before-schema-2-20261202-101500"), and keeps the last few.
+func (s *Store) backUp(version int) error {
+	path := fmt.Sprintf("%s.before-schema-%d-%s", s.path, version+1, s.now().Format("20060102-150405"))
+	if _, err := s.db.Exec(`VACUUM INTO ?`, path); err != nil {
+		return wrap("backing up the history before updating it", err)
+	}
+	os.Chmod(path, 0o600)
+	old, _ := filepath.Glob(s.path + ".before-schema-*")
+	sort.Strings(old)
+	for len(old) > backupsKept {
+		os.Remove(old[0])
+		old = old[1:]
 	}
 	return nil
 }

@@ -147,7 +147,7 @@ func (s *Store) match(fts string, words []string, limit int, seen map[int64]bool
 		}
 		skip = " WHERE m.id NOT IN (" + strings.Join(marks, ",") + ")"
 	}
-	rows, err := s.db.Query(`SELECT m.conversation_id, c.title, m.id, m.seq, m.role, m.content
+	rows, err := s.db.Query(`SELECT m.conversation_id, c.title, m.id, m.seq, m.role, m.content || char(10) || m.thinking
 		FROM (SELECT -rowid AS id FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid LIMIT ?) f
 		JOIN messages m ON m.id = f.id JOIN conversations c ON c.id = m.conversation_id`+skip+`
 		ORDER BY m.id DESC`, args...)
@@ -323,9 +323,9 @@ func hasUnspacedScript(s string) bool {
 
 // searchSubstring scans message text for query, newest first.
 func (s *Store) searchSubstring(query string, limit int) ([]Hit, error) {
-	rows, err := s.db.Query(`SELECT m.conversation_id, c.title, m.id, m.seq, m.role, m.content
+	rows, err := s.db.Query(`SELECT m.conversation_id, c.title, m.id, m.seq, m.role, m.content || char(10) || m.thinking
 		FROM messages m JOIN conversations c ON c.id = m.conversation_id
-		WHERE instr(m.content, ?) > 0 ORDER BY m.updated DESC LIMIT ?`, query, limit)
+		WHERE instr(m.content, ?) > 0 OR instr(m.thinking, ?) > 0 ORDER BY m.updated DESC LIMIT ?`, query, query, limit)
 	if err != nil {
 		return nil, wrap("searching", err)
 	}

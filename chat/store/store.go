@@ -4,6 +4,7 @@ package store
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -37,6 +38,11 @@ type Conversation struct {
 	Updated      time.Time
 	Pinned       bool
 	Quick        bool // asked from Quick Ask
+	// Effort, Pro and ServiceTier are how its questions are asked ("": the model's default,
+	// the project's tier).
+	Effort      string
+	Pro         bool
+	ServiceTier string
 }
 
 // Message is one stored message.
@@ -51,8 +57,16 @@ type Message struct {
 	Cost           chat.Cost
 	Finish         chat.Finish // answers only: stop, length, stopped, interrupted; Streaming while written
 	Error          string      // why an answer failed or was interrupted, in plain words
-	Created        time.Time
-	Updated        time.Time
+	// Thinking is the model's reasoning summary, and ThinkingTime how long it thought.
+	Thinking     string
+	ThinkingTime time.Duration
+	// Items are the answer's output items as the Responses API sent them, kept to be replayed
+	// to ItemsModel on the next turn; API is the protocol that answered.
+	Items      []json.RawMessage
+	ItemsModel string
+	API        string
+	Created    time.Time
+	Updated    time.Time
 }
 
 // Streaming marks an answer still being written. One found at start whose writer has gone

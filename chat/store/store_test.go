@@ -1,6 +1,8 @@
 package store
 
 import (
+	"database/sql"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -380,5 +382,78 @@ func TestSearchingAHugeMessageStaysSmall(t *testing.T) {
 	// The message itself is read once (50 MB); nothing else of its size is made.
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 150<<20 {
 		t.Fatalf("searching allocated %d MB", alloc>>20)
+	}
+}
+
+// A history made by the release before (schema 1) is brought up to date without losing a
+// word, after a backup of it is taken beside it.
+func TestMigrationFromSchemaOneKeepsEverythingAndBacksUp(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "history.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{migrations[0], `PRAGMA user_version = 1`,
+		`INSERT INTO conversations (title, profile, model, created, updated) VALUES ('Old one', 'default', 'gpt-4o', 1, 2)`,
+		`INSERT INTO messages (conversation_id, seq, role, content, created, updated) VALUES (1, 0, 'user', 'an old question about migrations', 1, 1)`,
+		`INSERT INTO messages (conversation_id, seq, role, content, model, prompt_tokens, completion_tokens, cost_usd, cost_known, finish, created, updated)
+			VALUES (1, 1, 'assistant', 'an old answer', 'gpt-4o', 10, 5, 0.001, 1, 'stop', 2, 2)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	msgs, err := s.Messages(1)
+	if err != nil || len(msgs) != 2 || msgs[1].Content != "an old answer" || msgs[1].Usage.CompletionTokens != 5 || !msgs[1].Cost.Known {
+		t.Fatalf("%+v %v", msgs, err)
+	}
+	if hits, _ := s.Search("migrations", 10); len(hits) != 1 {
+		t.Fatalf("the old index was lost: %+v", hits)
+	}
+	backups, _ := filepath.Glob(path + ".before-schema-2-*")
+	if len(backups) != 1 {
+		t.Fatalf("backups %v", backups)
+	}
+	old, err := sql.Open("sqlite", "file:"+backups[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	var version, n int
+	old.QueryRow(`PRAGMA user_version`).Scan(&version)
+	old.QueryRow(`SELECT count(*) FROM messages`).Scan(&n)
+	if version != 1 || n != 2 {
+		t.Fatalf("the backup is schema %d with %d messages", version, n)
+	}
+}
+
+// An answer's thinking and output items are kept, and its thinking is searched.
+func TestThinkingAndItemsAreKept(t *testing.T) {
+	s := openTemp(t)
+	c, _ := s.CreateConversation(Conversation{Title: "x", Effort: "high", Pro: true, ServiceTier: "flex"})
+	d, _ := s.StartAnswer(c.ID, "gpt-5.6-sol")
+	items := []json.RawMessage{json.RawMessage(`{"type":"reasoning","encrypted_content":"gAAAABx"}`)}
+	m, err := d.Finish(chat.Answer{Content: "Forty-two.", Model: "gpt-5.6-sol", Finish: chat.FinishStop, Thinking: "**Counting** the towels carefully",
+		ThinkingTime: 1500 * time.Millisecond, Items: items, API: chat.APIResponses,
+		Usage: chat.Usage{PromptTokens: 2000, CacheWriteTokens: 1024, CompletionTokens: 80, ReasoningTokens: 64, ServiceTier: "flex"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Message(m.ID)
+	if got.Thinking != "**Counting** the towels carefully" || got.ThinkingTime != 1500*time.Millisecond || len(got.Items) != 1 ||
+		got.ItemsModel != "gpt-5.6-sol" || got.API != "responses" || got.Usage.CacheWriteTokens != 1024 || got.Usage.ServiceTier != "flex" {
+		t.Fatalf("%+v", got)
+	}
+	if conv, _ := s.Conversation(c.ID); conv.Effort != "high" || !conv.Pro || conv.ServiceTier != "flex" {
+		t.Fatalf("%+v", conv)
+	}
+	if hits, _ := s.Search("towels", 10); len(hits) != 1 || !strings.Contains(hits[0].Snippet, MarkStart+"towels"+MarkEnd) {
+		t.Fatalf("thinking not searched: %+v", hits)
 	}
 }
