@@ -1,8 +1,10 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -150,12 +152,24 @@ func (s *services) views(warnings []string) *views.Services {
 		Client: func(p settings.Profile) (*chat.Client, settings.Endpoint) {
 			return s.client(p, nil)
 		},
-		Models:   modelInfo,
-		Asker:    s.asker(),
-		TestKey:  s.testKey,
+		Models:  modelInfo,
+		Asker:   s.asker(),
+		TestKey: s.testKey,
+		UpdateCatalog: func(ctx context.Context) (*settings.Catalog, error) {
+			return settings.UpdateCatalog(ctx, &http.Client{}, catalogURL(s.getenv), s.paths.Config, time.Now())
+		},
 		Demo:     demoServer(),
 		Warnings: warnings,
 	}
+}
+
+// catalogURL is where "Update model catalog" reads: models.dev's catalog, or PARLEY_CATALOG_URL
+// (a mirror, or a test's server).
+func catalogURL(getenv func(string) string) string {
+	if u := getenv("PARLEY_CATALOG_URL"); u != "" {
+		return u
+	}
+	return settings.DefaultCatalogURL
 }
 
 // demoServer is the demo server's address when Parley runs as `make demo`.

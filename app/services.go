@@ -85,7 +85,9 @@ func (s *services) client(p settings.Profile, notify func(chat.RateLimit)) (*cha
 // clientFor returns a chat client for a profile's endpoint, with the key e holds. The meter
 // keeps the rate limits its responses report.
 func (s *services) clientFor(p settings.Profile, e settings.Endpoint, notify func(chat.RateLimit)) *chat.Client {
-	cfg := chat.Config{BaseURL: e.BaseURL, APIKey: e.Key, OrgID: e.Org, Project: e.Project, Models: modelInfo}
+	cfg := chat.Config{BaseURL: e.BaseURL, APIKey: e.Key, OrgID: e.Org, Project: e.Project, Models: modelInfo,
+		API: p.API, NoResponses: p.NoResponses, Store: p.StoreResponses,
+		OnNoResponses: func() { s.prefs.RememberNoResponses(p.ID) }}
 	var ke *settings.KeychainError
 	if e.Key == "" && errors.As(e.KeyErr, &ke) {
 		cfg.NoKey = ke.Problem

@@ -100,7 +100,7 @@ func (p *Profile) SetConnection(baseURL, org, project string) error {
 		return err
 	}
 	if u != p.BaseURL {
-		p.Models, p.ModelsFetched = nil, time.Time{}
+		p.Models, p.ModelsFetched, p.NoResponses = nil, time.Time{}, false // another server: ask it afresh
 	}
 	p.BaseURL, p.Organization, p.Project = u, strings.TrimSpace(org), strings.TrimSpace(project)
 	return nil
@@ -109,6 +109,19 @@ func (p *Profile) SetConnection(baseURL, org, project string) error {
 // SetModels keeps the chat models an endpoint listed, for the model picker.
 func (p *Profile) SetModels(ids []string, at time.Time) {
 	p.Models, p.ModelsFetched = ids, at
+}
+
+// RememberNoResponses notes that a profile's server has no Responses API (it answered 404
+// there): Automatic uses Chat Completions with it from now on. It writes the file.
+func (s *Store) RememberNoResponses(profile string) error {
+	return s.Update(func(prefs *Prefs) error {
+		for i := range prefs.Profiles {
+			if prefs.Profiles[i].ID == profile {
+				prefs.Profiles[i].NoResponses = true
+			}
+		}
+		return nil
+	})
 }
 
 // RememberModels keeps the chat models a profile's endpoint listed (a key test, a refresh), for

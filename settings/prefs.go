@@ -38,7 +38,20 @@ type Profile struct {
 	// Models caches the endpoint's chat models, as /v1/models listed them at ModelsFetched.
 	Models        []string  `json:"models,omitempty"`
 	ModelsFetched time.Time `json:"models_fetched,omitzero"`
+	// API is the protocol: APIAuto (""), APIResponses or APIChat. NoResponses remembers that
+	// the server answered 404 on /v1/responses: Automatic uses Chat Completions there.
+	API         string `json:"api,omitempty"`
+	NoResponses bool   `json:"no_responses,omitempty"`
+	// StoreResponses keeps answers on OpenAI (store: true) instead of nothing.
+	StoreResponses bool `json:"store_responses,omitempty"`
 }
+
+// The protocols a profile can be set to (settings does not know the engine: the same words).
+const (
+	APIAuto      = ""
+	APIResponses = "responses"
+	APIChat      = "chat"
+)
 
 // Limits returns the profile's limits for a model: its custom ones, or its tier's from the table.
 func (p Profile) Limits(model string) Limits {

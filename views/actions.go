@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"parley/chat"
 	"parley/chat/markdown"
 	"parley/chat/store"
+	"parley/settings"
 	"parley/views/bridge"
 	"parley/views/widgets"
 )
@@ -200,11 +202,33 @@ func (v *conversationView) replaceFrom(index int, next func()) {
 
 func (v *conversationView) openSettings() { v.m.ShowSettings() }
 
+// toggleThinking shows or folds an answer's thinking.
+func (v *conversationView) toggleThinking(it *item) {
+	it.thinkingOpen = !it.thinkingOpen
+	v.repaint(it)
+}
+
+// lowerEffort asks the last question again one effort lower: for an answer that spent its
+// whole budget thinking.
+func (v *conversationView) lowerEffort() {
+	m := settings.LookupModel(v.model())
+	current, _ := v.effort()
+	i := slices.Index(m.Efforts, current)
+	if i <= 0 {
+		v.m.notify("This is the model's lowest effort: raise the output limit in Settings instead")
+		return
+	}
+	v.setReasoning(m.Efforts[i-1], false)
+	v.m.notify("Effort lowered to " + m.Efforts[i-1])
+	v.regenerate()
+}
+
 // --- toolbar ------------------------------------------------------------------------------
 
 func (v *conversationView) pickModel() {
 	v.m.pickModel(v.model(), func(id string) {
 		v.conv.Model = id
+		v.modelChanged()
 		v.refreshToolbar()
 		v.countLater()
 		v.save()

@@ -35,6 +35,8 @@ type conversationView struct {
 	warning    *widget.RichText
 	profileBtn *widget.Button // the profile (and so the endpoint) in use; switches it
 	modelBtn   *widget.Button
+	effortBtn  *widget.Button // the reasoning effort, for models that reason
+	tierBtn    *widget.Button // the service tier, for models that offer tiers
 	systemBtn  *widget.Button
 	status     *statusBar
 	content    fyne.CanvasObject
@@ -66,9 +68,11 @@ func newConversationView(m *Main) *conversationView {
 	v.profileBtn = &widget.Button{Icon: widgets.ProfileIcon, Importance: widget.LowImportance}
 	v.profileBtn.OnTapped = func() { m.pickProfile(v.profileBtn) }
 	v.modelBtn = &widget.Button{Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText, Importance: widget.LowImportance, OnTapped: v.pickModel}
+	v.effortBtn = &widget.Button{Icon: widgets.ThinkingIcon, Importance: widget.LowImportance, OnTapped: v.pickEffort}
+	v.tierBtn = &widget.Button{Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText, Importance: widget.LowImportance, OnTapped: v.pickTier}
 	v.systemBtn = &widget.Button{Text: "System prompt", Icon: theme.DocumentCreateIcon(), Importance: widget.LowImportance, OnTapped: v.editSystemPrompt}
 	toolbar := container.NewHBox(
-		v.profileBtn, v.modelBtn, v.systemBtn, layout.NewSpacer(),
+		v.profileBtn, v.modelBtn, v.effortBtn, v.tierBtn, v.systemBtn, layout.NewSpacer(),
 		&widget.Button{Text: "New chat", Icon: theme.ContentAddIcon(), Importance: widget.LowImportance, OnTapped: m.NewChat},
 		&widget.Button{Icon: theme.SettingsIcon(), Importance: widget.LowImportance, OnTapped: m.ShowSettings},
 	)
@@ -118,6 +122,7 @@ func (v *conversationView) refreshEmpty() {
 func (v *conversationView) refreshToolbar() {
 	v.profileBtn.SetText(profileLabel(v.m.profile(), v.m.svc.Keys))
 	v.modelBtn.SetText(v.model())
+	v.refreshReasoning()
 	if v.system() != "" {
 		v.systemBtn.SetText("System prompt ✓")
 	} else {

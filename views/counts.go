@@ -1,9 +1,14 @@
 package views
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"fyne.io/fyne/v2/widget"
 
@@ -51,10 +56,70 @@ func (v *conversationView) count(latest func() bool) {
 		model := client.Model(req.Model)
 		bridge.Do(func() {
 			if latest() {
-				v.showCounts(draft, model, fit, err, reading)
+				v.showCounts(draft, model, fit, err, reading, false)
+			}
+		})
+		if err != nil || client.API() != chat.APIResponses || !latest() {
+			return // Parley's own count is all there is: an estimate
+		}
+		// The server's exact count of this very request, once; the local one stands meanwhile,
+		// and stays when the server cannot be asked.
+		exact, ok := v.m.exactCounts.get(req)
+		if !ok {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			n, cerr := client.CountExact(ctx, req)
+			cancel()
+			if cerr != nil {
+				return
+			}
+			exact = n
+			v.m.exactCounts.put(req, n)
+		}
+		fit.PromptTokens = exact
+		bridge.Do(func() {
+			if latest() {
+				v.showCounts(draft, model, fit, nil, reading, true)
 			}
 		})
 	})
+}
+
+// exactCounts remembers the server's counts of recent requests, by their shape: typing back
+// and forth, or reopening a conversation, asks nothing again.
+type exactCounts struct {
+	mu   sync.Mutex
+	keys []string
+	n    map[string]int
+}
+
+func requestKey(req chat.Request) string {
+	b, _ := json.Marshal(req)
+	sum := sha256.Sum256(b)
+	return string(sum[:])
+}
+
+func (c *exactCounts) get(req chat.Request) (int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, ok := c.n[requestKey(req)]
+	return n, ok
+}
+
+func (c *exactCounts) put(req chat.Request, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	k := requestKey(req)
+	if _, ok := c.n[k]; !ok {
+		c.keys = append(c.keys, k)
+	}
+	c.n[k] = n
+	for len(c.keys) > 64 {
+		delete(c.n, c.keys[0])
+		c.keys = c.keys[1:]
+	}
 }
 
 // forgetCounts drops the counts still being made: nothing is shown after Parley shuts down.
@@ -62,7 +127,7 @@ func (v *conversationView) forgetCounts() { v.counting.Cancel() }
 
 // showCounts writes the counts under the composer: this message, the whole request against the
 // context window, the cost of sending, and warnings.
-func (v *conversationView) showCounts(draft string, model chat.ModelInfo, fit chat.Fit, err error, reading settings.Reading) {
+func (v *conversationView) showCounts(draft string, model chat.ModelInfo, fit chat.Fit, err error, reading settings.Reading, exact bool) {
 	muted := smallStyle(widgets.ColorMuted, false)
 	message := 0
 	if strings.TrimSpace(draft) != "" {
@@ -72,9 +137,13 @@ func (v *conversationView) showCounts(draft string, model chat.ModelInfo, fit ch
 	if fit.Window > 0 {
 		window = format.Thousands(fit.Window)
 	}
+	how := "estimate"
+	if exact {
+		how = "exact, from the server"
+	}
 	parts := []string{
 		fmt.Sprintf("This message: %s tokens", format.Thousands(message)),
-		fmt.Sprintf("Request: %s / %s", format.Thousands(fit.PromptTokens), window),
+		fmt.Sprintf("Request: %s / %s (%s)", format.Thousands(fit.PromptTokens), window, how),
 	}
 	if model.Price.Known {
 		cost := chat.CostOf(chat.Usage{PromptTokens: fit.PromptTokens}, model.Price)

@@ -93,6 +93,9 @@ func modelInfo(id string) chat.ModelInfo {
 		Price: chat.Price{Input: m.Price.Input, CachedInput: m.Price.Cached, CacheWrite: m.Price.CacheWrite, Output: m.Price.Output, Known: m.Known()}}
 }
 
+// catalogFeed is where the test window's "Update model catalog" reads (a test sets it).
+var catalogFeed = "http://127.0.0.1:9/unreachable.json"
+
 // newTestMain builds the main window on the test driver, with its own folders, a mock keychain
 // holding a key, and the test server.
 func newTestMain(t testing.TB, opts chattest.Options) (*Main, *chattest.Server, *store.Store) {
@@ -121,15 +124,15 @@ func newTestMain(t testing.TB, opts chattest.Options) (*Main, *chattest.Server, 
 	prefs.SaveProfile(p)
 	keys := settings.NewKeys(settings.SystemKeyring{}) // go-keyring's mock
 	keys.Set(p.ID, testKey)
-	clientFor := func(e settings.Endpoint) *chat.Client {
-		return chat.New(chat.Config{BaseURL: e.BaseURL, APIKey: e.Key, Models: modelInfo, Transport: testTransport}, nil)
+	clientFor := func(p settings.Profile, e settings.Endpoint) *chat.Client {
+		return chat.New(chat.Config{BaseURL: e.BaseURL, APIKey: e.Key, Models: modelInfo, Transport: testTransport, API: p.API}, nil)
 	}
 	svc := &Services{
 		Prefs: prefs, Keys: keys, Meter: meter,
 		History: func() (*store.Store, error) { return hist, nil },
 		Client: func(p settings.Profile) (*chat.Client, settings.Endpoint) {
 			e := keys.Resolve(p)
-			return clientFor(e), e
+			return clientFor(p, e), e
 		},
 		Models: modelInfo,
 		Asker: ask.New(ask.Deps{
@@ -142,7 +145,7 @@ func newTestMain(t testing.TB, opts chattest.Options) (*Main, *chattest.Server, 
 		TestKey: func(ctx context.Context, p settings.Profile, key string) error {
 			e := keys.Where(p)
 			e.Key = key
-			ids, err := clientFor(e).Models(ctx)
+			ids, err := clientFor(p, e).Models(ctx)
 			var ce *chat.Error
 			if errors.As(err, &ce) && ce.Kind == chat.InvalidKey {
 				return fmt.Errorf("%w: %w", settings.ErrKeyRefused, err)
@@ -152,6 +155,9 @@ func newTestMain(t testing.TB, opts chattest.Options) (*Main, *chattest.Server, 
 			}
 			return err
 		},
+	}
+	svc.UpdateCatalog = func(ctx context.Context) (*settings.Catalog, error) {
+		return settings.UpdateCatalog(ctx, http.DefaultClient, catalogFeed, filepath.Join(dir, "config"), time.Now())
 	}
 	m := NewMain(a, NewWindow(a, prefs), svc)
 	t.Cleanup(m.Shutdown) // no answer goes on writing into the next test

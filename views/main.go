@@ -48,6 +48,8 @@ type Main struct {
 	dialogs []*shown
 	// openURL opens a link in the system's browser or mail program (a test's recorder).
 	openURL func(*url.URL) error
+	// exactCounts are the server's counts of recent requests.
+	exactCounts exactCounts
 }
 
 // NewWindow makes the main window at its remembered size.

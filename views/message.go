@@ -26,6 +26,10 @@ type item struct {
 	wait      *chat.Wait  // the engine is waiting before it sends (rate limit, retry)
 	unfolded  int         // how much of a long message the user asked to see (foldAt at first)
 	marks     []string    // words to highlight: the search that opened the conversation found them here
+	// thinkingOpen shows the model's thinking in full; thinkingSince is when it began to think
+	// (while the answer is written).
+	thinkingOpen  bool
+	thinkingSince time.Time
 }
 
 // rowActions are what a message's buttons do.
@@ -37,6 +41,8 @@ type rowActions interface {
 	editMessage(it *item)
 	retry()
 	openSettings()
+	toggleThinking(it *item)
+	lowerEffort()
 	isLastAnswer(it *item) bool
 	unfold(it *item)
 	isBusy() bool
@@ -104,6 +110,12 @@ func (r *messageRow) userMessage(it *item) []fyne.CanvasObject {
 
 func (r *messageRow) answer(it *item) []fyne.CanvasObject {
 	var objs []fyne.CanvasObject
+	if compacted(it.msg) {
+		objs = append(objs, notice(theme.InfoIcon(), "The server compacted the conversation before this answer: the model now reads a summary of what came before. You still see all of it here.", widgets.ColorMuted))
+	}
+	if it.msg.Thinking != "" {
+		objs = append(objs, r.thinkingBlock(it))
+	}
 	if it.msg.Content != "" {
 		content, folded := it.shown()
 		act := r.actions.links()
@@ -132,7 +144,11 @@ func (r *messageRow) answer(it *item) []fyne.CanvasObject {
 	case chat.FinishInterrupted:
 		objs = append(objs, r.endNotice(it, theme.WarningIcon(), "Interrupted: "+it.msg.Error))
 	case chat.FinishLength:
-		objs = append(objs, r.endNotice(it, theme.WarningIcon(), "Cut short: the output limit was reached."))
+		if it.msg.Content == "" && it.msg.Usage.ReasoningTokens > 0 {
+			objs = append(objs, r.budgetSpent(it))
+		} else {
+			objs = append(objs, r.endNotice(it, theme.WarningIcon(), "Cut short: the output limit was reached."))
+		}
 	case chat.FinishContentFilter:
 		objs = append(objs, r.endNotice(it, theme.WarningIcon(), "The server withheld the rest of this answer (content filter)."))
 	}
@@ -140,6 +156,56 @@ func (r *messageRow) answer(it *item) []fyne.CanvasObject {
 		objs = append(objs, r.answerFooter(it))
 	}
 	return objs
+}
+
+// thinkingBlock is the model's thinking, folded under one line: how long it thought, and a
+// tap (or Enter on it) to read it. While it thinks, the line counts the seconds.
+func (r *messageRow) thinkingBlock(it *item) fyne.CanvasObject {
+	label := "Thinking"
+	switch {
+	case it.streaming && it.msg.Content == "":
+		label = "Thinking… " + format.Duration(time.Since(it.thinkingSince))
+	case it.msg.ThinkingTime > 0:
+		label = "Thought for " + format.Duration(it.msg.ThinkingTime)
+	}
+	icon := theme.MenuExpandIcon()
+	if it.thinkingOpen {
+		icon = theme.MenuDropDownIcon()
+	}
+	head := &widget.Button{Text: label, Icon: icon, Importance: widget.LowImportance, Alignment: widget.ButtonAlignLeading,
+		OnTapped: func() { r.actions.toggleThinking(it) }}
+	if !it.thinkingOpen {
+		return container.NewHBox(head)
+	}
+	body := widgets.NewMarkedParagraph(it.msg.Thinking, smallStyle(widgets.ColorMuted, false), nil)
+	return container.New(&widgets.Stack{Gap: 0}, container.NewHBox(head), widgets.Quote(body))
+}
+
+// compacted tells an answer whose items begin with the server's compaction of what came before.
+func compacted(m store.Message) bool {
+	for _, raw := range m.Items {
+		if strings.Contains(string(raw), `"type":"compaction"`) {
+			return true
+		}
+	}
+	return false
+}
+
+// budgetSpent says an answer spent its whole output budget thinking and wrote nothing, and
+// offers what helps: less effort, or a higher limit.
+func (r *messageRow) budgetSpent(it *item) fyne.CanvasObject {
+	text := fmt.Sprintf("The model spent its whole output budget (%s tokens) thinking, and wrote no answer. Lower the effort, or raise the limit on output tokens.",
+		format.Thousands(it.msg.Usage.CompletionTokens))
+	note := notice(theme.WarningIcon(), text, widgets.ColorMeterWarn)
+	if it.streaming || !r.actions.isLastAnswer(it) {
+		return note
+	}
+	lower := lowButton("Retry at lower effort", theme.ViewRefreshIcon(), r.actions.lowerEffort)
+	limit := lowButton("Raise the limit…", theme.SettingsIcon(), r.actions.openSettings)
+	if r.actions.isBusy() {
+		lower.Disable()
+	}
+	return container.New(&widgets.Stack{Gap: 2}, note, container.NewHBox(lower, limit))
 }
 
 // endNotice marks an answer that did not finish, and offers to continue it.

@@ -2,7 +2,6 @@ package views
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
 
 	"parley/settings"
 	"parley/views/bridge"
@@ -24,10 +23,7 @@ func (m *Main) pickProfile(under fyne.CanvasObject) {
 		menu.Items = append(menu.Items, item)
 	}
 	menu.Items = append(menu.Items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Manage profiles…", m.ShowSettings))
-	pop := widget.NewPopUpMenu(menu, m.Window.Canvas())
-	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(under)
-	pop.ShowAtPosition(pos.Add(fyne.NewPos(0, under.Size().Height)))
-	pop.ActivateNext()
+	m.popUnder(menu, under)
 }
 
 // switchProfile makes a profile the current one: its key, its server, a new chat.

@@ -152,7 +152,13 @@ func (q *quickAsk) saved(s ask.Saved) {
 	q.m.sidebar.reload()
 }
 
-func (q *quickAsk) text(s string)    { q.show(s, nil) }
+func (q *quickAsk) text(s, thinking string) {
+	if s == "" && thinking != "" {
+		q.show("", nil, notice(widgets.ThinkingIcon, "Thinking…", widgets.ColorMuted))
+		return
+	}
+	q.show(s, nil)
+}
 func (q *quickAsk) wait(w chat.Wait) { q.show("", nil, waitNotice(&w)) }
 func (q *quickAsk) limits()          {}
 

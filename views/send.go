@@ -109,9 +109,16 @@ func (a *paneAnswer) saved(s ask.Saved) {
 	}
 }
 
-func (a *paneAnswer) text(s string) {
-	a.target.msg.Content, a.target.wait = s, nil
-	a.v.repaint(a.target)
+func (a *paneAnswer) text(s, thinking string) {
+	t := a.target
+	t.msg.Content, t.msg.Thinking, t.wait = s, thinking, nil
+	if thinking != "" && t.thinkingSince.IsZero() {
+		t.thinkingSince = time.Now()
+	}
+	if s != "" && !t.thinkingSince.IsZero() && t.msg.ThinkingTime == 0 {
+		t.msg.ThinkingTime = time.Since(t.thinkingSince)
+	}
+	a.v.repaint(t)
 }
 
 func (a *paneAnswer) wait(w chat.Wait) {
@@ -130,6 +137,9 @@ func (a *paneAnswer) finished(f ask.Finished) {
 	if f.Answer.Err != nil && f.Answer.Err.Kind == chat.InvalidKey {
 		v.m.reconnect() // the key may have changed behind the window's back: Retry takes the keychain's
 	}
+	if e := f.Answer.Err; e != nil && e.Kind == chat.UnsupportedParam && v.refusedReasoning(e) {
+		v.refreshToolbar() // the picker shows what will be sent now
+	}
 	v.busy, v.cancel = false, nil
 	v.stopTicker()
 	v.list.Reload()
@@ -147,12 +157,12 @@ func (m *Main) follow(run *ask.Run, show answerView) {
 		done := false // read and written on the UI goroutine only
 		paintText := func() {
 			if !done {
-				show.text(run.Text())
+				show.text(run.Text(), run.Thinking())
 			}
 		}
 		for e := range run.Events() {
 			switch e := e.(type) {
-			case chat.Delta:
+			case chat.Delta, chat.Thinking:
 				paint.Push(paintText)
 			case chat.Wait:
 				bridge.Do(func() {
@@ -182,7 +192,7 @@ func (m *Main) follow(run *ask.Run, show answerView) {
 // goroutine.
 type answerView interface {
 	saved(ask.Saved)
-	text(answerSoFar string)
+	text(answerSoFar, thinkingSoFar string)
 	wait(chat.Wait)
 	limits()
 	finished(ask.Finished)
@@ -215,7 +225,7 @@ func (v *conversationView) startTicker() {
 						return
 					}
 					for i, it := range v.items {
-						if it.wait != nil {
+						if it.wait != nil || it.streaming && it.msg.Content == "" && it.msg.Thinking != "" { // a countdown, or thinking's time
 							v.list.Changed(i)
 						}
 					}

@@ -1,6 +1,8 @@
 package views
 
 import (
+	"context"
+
 	"parley/chat"
 	"parley/chat/ask"
 	"parley/chat/store"
@@ -24,6 +26,8 @@ type Services struct {
 	Asker *ask.Asker
 	// TestKey asks a profile's endpoint whether it takes a key, before the key is stored.
 	TestKey settings.Tester
+	// UpdateCatalog fetches a newer model catalog and puts it in use (nil: not offered).
+	UpdateCatalog func(context.Context) (*settings.Catalog, error)
 	// Demo is the demo server's address when Parley runs as `make demo`.
 	Demo string
 	// Warnings are problems found at start (unreadable files moved aside), for the user.

@@ -27,6 +27,11 @@ type settingsView struct {
 
 	baseURL, org, project *widget.Entry
 	envNote               *widget.RichText
+	api                   *widget.Select
+	storeResponses        *widget.Check
+	storeNote             *widget.RichText
+	catalogInfo           *widget.RichText
+	catalogBtn            *widget.Button
 
 	keyWhere *widget.RichText
 	key      *keyField
@@ -90,11 +95,11 @@ func newSettingsView(m *Main) *settingsView {
 	s.project.SetPlaceHolder("optional, proj_…")
 	s.envNote = widget.NewRichText()
 	s.envNote.Wrapping = fyne.TextWrapWord
-	connection := widget.NewForm(
+	connection := widget.NewForm(append([]*widget.FormItem{
 		widget.NewFormItem("Base URL", s.baseURL),
 		widget.NewFormItem("Organization", s.org),
 		widget.NewFormItem("Project", s.project),
-	)
+	}, s.apiSection()...)...)
 	saveConnection := &widget.Button{Text: "Save connection", Icon: theme.DocumentSaveIcon(), OnTapped: s.saveConnection}
 
 	// Defaults for new chats.
@@ -179,6 +184,8 @@ func newSettingsView(m *Main) *settingsView {
 		s.meterFor, s.rpmBar, s.tpmBar, s.rpdBar, s.bud, s.totals, s.chart,
 		widget.NewSeparator(),
 		section("Window"), s.tray,
+		widget.NewSeparator(),
+		section("Model catalog"), s.catalogSection(),
 	)
 	body := container.NewGridWithColumns(2, left, right)
 	s.content = container.NewBorder(container.NewVBox(container.NewHBox(back, heading), widget.NewSeparator()), nil, nil, nil,
@@ -204,6 +211,8 @@ func (s *settingsView) show() {
 	s.baseURL.SetText(p.BaseURL)
 	s.org.SetText(p.Organization)
 	s.project.SetText(p.Project)
+	s.showAPI(p)
+	s.showCatalog()
 	s.model = p.Model
 	s.showModel()
 	s.system.SetText(p.SystemPrompt)

@@ -84,7 +84,14 @@ func (s *settingsView) deleteProfile() {
 
 func (s *settingsView) saveConnection() {
 	baseURL, org, project := s.baseURL.Text, s.org.Text, s.project.Text
-	s.updateProfile(func(p *settings.Profile) error { return p.SetConnection(baseURL, org, project) }, "Connection saved")
+	api, store := s.chosenAPI(), s.storeResponses.Checked
+	s.updateProfile(func(p *settings.Profile) error {
+		if p.API != api {
+			p.NoResponses = false // asked again, by the user's choice
+		}
+		p.API, p.StoreResponses = api, store
+		return p.SetConnection(baseURL, org, project)
+	}, "Connection saved")
 }
 
 func (s *settingsView) saveDefaults() {

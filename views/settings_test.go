@@ -1,6 +1,10 @@
 package views
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -121,3 +125,47 @@ func TestRenamedProfileKeepsItsHistoryAndSpend(t *testing.T) {
 		t.Fatalf("status says %q", src)
 	}
 }
+
+// The profile's protocol and storage are chosen in Settings and saved with the connection; the
+// model catalog shows its date and updates, or says why not and keeps the one in use.
+func TestSettingsProtocolAndCatalog(t *testing.T) {
+	defer settings.LoadCatalog(t.TempDir())
+	m, _, _ := newTestMain(t, chattest.Options{})
+	m.ShowSettings()
+	s := m.settings
+	if s.api.Selected != apiChoices[0].label || s.storeResponses.Checked {
+		t.Fatalf("a new profile shows %q, store %v", s.api.Selected, s.storeResponses.Checked)
+	}
+	if !strings.Contains(s.catalogInfo.String(), "dated "+settings.Embedded().Date) {
+		t.Fatalf("catalog %q", s.catalogInfo.String())
+	}
+	s.api.SetSelected("Responses API")
+	s.storeResponses.SetChecked(true)
+	s.saveConnection()
+	settleUntil(t, 5*time.Second, func() bool { return m.profile().API == settings.APIResponses })
+	if !m.profile().StoreResponses {
+		t.Fatal("store not saved")
+	}
+	settleUntil(t, 5*time.Second, func() bool { c, _ := m.client(); return c.API() == "responses" })
+
+	// Unreachable: said, and nothing changes.
+	s.updateCatalog()
+	settleUntil(t, 10*time.Second, func() bool { return s.catalogBtn.Disabled() == false && strings.Contains(s.catalogInfo.String(), "not updated") })
+	if settings.LookupModel("gpt-6.3-nova").Known() {
+		t.Fatal("a failed update changed the catalog")
+	}
+	// From a models.dev catalog: a new model, and the date of today.
+	feed, _ := os.ReadFile(filepath.Join("..", "settings", "testdata", "modelsdev.json"))
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(feed) }))
+	defer ts.Close()
+	catalogFeed = ts.URL
+	defer func() { catalogFeed = "http://127.0.0.1:9/unreachable.json" }()
+	s.updateCatalog()
+	settleUntil(t, 10*time.Second, func() bool { return settings.LookupModel("gpt-6.3-nova").Known() })
+	settle(t, time.Second)
+	if !strings.Contains(s.catalogInfo.String(), "dated "+time.Now().UTC().Format("2006-01-02")) || !strings.Contains(s.status(), "1 new model") {
+		t.Fatalf("catalog %q, notice %q", s.catalogInfo.String(), s.status())
+	}
+}
+
+func (s *settingsView) status() string { return s.m.conversation.status.notice.Text }

@@ -26,6 +26,8 @@ func (noActions) continueAnswer(*item)       {}
 func (noActions) editMessage(*item)          {}
 func (noActions) retry()                     {}
 func (noActions) openSettings()              {}
+func (noActions) toggleThinking(*item)       {}
+func (noActions) lowerEffort()               {}
 func (noActions) isLastAnswer(it *item) bool { return true }
 func (noActions) unfold(*item)               {}
 func (a noActions) isBusy() bool             { return a.busy }
@@ -106,7 +108,7 @@ func TestComposerCounters(t *testing.T) {
 	// 7 tokens of text, 1 of role, 3 of framing; the request adds the reply primer.
 	settleUntil(t, 10*time.Second, func() bool { return strings.Contains(v.counts.String(), "This message: 11 tokens") })
 	counts := v.counts.String()
-	if !strings.Contains(counts, "Request: 14 / 128,000") || !strings.Contains(counts, "to send") {
+	if !strings.Contains(counts, "Request: 14 / 128,000 (estimate)") || !strings.Contains(counts, "to send") {
 		t.Fatalf("counts %q", counts)
 	}
 	test.AssertObjectRendersToMarkup(t, "composer_counts.xml", v.counts)

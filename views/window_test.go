@@ -1,6 +1,8 @@
 package views
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -374,4 +376,109 @@ func TestEnterWhileAnAnswerStreamsSaysWhy(t *testing.T) {
 	}
 	v.stop()
 	settleUntil(t, 5*time.Second, func() bool { return !v.busy })
+}
+
+// reasoningMain is the window on a profile that talks the Responses API to a reasoning model.
+func reasoningMain(t *testing.T, opts chattest.Options) (*Main, *chattest.Server) {
+	t.Helper()
+	opts.Models = append([]string{"gpt-5.6-sol", "gpt-6.2-sol"}, chattest.DefaultModels...)
+	m, srv, _ := newTestMain(t, opts)
+	p := m.profile()
+	p.API, p.Model = settings.APIResponses, "gpt-5.6-sol"
+	if err := m.svc.Prefs.SaveProfile(p); err != nil {
+		t.Fatal(err)
+	}
+	m.profileSwitched()
+	settleUntil(t, 5*time.Second, func() bool {
+		c, _ := m.client()
+		return c.API() == chat.APIResponses && m.conversation.modelBtn.Text == "gpt-5.6-sol"
+	})
+	return m, srv
+}
+
+// A reasoning model in the window: its effort and tier beside it, what it thought folded above
+// its answer, the count of the request exact from the server, and the meta line's detail.
+func TestReasoningInTheWindow(t *testing.T) {
+	m, srv := reasoningMain(t, chattest.Options{})
+	v := m.conversation
+	if !v.effortBtn.Visible() || v.effortBtn.Text != "Effort: medium" || !v.tierBtn.Visible() || v.tierBtn.Text != "Standard" {
+		t.Fatalf("effort %q (%v), tier %q (%v)", v.effortBtn.Text, v.effortBtn.Visible(), v.tierBtn.Text, v.tierBtn.Visible())
+	}
+	v.pickEffort()
+	if markup := test.RenderToMarkup(m.Window.Canvas()); !strings.Contains(markup, "max — the most thorough") || strings.Contains(markup, "minimal") || !strings.Contains(markup, "Pro mode") {
+		t.Fatal("the effort menu does not offer what the model takes")
+	}
+	v.setReasoning("high", false)
+	v.setTier("flex")
+	if v.effortBtn.Text != "Effort: high" || v.tierBtn.Text != "Flex" {
+		t.Fatalf("%q %q", v.effortBtn.Text, v.tierBtn.Text)
+	}
+
+	test.Type(v.composer, "What is the meaning of life?")
+	settleUntil(t, 10*time.Second, func() bool { return strings.Contains(v.counts.String(), "exact, from the server") })
+
+	srv.Reply("Forty-two, *probably*.")
+	v.composer.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	settleUntil(t, 10*time.Second, func() bool { return !v.busy && len(v.items) == 2 })
+	answer := v.items[1]
+	if answer.msg.Thinking == "" || answer.msg.Content != "Forty-two, *probably*." {
+		t.Fatalf("%+v", answer.msg)
+	}
+	sent := srv.Responses()[0]
+	if sent.Reasoning.Effort != "high" || sent.ServiceTier != "flex" {
+		t.Fatalf("sent %s", sent.Raw)
+	}
+	markup := test.RenderToMarkup(m.Window.Canvas())
+	if !strings.Contains(markup, "Thought for") || strings.Contains(markup, "Reading the question") {
+		t.Fatal("the thinking is not folded above the answer")
+	}
+	if !strings.Contains(markup, "reasoning) · flex · $") {
+		t.Fatalf("the meta line does not tell the reasoning tokens and the tier")
+	}
+	v.toggleThinking(answer)
+	settle(t, time.Second)
+	if !strings.Contains(test.RenderToMarkup(m.Window.Canvas()), "Reading the question") {
+		t.Fatal("the thinking does not unfold")
+	}
+}
+
+// An answer that spent its whole budget thinking says so, and Retry at lower effort asks again
+// one step lower; an effort the model refuses falls back to its default.
+func TestThinkingThatSpentTheBudget(t *testing.T) {
+	m, srv := reasoningMain(t, chattest.Options{})
+	p := m.profile()
+	p.MaxOutput = 300
+	m.svc.Prefs.SaveProfile(p)
+	v := m.conversation
+	v.setReasoning("max", false)
+	test.Type(v.composer, "Prove the Riemann hypothesis")
+	v.composer.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	settleUntil(t, 10*time.Second, func() bool { return !v.busy && len(v.items) == 2 })
+	markup := test.RenderToMarkup(m.Window.Canvas())
+	if !strings.Contains(markup, "spent its whole output budget") || !strings.Contains(markup, "Retry at lower effort") {
+		t.Fatalf("no budget notice for %+v", v.items[1].msg)
+	}
+	srv.Reply("A sketch.")
+	v.lowerEffort()
+	settleUntil(t, 10*time.Second, func() bool { return !v.busy && len(v.items) == 2 && v.items[1].msg.Content == "A sketch." })
+	if got := srv.Responses()[1].Reasoning.Effort; got != "xhigh" || v.effortBtn.Text != "Effort: xhigh" {
+		t.Fatalf("retried at %q, button %q", got, v.effortBtn.Text)
+	}
+
+	// The catalog says the model takes an effort (a user's models.json, here), the server says
+	// no: the conversation falls back to the model's default, and says so.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "models.json"), []byte(`{"models":[{"id":"gpt-6.2-sol","efforts":["none","low","medium","high","xhigh","max"]}]}`), 0o600)
+	if w := settings.LoadCatalog(dir); w != "" {
+		t.Fatal(w)
+	}
+	defer settings.LoadCatalog(t.TempDir())
+	v.conv.Model = "gpt-6.2-sol"
+	v.conv.Effort = "none"
+	test.Type(v.composer, "Quick one")
+	v.composer.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	settleUntil(t, 10*time.Second, func() bool { return !v.busy && len(v.items) == 4 })
+	if v.conv.Effort != "" || !strings.Contains(v.status.notice.Text, "refused effort") {
+		t.Fatalf("effort %q, notice %q", v.conv.Effort, v.status.notice.Text)
+	}
 }

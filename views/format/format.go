@@ -63,13 +63,35 @@ func Usage(u chat.Usage) string {
 		approx = "≈"
 	}
 	s := fmt.Sprintf("%s%s / %s%s tokens", approx, Thousands(u.PromptTokens), approx, Thousands(u.CompletionTokens))
+	var parts []string
 	if u.CachedTokens > 0 {
-		s += fmt.Sprintf(" (%s cached)", Thousands(u.CachedTokens))
+		parts = append(parts, Thousands(u.CachedTokens)+" cached")
+	}
+	if u.CacheWriteTokens > 0 {
+		parts = append(parts, Thousands(u.CacheWriteTokens)+" written to cache")
 	}
 	if u.ReasoningTokens > 0 {
-		s += fmt.Sprintf(" (%s reasoning)", Thousands(u.ReasoningTokens))
+		parts = append(parts, Thousands(u.ReasoningTokens)+" reasoning")
+	}
+	if len(parts) > 0 {
+		s += " (" + strings.Join(parts, ", ") + ")"
+	}
+	switch u.ServiceTier {
+	case "flex", "priority", "batch", "ultrafast":
+		s += " · " + u.ServiceTier
 	}
 	return s
+}
+
+// Duration writes a short duration the way a thinking time shows: 0.8 s, 12 s, 2 min 5 s.
+func Duration(d time.Duration) string {
+	switch {
+	case d < 10*time.Second:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Seconds()))
+	}
+	return fmt.Sprintf("%d min %d s", int(d.Minutes()), int(d.Seconds())%60)
 }
 
 // Seconds writes a wait the way a countdown shows it.

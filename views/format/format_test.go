@@ -19,6 +19,13 @@ func TestFormats(t *testing.T) {
 	if u := Usage(chat.Usage{PromptTokens: 10, CompletionTokens: 5, Estimated: true}); u != "≈10 / ≈5 tokens" {
 		t.Fatalf("%q", u)
 	}
+	u := Usage(chat.Usage{PromptTokens: 2000, CachedTokens: 1024, CacheWriteTokens: 512, CompletionTokens: 300, ReasoningTokens: 128, ServiceTier: "flex"})
+	if u != "2,000 / 300 tokens (1,024 cached, 512 written to cache, 128 reasoning) · flex" {
+		t.Fatalf("%q", u)
+	}
+	if Duration(800*time.Millisecond) != "0.8 s" || Duration(12*time.Second) != "12 s" || Duration(125*time.Second) != "2 min 5 s" {
+		t.Fatal("durations")
+	}
 	if Cost(chat.Cost{}) != "price unknown" || Seconds(4200*time.Millisecond) != "4.2 s" || Seconds(95*time.Second) != "1m35s" {
 		t.Fatal("cost or seconds")
 	}

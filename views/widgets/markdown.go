@@ -489,6 +489,9 @@ func listMarker(l *ast.List, i int) string {
 	return strconv.Itoa(l.Start+i) + "."
 }
 
+// Quote puts content behind a bar, as quotes look in a chat.
+func Quote(content fyne.CanvasObject) fyne.CanvasObject { return quoteBlock(content) }
+
 // quoteBlock puts blocks behind a bar, as quotes look in a chat.
 func quoteBlock(content fyne.CanvasObject) fyne.CanvasObject {
 	bar := NewThemedRect(ColorQuoteBar, 1)
