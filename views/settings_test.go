@@ -150,7 +150,9 @@ func TestSettingsProtocolAndCatalog(t *testing.T) {
 
 	// Unreachable: said, and nothing changes.
 	s.updateCatalog()
-	settleUntil(t, 10*time.Second, func() bool { return s.catalogBtn.Disabled() == false && strings.Contains(s.catalogInfo.String(), "not updated") })
+	settleUntil(t, 10*time.Second, func() bool {
+		return s.catalogBtn.Disabled() == false && strings.Contains(s.catalogInfo.String(), "not updated")
+	})
 	if settings.LookupModel("gpt-6.3-nova").Known() {
 		t.Fatal("a failed update changed the catalog")
 	}
