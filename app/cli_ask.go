@@ -15,16 +15,21 @@ import (
 	"parley/chat"
 	"parley/chat/ask"
 	"parley/chat/store"
+	"parley/settings"
 )
 
 // askResult is what `parley ask --json` prints.
 type askResult struct {
 	Content               string        `json:"content"`
+	Thinking              string        `json:"thinking,omitempty"`
 	Model                 string        `json:"model"`
+	API                   string        `json:"api"`
 	FinishReason          string        `json:"finish_reason"`
 	Usage                 askUsage      `json:"usage"`
+	ServiceTier           string        `json:"service_tier,omitempty"`
 	EstimatedPromptTokens int           `json:"estimated_prompt_tokens"`
 	CostUSD               *float64      `json:"cost_usd"`
+	CostBreakdown         *askCost      `json:"cost_breakdown,omitempty"`
 	Retries               int           `json:"retries"`
 	RateLimit             *askRateLimit `json:"ratelimit"`
 	Error                 string        `json:"error,omitempty"`
@@ -35,9 +40,20 @@ type askUsage struct {
 	PromptTokens     int  `json:"prompt_tokens"`
 	CompletionTokens int  `json:"completion_tokens"`
 	TotalTokens      int  `json:"total_tokens"`
-	CachedTokens     int  `json:"cached_tokens,omitempty"`
-	ReasoningTokens  int  `json:"reasoning_tokens,omitempty"`
+	CachedTokens     int  `json:"cached_tokens"`
+	CacheWriteTokens int  `json:"cache_write_tokens"`
+	ReasoningTokens  int  `json:"reasoning_tokens"`
 	Estimated        bool `json:"estimated,omitempty"`
+}
+
+// askCost is how the cost was made, in dollars.
+type askCost struct {
+	UncachedInput  float64 `json:"uncached_input"`
+	CachedInput    float64 `json:"cached_input"`
+	CacheWrite     float64 `json:"cache_write"`
+	Output         float64 `json:"output"`
+	LongContext    bool    `json:"long_context_premium"`
+	TierMultiplier float64 `json:"service_tier_multiplier"`
 }
 
 type askRateLimit struct {
@@ -49,10 +65,12 @@ type askRateLimit struct {
 	ResetTokens       string `json:"reset_tokens"`
 }
 
-const askUsageText = `[-m MODEL] [-s SYSTEM] [--profile NAME] [--json] [--no-save] [PROMPT...]
+const askUsageText = `[-m MODEL] [-s SYSTEM] [--profile NAME] [--api auto|responses|chat] [--effort LEVEL]
+       [--pro] [--tier standard|flex|priority] [--thinking] [--json] [--no-save] [PROMPT...]
 
 Asks one question and streams the answer to standard output. The prompt is the arguments, or
-standard input when there are none.`
+standard input when there are none. --thinking streams the model's reasoning summary to standard
+error (Responses API).`
 
 func (c *cli) ask(args []string) int {
 	fs := c.flags("ask", askUsageText)
@@ -61,8 +79,27 @@ func (c *cli) ask(args []string) int {
 	profileName := fs.String("profile", "", "the profile to use (default: the current one)")
 	asJSON := fs.Bool("json", false, "print one JSON object at the end instead of streaming text")
 	noSave := fs.Bool("no-save", false, "do not keep the exchange in history")
+	api := fs.String("api", "", "the protocol: auto, responses or chat (default: the profile's)")
+	effort := fs.String("effort", "", "the reasoning effort: none, minimal, low, medium, high, xhigh or max (default: the model's)")
+	pro := fs.Bool("pro", false, "Pro mode: think longer and harder, where the model has it")
+	tier := fs.String("tier", "", "the service tier: standard, flex (half price) or priority (twice the price)")
+	showThinking := fs.Bool("thinking", false, "stream the model's reasoning summary to standard error")
 	if code := parse(fs, args); code >= 0 {
 		return code
+	}
+	switch *api {
+	case "", "auto", "responses", "chat":
+	default:
+		fmt.Fprintf(c.stderr, "parley: --api is auto, responses or chat, not %q\n", *api)
+		return exitUsage
+	}
+	switch *tier {
+	case "", "standard", "default":
+		*tier = ""
+	case "flex", "priority":
+	default:
+		fmt.Fprintf(c.stderr, "parley: --tier is standard, flex or priority, not %q\n", *tier)
+		return exitUsage
 	}
 	prompt := strings.Join(fs.Args(), " ")
 	if fs.NArg() == 0 {
@@ -89,6 +126,17 @@ func (c *cli) ask(args []string) int {
 	if *system == "" {
 		*system = p.SystemPrompt
 	}
+	if m := settings.LookupModel(*model); *effort != "" && m.Known() && !m.Accepts(*effort) {
+		if !m.Reasoning() {
+			fmt.Fprintf(c.stderr, "parley: %s does not reason: --effort does not apply\n", *model)
+		} else {
+			fmt.Fprintf(c.stderr, "parley: %s takes the efforts %s, not %q\n", *model, strings.Join(m.Efforts, ", "), *effort)
+		}
+		return exitUsage
+	}
+	if *api != "" {
+		p.API = map[string]string{"auto": settings.APIAuto, "responses": settings.APIResponses, "chat": settings.APIChat}[*api]
+	}
 	client, ep := c.svc.client(p, nil)
 	if ep.KeyErr != nil {
 		fmt.Fprintln(c.stderr, "parley: warning:", plain(ep.KeyErr))
@@ -97,7 +145,7 @@ func (c *cli) ask(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	x := ask.Exchange{
-		Conversation: store.Conversation{Profile: p.ID, Model: *model, SystemPrompt: *system},
+		Conversation: store.Conversation{Profile: p.ID, Model: *model, SystemPrompt: *system, Effort: *effort, Pro: *pro, ServiceTier: *tier},
 		Messages:     []store.Message{{Role: chat.User, Content: prompt}},
 		Temperature:  p.Temperature, MaxOutput: p.MaxOutput, NoSave: *noSave,
 	}
@@ -109,16 +157,29 @@ func (c *cli) ask(args []string) int {
 	endsWithNewline := true
 	// An answer may carry escape sequences; on a terminal they would act (retitle the window,
 	// write the clipboard) instead of showing. Piped elsewhere, the text goes out as it came.
-	show := func(s string) string { return s }
+	show, showErr := func(s string) string { return s }, func(s string) string { return s }
 	if out, ok := c.stdout.(*os.File); ok && isTerminal(out) {
 		show = (&terminalFilter{}).Write
 	}
+	if out, ok := c.stderr.(*os.File); ok && isTerminal(out) {
+		showErr = (&terminalFilter{}).Write
+	}
+	thought := false // thinking was written to standard error: a line ends it
 	for e := range run.Events() {
 		switch e := e.(type) {
 		case chat.Delta:
+			if thought {
+				io.WriteString(c.stderr, "\n\n")
+				thought = false
+			}
 			if !*asJSON {
 				io.WriteString(c.stdout, show(e.Text))
 				endsWithNewline = strings.HasSuffix(e.Text, "\n")
+			}
+		case chat.Thinking:
+			if *showThinking {
+				io.WriteString(c.stderr, showErr(e.Text))
+				thought = true
 			}
 		case chat.Wait:
 			fmt.Fprintf(c.stderr, "parley: waiting %s: %s%s\n", e.Duration.Round(100*time.Millisecond), e.Reason, retryOf(e.Attempt))
@@ -180,15 +241,19 @@ func retryOf(attempt int) string {
 
 func (c *cli) printJSON(a chat.Answer, conversation int64) {
 	r := askResult{
-		Content: a.Content, Model: a.Model, FinishReason: string(a.Finish),
+		Content: a.Content, Thinking: a.Thinking, Model: a.Model, API: a.API, FinishReason: string(a.Finish),
 		Usage: askUsage{
 			PromptTokens: a.Usage.PromptTokens, CompletionTokens: a.Usage.CompletionTokens, TotalTokens: a.Usage.Total(),
-			CachedTokens: a.Usage.CachedTokens, ReasoningTokens: a.Usage.ReasoningTokens, Estimated: a.Usage.Estimated,
+			CachedTokens: a.Usage.CachedTokens, CacheWriteTokens: a.Usage.CacheWriteTokens, ReasoningTokens: a.Usage.ReasoningTokens, Estimated: a.Usage.Estimated,
 		},
+		ServiceTier:           a.Usage.ServiceTier,
 		EstimatedPromptTokens: a.EstimatedPrompt, Retries: a.Retries, Conversation: conversation,
 	}
 	if a.Cost.Known {
 		r.CostUSD = &a.Cost.USD
+		p := a.Cost.Parts
+		r.CostBreakdown = &askCost{UncachedInput: p.Uncached, CachedInput: p.Cached, CacheWrite: p.CacheWrite, Output: p.Output,
+			LongContext: p.LongContext, TierMultiplier: p.TierMultiplier}
 	}
 	if rl := a.RateLimit; rl != nil {
 		r.RateLimit = &askRateLimit{
