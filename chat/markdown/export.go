@@ -50,6 +50,14 @@ type header struct {
 	CostUSD          float64 `json:"cost_usd,omitempty"`
 	CostKnown        bool    `json:"cost_known,omitempty"`
 	Headings         []edit  `json:"headings,omitempty"` // how the content's headings were lowered
+	CacheWriteTokens int     `json:"cache_write_tokens,omitempty"`
+	ServiceTier      string  `json:"service_tier,omitempty"`
+	API              string  `json:"api,omitempty"`
+	// Thinking is the model's reasoning summary, exactly; the file shows it as a quote of
+	// ThinkingBlock bytes between the heading and the content.
+	Thinking      string `json:"thinking,omitempty"`
+	ThinkingMS    int64  `json:"thinking_ms,omitempty"`
+	ThinkingBlock int    `json:"thinking_block,omitempty"`
 }
 
 // Render returns the Markdown export of a conversation. The API key is never part of a
@@ -82,6 +90,15 @@ func Render(c store.Conversation, msgs []store.Message) []byte {
 	if c.SystemPrompt != "" {
 		field(&b, "system_prompt", c.SystemPrompt)
 	}
+	if c.Effort != "" {
+		field(&b, "effort", c.Effort)
+	}
+	if c.Pro {
+		field(&b, "pro", true)
+	}
+	if c.ServiceTier != "" {
+		field(&b, "service_tier", c.ServiceTier)
+	}
 	b.WriteString("---\n\n# " + escapeInline(c.Title) + "\n\n")
 	for _, m := range msgs {
 		writeMessage(&b, m)
@@ -107,11 +124,14 @@ func jsonOf(v any) []byte {
 func writeMessage(b *bytes.Buffer, m store.Message) {
 	content, headings := demoteHeadings(m.Content)
 	closers := closersFor(content)
+	thinking := thinkingBlock(m)
 	h := header{
 		Role: string(m.Role), Length: len(content), Closers: len(closers), Headings: headings,
 		Created: m.Created.UTC().Format(timeLayout), Model: m.Model, Finish: string(m.Finish), Error: m.Error,
 		PromptTokens: m.Usage.PromptTokens, CachedTokens: m.Usage.CachedTokens, CompletionTokens: m.Usage.CompletionTokens,
 		ReasoningTokens: m.Usage.ReasoningTokens, Estimated: m.Usage.Estimated, CostUSD: m.Cost.USD, CostKnown: m.Cost.Known,
+		CacheWriteTokens: m.Usage.CacheWriteTokens, ServiceTier: m.Usage.ServiceTier, API: m.API,
+		Thinking: m.Thinking, ThinkingMS: m.ThinkingTime.Milliseconds(), ThinkingBlock: len(thinking),
 	}
 	if !m.Updated.Equal(m.Created) && !m.Updated.IsZero() {
 		h.Updated = m.Updated.UTC().Format(timeLayout)
@@ -120,6 +140,7 @@ func writeMessage(b *bytes.Buffer, m store.Message) {
 	meta := strings.ReplaceAll(string(jsonOf(h)), "--", `-\u002d`)
 	b.WriteString(messageMarker + meta + " -->\n")
 	b.WriteString("## " + roleHeading(m) + "\n\n")
+	b.WriteString(thinking)
 	b.WriteString(content)
 	if !strings.HasSuffix(content, "\n") {
 		b.WriteByte('\n')
@@ -164,6 +185,26 @@ func escapeInline(s string) string {
 		}
 		b.WriteRune(r)
 	}
+	return b.String()
+}
+
+// thinkingBlock shows an answer's thinking to a reader of the file: a quote headed "Thinking",
+// every line of it quoted, so nothing in it can spill into the answer. (The exact text travels
+// in the message's comment.)
+func thinkingBlock(m store.Message) string {
+	if m.Thinking == "" {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("> **Thinking**")
+	if m.ThinkingTime > 0 {
+		b.WriteString(" (" + m.ThinkingTime.Round(100*time.Millisecond).String() + ")")
+	}
+	b.WriteString("\n>\n")
+	for _, line := range strings.Split(strings.TrimRight(m.Thinking, "\n"), "\n") {
+		b.WriteString(strings.TrimRight("> "+line, " ") + "\n")
+	}
+	b.WriteString("\n")
 	return b.String()
 }
 

@@ -22,8 +22,10 @@ func golden() (store.Conversation, []store.Message) {
 	t := msgs[len(msgs)-1].Created.Add(time.Minute)
 	msgs = append(msgs,
 		store.Message{Role: chat.User, Content: "Plan it, with headings.", Created: t, Updated: t},
-		store.Message{Role: chat.Assistant, Model: "gpt-5.6-luna", Finish: chat.FinishStop, Content: "# The plan\n\nFirst steps\n===========\n\n## Then\n\n```md\n# not a heading: code\n```\n\n###### Small print",
-			Usage: chat.Usage{PromptTokens: 30, CompletionTokens: 25}, Cost: chat.Cost{USD: 0.000036, Known: true}, Created: t, Updated: t})
+		store.Message{Role: chat.Assistant, Model: "gpt-5.6-luna", Finish: chat.FinishStop, API: chat.APIResponses,
+			Thinking: "**Planning**\n\nThe user wants headings.\n\n```\n<!-- parley:end --> is not an end here\n```", ThinkingTime: 2300 * time.Millisecond, Content: "# The plan\n\nFirst steps\n===========\n\n## Then\n\n```md\n# not a heading: code\n```\n\n###### Small print",
+			Usage: chat.Usage{PromptTokens: 30, CompletionTokens: 25, CacheWriteTokens: 16, ReasoningTokens: 10, ServiceTier: "flex"}, Cost: chat.Cost{USD: 0.000036, Known: true}, Created: t, Updated: t})
+	c.Effort, c.Pro, c.ServiceTier = "high", true, "flex"
 	return c, msgs
 }
 
@@ -89,6 +91,25 @@ func TestVersionOneExportStillImportsExactly(t *testing.T) {
 		g := msgs[i]
 		if g.Role != w.Role || g.Content != w.Content || g.Model != w.Model || g.Finish != w.Finish || g.Error != w.Error ||
 			g.Usage != w.Usage || g.Cost != w.Cost || !g.Created.Equal(w.Created) || !g.Updated.Equal(w.Updated) {
+			t.Errorf("message %d\n got %+v\nwant %+v", i, g, w)
+		}
+	}
+}
+
+// The golden conversation reads back whole: thinking, its time, cache writes, the tier and the
+// protocol of each answer, the conversation's effort, Pro mode and tier.
+func TestGoldenReadsBackWhole(t *testing.T) {
+	wc, wmsgs := golden()
+	c, msgs, err := Parse(Render(wc, wmsgs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Effort != wc.Effort || c.Pro != wc.Pro || c.ServiceTier != wc.ServiceTier {
+		t.Fatalf("conversation %+v", c)
+	}
+	for i, w := range wmsgs {
+		g := msgs[i]
+		if g.Content != w.Content || g.Thinking != w.Thinking || g.ThinkingTime != w.ThinkingTime || g.API != w.API || g.Usage != w.Usage {
 			t.Errorf("message %d\n got %+v\nwant %+v", i, g, w)
 		}
 	}

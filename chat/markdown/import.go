@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"parley/chat"
 	"parley/chat/store"
@@ -48,6 +49,7 @@ func Parse(data []byte) (store.Conversation, []store.Message, error) {
 	for key, into := range map[string]any{
 		"title": &c.Title, "model": &c.Model, "profile": &c.Profile, "created": &created, "updated": &updated,
 		"pinned": &c.Pinned, "quick_ask": &c.Quick, "system_prompt": &c.SystemPrompt,
+		"effort": &c.Effort, "pro": &c.Pro, "service_tier": &c.ServiceTier,
 	} {
 		if raw, ok := fields[key]; ok {
 			if err := json.Unmarshal(raw, into); err != nil {
@@ -95,11 +97,17 @@ func parseMessage(b []byte, n int) (store.Message, []byte, error) {
 	if err := h.check(); err != nil {
 		return m, nil, fmt.Errorf("message %d: %w", n, err)
 	}
-	// The role heading, then a blank line, then the content.
+	// The role heading, then a blank line, then the thinking's quote, then the content.
 	_, rest, _ = bytes.Cut(rest, []byte("\n"))
 	rest, ok = bytes.CutPrefix(rest, []byte("\n"))
 	if !ok {
 		return m, nil, fmt.Errorf("message %d: no blank line after its heading", n)
+	}
+	if h.ThinkingBlock > 0 {
+		if h.ThinkingBlock > len(rest) || !bytes.HasPrefix(rest, []byte("> ")) {
+			return m, nil, fmt.Errorf("message %d: its thinking is not where its comment says", n)
+		}
+		rest = rest[h.ThinkingBlock:]
 	}
 	closing := []byte(endMarker + "\n")
 	stop, next := -1, 0
@@ -130,7 +138,8 @@ func parseMessage(b []byte, n int) (store.Message, []byte, error) {
 
 	m.Role, m.Model, m.Finish, m.Error = chat.Role(h.Role), h.Model, chat.Finish(h.Finish), h.Error
 	m.Usage = chat.Usage{PromptTokens: h.PromptTokens, CachedTokens: h.CachedTokens, CompletionTokens: h.CompletionTokens,
-		ReasoningTokens: h.ReasoningTokens, Estimated: h.Estimated}
+		ReasoningTokens: h.ReasoningTokens, Estimated: h.Estimated, CacheWriteTokens: h.CacheWriteTokens, ServiceTier: h.ServiceTier}
+	m.Thinking, m.ThinkingTime, m.API = h.Thinking, time.Duration(h.ThinkingMS)*time.Millisecond, h.API
 	m.Cost = chat.Cost{USD: h.CostUSD, Known: h.CostKnown}
 	var err error
 	if m.Created, err = parseTime(h.Created); err != nil {
@@ -170,7 +179,10 @@ func (h header) check() error {
 	case h.Closers < 0 || h.Closers > 1000:
 		return fmt.Errorf("its closers count %d is out of range", h.Closers)
 	}
-	for _, n := range []int{h.PromptTokens, h.CachedTokens, h.CompletionTokens, h.ReasoningTokens} {
+	if h.ThinkingBlock < 0 || h.ThinkingMS < 0 {
+		return fmt.Errorf("its thinking (%d bytes, %d ms) is out of range", h.ThinkingBlock, h.ThinkingMS)
+	}
+	for _, n := range []int{h.PromptTokens, h.CachedTokens, h.CompletionTokens, h.ReasoningTokens, h.CacheWriteTokens} {
 		if n < 0 || n > maxTokens {
 			return fmt.Errorf("its tokens (%d) are out of range", n)
 		}
