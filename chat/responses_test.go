@@ -321,3 +321,28 @@ func TestCompactionItemsStandForWhatCameBefore(t *testing.T) {
 		t.Fatalf("another model got %d items, want the five messages as text", len(all))
 	}
 }
+
+// A conversation that nears the context window is compacted by the server: the answer brings a
+// compaction item, and the next turn sends it in place of what came before.
+func TestServerCompactionEndToEnd(t *testing.T) {
+	small := sol56
+	small.ContextWindow, small.MaxOutput = 2_000, 400 // compacts past 1,400 tokens
+	r := protocolRig(t, APIResponses, chattest.Options{ContextWindows: map[string]int{"gpt-5.6-sol": 2_000}}, func(c *Config) {
+		c.Models = func(string) ModelInfo { return small }
+	})
+	r.server.Reply("Noted.", "Still here.")
+	long := Message{Role: User, Content: strings.Repeat("a fact worth keeping ", 370)}
+	_, a := collect(t, r.client, context.Background(), Request{Model: "gpt-5.6-sol", Messages: []Message{long}})
+	if a.Err != nil || len(a.Items) == 0 || !strings.Contains(string(a.Items[0]), `"type":"compaction"`) {
+		t.Fatalf("%+v items %s", a.Err, a.Items)
+	}
+	next := Request{Model: "gpt-5.6-sol", Messages: []Message{long,
+		{Role: Assistant, Content: a.Content, Items: a.Items, ItemsModel: "gpt-5.6-sol"}, {Role: User, Content: "And now?"}}}
+	if _, b := collect(t, r.client, context.Background(), next); b.Err != nil {
+		t.Fatalf("%+v", b.Err)
+	}
+	input := r.server.Responses()[1].Items
+	if input[0]["type"] != "compaction" || len(input) != 4 { // compaction, reasoning, message, the question
+		t.Fatalf("the next turn sent %d items, starting %v", len(input), input[0]["type"])
+	}
+}
