@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"parley/chat/chattest"
+	"parley/chat/tokens"
 )
 
 // sol56 is what the catalog says of gpt-5.6-sol.
@@ -345,4 +346,26 @@ func TestServerCompactionEndToEnd(t *testing.T) {
 	if input[0]["type"] != "compaction" || len(input) != 4 { // compaction, reasoning, message, the question
 		t.Fatalf("the next turn sent %d items, starting %v", len(input), input[0]["type"])
 	}
+}
+
+// BenchmarkResponsesPerEvent is the engine's cost per streamed text event on the Responses API
+// (client and local server together), beside BenchmarkStreamPerChunk's Chat Completions chunk.
+func BenchmarkResponsesPerEvent(b *testing.B) {
+	r := newRig(b, chattest.Options{RPM: 1 << 30, TPM: 1 << 40}, func(c *Config) { c.API = APIResponses })
+	answer := strings.Repeat("streaming word ", 1000)
+	n, _ := tokens.Default().Text(tokens.O200k, answer)
+	b.ResetTimer()
+	for range b.N {
+		r.server.Reply(answer)
+		events := 0
+		for e := range r.client.Stream(context.Background(), ask("go")) {
+			if _, ok := e.(Delta); ok {
+				events++
+			}
+		}
+		if events < n/2 {
+			b.Fatalf("%d events for %d tokens", events, n)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/event")
 }

@@ -365,3 +365,38 @@ func BenchmarkWheelThroughCodeAnswers(b *testing.B) {
 	b.ReportMetric(float64(frames[len(frames)/2].Microseconds())/1000, "p50-ms/notch")
 	b.ReportMetric(float64(frames[len(frames)*99/100].Microseconds())/1000, "p99-ms/notch")
 }
+
+// BenchmarkExactCountAfterTyping times the composer's exact count (from the server's
+// /v1/responses/input_tokens, on a local server) after the last keystroke: the debounce, the
+// local count, the request and the repaint.
+func BenchmarkExactCountAfterTyping(b *testing.B) {
+	m, _ := benchReasoningMain(b)
+	v := m.conversation
+	var times []time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		begin := time.Now()
+		v.composer.TypedRune(rune('a' + i%26))
+		want := v.composer.Text
+		settleUntil(b, 10*time.Second, func() bool {
+			return strings.Contains(v.counts.String(), "exact, from the server") && v.composer.Text == want && v.shownFor == want
+		})
+		times = append(times, time.Since(begin))
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// benchReasoningMain is the window on a Responses profile, for benchmarks.
+func benchReasoningMain(b *testing.B) (*Main, *chattest.Server) {
+	opts := chattest.Options{Models: append([]string{"gpt-5.6-sol"}, chattest.DefaultModels...)}
+	m, srv, _ := newTestMain(b, opts)
+	p := m.profile()
+	p.API, p.Model = "responses", "gpt-5.6-sol"
+	m.svc.Prefs.SaveProfile(p)
+	m.profileSwitched()
+	settleUntil(b, 5*time.Second, func() bool { c, _ := m.client(); return c.API() == "responses" })
+	m.Window.Canvas().Focus(m.conversation.composer)
+	return m, srv
+}

@@ -44,6 +44,7 @@ type conversationView struct {
 	busy     bool
 	cancel   context.CancelFunc
 	counting *bridge.Debounce // the newest count asked for; older ones are dropped
+	shownFor string           // the draft the counts shown describe
 	ticker   chan struct{}    // closed to stop the countdown ticker
 }
 

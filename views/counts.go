@@ -128,6 +128,7 @@ func (v *conversationView) forgetCounts() { v.counting.Cancel() }
 // showCounts writes the counts under the composer: this message, the whole request against the
 // context window, the cost of sending, and warnings.
 func (v *conversationView) showCounts(draft string, model chat.ModelInfo, fit chat.Fit, err error, reading settings.Reading, exact bool) {
+	v.shownFor = draft
 	muted := smallStyle(widgets.ColorMuted, false)
 	message := 0
 	if strings.TrimSpace(draft) != "" {

@@ -358,22 +358,34 @@ func clientOverhead() {
 		check(cmd.Wait())
 		return ttft, time.Since(begin)
 	}
-	run(*bin, "ask", "-m", "gpt-4o-mini", "warm up")
-	var pf, pt, rf, rt []time.Duration
-	for range *runs {
-		f, t := run(*raw, "gpt-4o-mini", "How do I write an HTTP handler?")
-		rf, rt = append(rf, f), append(rt, t)
-		f, t = run(*bin, "ask", "-m", "gpt-4o-mini", "How do I write an HTTP handler?")
-		pf, pt = append(pf, f), append(pt, t)
-	}
-	for _, r := range []struct {
-		name   string
-		p, raw []time.Duration
-	}{{"time to first token", pf, rf}, {"total time", pt, rt}} {
-		p, b := median(r.p), median(r.raw)
-		ratio := float64(p) / float64(b)
-		add(row{measure: fmt.Sprintf("parley ask, %s, median of %d (server: 300 ms to think, 1,000 tokens/s)", r.name, *runs), parley: ms(p), baseline: ms(b) + " (go-openai alone)",
-			ratio: fmt.Sprintf("%.2f× (+%s)", ratio, ms(p-b)), target: "≤ 1.1×", verdict: verdict(ratio, 1.1)})
+	for _, api := range []struct {
+		name, target string
+		limit        float64
+		parley, raw  []string // the arguments before the model and the prompt
+	}{
+		{"Chat Completions", "≤ 1.1×", 1.1, []string{"ask", "--api", "chat", "-m"}, nil},
+		{"Responses API", "≤ 1.05×", 1.05, []string{"ask", "--api", "responses", "-m"}, []string{"-responses"}},
+	} {
+		call := func(path string, pre []string) (time.Duration, time.Duration) {
+			return run(path, append(pre, "gpt-4o-mini", "How do I write an HTTP handler?")...)
+		}
+		call(*bin, api.parley) // warm up
+		var pf, pt, rf, rt []time.Duration
+		for range *runs {
+			f, t := call(*raw, api.raw)
+			rf, rt = append(rf, f), append(rt, t)
+			f, t = call(*bin, api.parley)
+			pf, pt = append(pf, f), append(pt, t)
+		}
+		for _, r := range []struct {
+			name   string
+			p, raw []time.Duration
+		}{{"time to first token", pf, rf}, {"total time", pt, rt}} {
+			p, b := median(r.p), median(r.raw)
+			ratio := float64(p) / float64(b)
+			add(row{measure: fmt.Sprintf("parley ask on the %s, %s, median of %d (server: 300 ms to think, 1,000 tokens/s)", api.name, r.name, *runs), parley: ms(p), baseline: ms(b) + " (go-openai alone)",
+				ratio: fmt.Sprintf("%.2f× (+%s)", ratio, ms(p-b)), target: api.target, verdict: verdict(ratio, api.limit)})
+		}
 	}
 }
 

@@ -216,8 +216,11 @@ func goBenchmarks() {
 	cold, plus := t["BenchmarkCount100kConversationCold"]["ns/op"], t["BenchmarkCount100kConversationPlusOneMessage"]["ns/op"]
 	add(row{measure: "Count a 100,000-token conversation, cold (encoder loaded)", parley: fmt.Sprintf("%.0f ms", cold/1e6), target: "", verdict: ""})
 	add(row{measure: "Count it again after one new message (cached per message)", parley: fmt.Sprintf("%.2f ms", plus/1e6), baseline: fmt.Sprintf("%.0f ms cold", cold/1e6), ratio: fmt.Sprintf("%.4f×", plus/cold), target: "only the new message", verdict: verdict(plus, cold/100)})
-	c := goBench("./chat/", "StreamPerChunk", 5)
-	add(row{measure: "Engine per streamed chunk (client and local server together)", parley: fmt.Sprintf("%.1f µs", c["BenchmarkStreamPerChunk"]["ns/chunk"]/1000)})
+	c := goBench("./chat/", "StreamPerChunk|ResponsesPerEvent", 5)
+	add(row{measure: "Engine per streamed chunk, Chat Completions (client and local server together)", parley: fmt.Sprintf("%.1f µs", c["BenchmarkStreamPerChunk"]["ns/chunk"]/1000)})
+	add(row{measure: "Engine per streamed text event, Responses API (client and local server together)", parley: fmt.Sprintf("%.1f µs", c["BenchmarkResponsesPerEvent"]["ns/event"]/1000)})
+	exact := goBench("./views/", "ExactCountAfterTyping", 30)["BenchmarkExactCountAfterTyping"]
+	add(row{measure: "The composer's exact count from the server after the last keystroke, p50 / p99 (local server)", parley: fmt.Sprintf("%.0f / %.0f ms", exact["p50-ms"], exact["p99-ms"]), target: "≤ 300 ms", verdict: verdict(exact["p99-ms"], 300)})
 
 	s := goBench("./chat/store/", "SidebarFirstPage|FullTextSearch", 40)
 	first := s["BenchmarkSidebarFirstPage"]["ns/op"] / 1e6
