@@ -414,9 +414,7 @@ func (s *Server) plan(req ResponsesRequest, prompt int, ids []int) respPlan {
 			q = string([]rune(q)[:60]) + "…"
 		}
 		words := fmt.Sprintf("**Reading the question**\n\nThe user asks: “%s”. I will think it through at %s effort, then answer plainly.", q, p.effort)
-		for _, w := range strings.SplitAfter(words, " ") {
-			p.summary = append(p.summary, w)
-		}
+		p.summary = strings.SplitAfter(words, " ")
 	}
 	if p.reasoning > 0 && slices.Contains(req.Include, "reasoning.encrypted_content") {
 		p.encrypted = seal(sealed{Model: req.Model, Tokens: p.reasoning, Summary: strings.Join(p.summary, "")})
