@@ -75,10 +75,11 @@ func (v *conversationView) count(latest func() bool) {
 			exact = n
 			v.m.exactCounts.put(req, n)
 		}
-		fit.PromptTokens = exact
+		counted := fit // a copy: the estimate's repaint may still be reading fit
+		counted.PromptTokens = exact
 		bridge.Do(func() {
 			if latest() {
-				v.showCounts(draft, model, fit, nil, reading, true)
+				v.showCounts(draft, model, counted, nil, reading, true)
 			}
 		})
 	})
