@@ -14,8 +14,9 @@ func TestLayers(t *testing.T) {
 		packages  string   // a go list pattern
 		forbidden []string // import path prefixes none of them may depend on
 	}{
-		{"parley/chat/...", []string{"fyne.io/", "parley/views", "parley/app", "parley/settings"}},
-		{"parley/settings/...", []string{"fyne.io/", "parley/views", "parley/app", "parley/chat"}},
+		{"parley/chat/...", []string{"fyne.io/", "parley/views", "parley/app", "parley/settings", "parley/account"}},
+		{"parley/settings/...", []string{"fyne.io/", "parley/views", "parley/app", "parley/chat", "parley/account"}},
+		{"parley/account/...", []string{"fyne.io/", "parley/views", "parley/app"}},
 		{"parley/views/widgets", []string{"parley/app"}},
 		{"parley/views/bridge", []string{"parley/app", "parley/chat", "parley/settings"}},
 		{"parley/views/format", []string{"fyne.io/", "parley/app"}},

@@ -154,13 +154,17 @@ func (k *Keys) Stored(profile string) (Source, error) {
 	return FromKeychain, nil
 }
 
-// Set stores (or replaces) a profile's key in the keychain.
+// Set stores (or replaces) a profile's key in the keychain. An admin key is refused: it goes in
+// the admin key's place, and can never be sent to a model.
 func (k *Keys) Set(profile, key string) error {
 	key, err := CleanKey(key)
 	if err != nil {
 		return err
 	}
-	if err := k.call(func() error { return k.ring.Set(KeychainService, profile, key) }); err != nil {
+	if IsAdminKey(key) {
+		return ErrAdminKeyAsAPIKey
+	}
+	if err := k.setAccount(profile, key); err != nil {
 		return err
 	}
 	k.mu.Lock()
@@ -168,6 +172,79 @@ func (k *Keys) Set(profile, key string) error {
 	k.mu.Unlock()
 	return nil
 }
+
+func (k *Keys) setAccount(account, key string) error {
+	return k.call(func() error { return k.ring.Set(KeychainService, account, key) })
+}
+
+func (k *Keys) getAccount(account string) (string, error) {
+	var key string
+	err := k.call(func() (err error) { key, err = k.ring.Get(KeychainService, account); return err })
+	if errors.Is(err, keyring.ErrNotFound) {
+		return "", nil
+	}
+	return key, err
+}
+
+func (k *Keys) deleteAccount(account string) error {
+	err := k.call(func() error { return k.ring.Delete(KeychainService, account) })
+	if errors.Is(err, keyring.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// IsAdminKey tells an organization admin key (sk-admin-...) by its prefix.
+func IsAdminKey(key string) bool { return strings.HasPrefix(strings.TrimSpace(key), "sk-admin-") }
+
+// ErrAdminKeyAsAPIKey says an admin key was given where the API key goes.
+var ErrAdminKeyAsAPIKey = errors.New("this is an admin key (sk-admin-…): it cannot ask models; put it in the admin key field, and an API key here")
+
+// ErrAPIKeyAsAdminKey says an API key was given where the admin key goes.
+var ErrAPIKeyAsAdminKey = errors.New("this is an API key, not an admin key (sk-admin-…): put it in the API key field, and an admin key made by an organization owner here")
+
+// EnvAdminKey overrides the admin key, as OpenAI's own SDK reads it.
+const EnvAdminKey = "OPENAI_ADMIN_KEY"
+
+// adminAccount is the keychain account of a profile's admin key: its own, beside the API key's.
+func adminAccount(profile string) string { return profile + ".admin" }
+
+// GetAdmin returns a profile's admin key and where it comes from ("" when none): the
+// environment's OPENAI_ADMIN_KEY first, then the keychain.
+func (k *Keys) GetAdmin(profile string) (string, Source, error) {
+	if v := strings.TrimSpace(k.getenv(EnvAdminKey)); v != "" {
+		return v, FromEnv, nil
+	}
+	key, err := k.getAccount(adminAccount(profile))
+	if err != nil || key == "" {
+		return "", FromNone, err
+	}
+	return key, FromKeychain, nil
+}
+
+// SetAdmin stores a profile's admin key in the keychain; an API key is refused.
+func (k *Keys) SetAdmin(profile, key string) error {
+	key, err := CleanKey(key)
+	if err != nil {
+		return err
+	}
+	if !IsAdminKey(key) {
+		return ErrAPIKeyAsAdminKey
+	}
+	return k.setAccount(adminAccount(profile), key)
+}
+
+// DeleteAdmin removes a profile's admin key from the keychain.
+func (k *Keys) DeleteAdmin(profile string) error { return k.deleteAccount(adminAccount(profile)) }
+
+// rotatingAccount holds a new key while a rotation tests it: the old key stays where it is
+// until the new one has passed.
+func rotatingAccount(profile string) string { return profile + ".rotating" }
+
+// Stage keeps a rotation's new key beside the old one; Staged reads it back; Unstage drops it.
+func (k *Keys) Stage(profile, key string) error       { return k.setAccount(rotatingAccount(profile), key) }
+func (k *Keys) Staged(profile string) (string, error) { return k.getAccount(rotatingAccount(profile)) }
+func (k *Keys) Unstage(profile string) error          { return k.deleteAccount(rotatingAccount(profile)) }
 
 // SetSession holds a key in memory for this session only, for when the keychain cannot be used.
 func (k *Keys) SetSession(profile, key string) error {

@@ -29,6 +29,24 @@ func (e *UntestedError) UserMessage() string {
 
 func (e *UntestedError) Unwrap() error { return e.Err }
 
+// SaveAdminTested stores a profile's admin key once the Admin API has taken it.
+func (k *Keys) SaveAdminTested(ctx context.Context, p Profile, key string, test Tester) error {
+	key, err := CleanKey(key)
+	if err != nil {
+		return err
+	}
+	if !IsAdminKey(key) {
+		return ErrAPIKeyAsAdminKey
+	}
+	if err := test(ctx, p, key); err != nil {
+		if errors.Is(err, ErrKeyRefused) {
+			return err
+		}
+		return &UntestedError{Err: err}
+	}
+	return k.SetAdmin(p.ID, key)
+}
+
 // SaveTested stores a new key for a profile only once its endpoint has taken it: a mistyped key
 // never replaces a working one. A refused key comes back as the Tester's error; a key that could
 // not be tested as an *UntestedError; in both cases the keychain is unchanged.
@@ -36,6 +54,9 @@ func (k *Keys) SaveTested(ctx context.Context, p Profile, key string, test Teste
 	key, err := CleanKey(key)
 	if err != nil {
 		return err
+	}
+	if IsAdminKey(key) {
+		return ErrAdminKeyAsAPIKey // told at once: a model would refuse it anyway
 	}
 	// A keychain that cannot be used is said at once: testing the key first would only delay it.
 	if _, err := k.Stored(p.ID); err != nil {

@@ -24,6 +24,7 @@ func RemoveProfile(prefs *Store, keys *Keys, id string) error {
 	if err := keys.Delete(id); err != nil {
 		return err
 	}
+	keys.DeleteAdmin(id) // an admin key goes with its profile; one left behind only waits unused
 	if err := prefs.DeleteProfile(id); err != nil {
 		if old != "" {
 			if rerr := keys.Set(id, old); rerr != nil {

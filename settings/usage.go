@@ -60,7 +60,25 @@ type Meter struct {
 	recent  []Spend
 	days    map[dayKey]Day
 	live    map[[2]string]Live
+	project map[string]projectLimits // by profile: the project's own limits, from the Admin API
 	warning string
+}
+
+// projectLimits are a project's rate limits per model, as of a time.
+type projectLimits struct {
+	byModel map[string]Limits
+	at      time.Time
+}
+
+// SetProjectLimits keeps a project's own rate limits (from the Admin API) for a profile: they
+// replace the tier table in the meter; live headers still win for the current minute.
+func (m *Meter) SetProjectLimits(profile string, byModel map[string]Limits, at time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.project == nil {
+		m.project = map[string]projectLimits{}
+	}
+	m.project[profile] = projectLimits{byModel: byModel, at: at}
 }
 
 const usageVersion = 1
@@ -283,13 +301,22 @@ func (m *Meter) Reading(p Profile, model string) Reading {
 		}
 	}
 
+	source := ""
+	if pl, ok := m.project[p.ID]; ok && p.Tier != TierCustom {
+		if l, ok := pl.byModel[model]; ok {
+			limits.RPM, limits.TPM, limits.RPD = l.RPM, l.TPM, l.RPD
+			source = "the project's own limits (Admin API, as of " + pl.at.Local().Format("15:04") + ")"
+		}
+	}
 	r.RPM.Limit, r.TPM.Limit, r.RPD.Limit = float64(limits.RPM), float64(limits.TPM), float64(limits.RPD)
 	r.Budget = Gauge{Used: r.MonthCost, Limit: limits.MonthlyBudget}
 	switch {
+	case source != "":
+		r.Source = source
 	case p.Tier == TierCustom:
 		r.Source = "custom limits"
 	case limits.RPM > 0:
-		r.Source = p.Tier.Label() + " table (" + CatalogDate() + ")"
+		r.Source = p.Tier.Label() + " table (" + CatalogDate() + ", the fallback)"
 	default:
 		r.Source = "no limits known for this model"
 	}

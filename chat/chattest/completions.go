@@ -141,6 +141,7 @@ func (s *Server) serveCompletion(w http.ResponseWriter, r *http.Request, body []
 		return
 	}
 	s.rateLimitHeaders(w, req.Model)
+	s.recordServed(r, req.Model, a.usage.PromptTokens, a.usage.PromptTokensDetails.CachedTokens, 0, a.usage.CompletionTokens)
 	if req.Stream {
 		s.stream(w, r, a, fault)
 	} else {

@@ -211,6 +211,7 @@ func (s *Server) serveResponses(w http.ResponseWriter, r *http.Request, body []b
 		return
 	}
 	s.rateLimitHeaders(w, req.Model)
+	s.recordServed(r, req.Model, p.usage.InputTokens, p.usage.InputTokensDetails.CachedTokens, p.usage.InputTokensDetails.CacheWriteTokens, p.usage.OutputTokens)
 	if req.Stream {
 		s.streamResponse(w, r, p, fault)
 		return

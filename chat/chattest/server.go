@@ -51,6 +51,9 @@ type Options struct {
 	Now func() time.Time
 	// NoResponses imitates a compatible server without the Responses API: /v1/responses is 404.
 	NoResponses bool
+	// Org is the organization the Admin API (/v1/organization/...) shows (nil: no Admin API).
+	// Its projects' keys are then the keys the model endpoints take.
+	Org *Org
 }
 
 // Server is the OpenAI-compatible handler. Mount it at the root: the API is under /v1.
@@ -64,6 +67,7 @@ type Server struct {
 	requests []Request
 	limits   map[string]*bucket // per model
 	prompts  [][]int            // recent prompts' tokens, for cached-token reporting
+	served   []Spend            // what the model endpoints served, for the Admin API's usage
 }
 
 // Request is one request the server received, as the client sent it.
@@ -177,6 +181,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("openai-organization", "org-chattest")
 	w.Header().Set("openai-processing-ms", "12")
 
+	if strings.HasPrefix(r.URL.Path, adminPrefix) {
+		if fault, ok := s.takeFault(r.URL.Path); ok && fault.answer(s, w, r) {
+			return
+		}
+		s.serveAdmin(w, r, body)
+		return
+	}
 	if !s.authorized(r) {
 		s.writeError(w, http.StatusUnauthorized, apiErrorSpec{
 			Message: "Incorrect API key provided: " + maskKey(bearer(r)) + ". You can find your API key at https://platform.openai.com/account/api-keys.",
@@ -217,6 +228,11 @@ func bearer(r *http.Request) string {
 }
 
 func (s *Server) authorized(r *http.Request) bool {
+	if s.opts.Org != nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.keyKnown(bearer(r)) // admin keys never call model endpoints
+	}
 	return s.opts.Key == "" || bearer(r) == s.opts.Key
 }
 
