@@ -98,9 +98,6 @@ type Overview struct {
 	Warnings    []string
 }
 
-// Spent is the month's spend the overview measures against its limit: the project's.
-func (o *Overview) Spent() float64 { return o.ProjectMonth }
-
 // Fetch reads the account's figures for a profile with its admin key.
 func Fetch(ctx context.Context, d Deps, p settings.Profile) (*Overview, error) {
 	adminKey, _, err := d.Keys.GetAdmin(p.ID)

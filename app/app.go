@@ -61,8 +61,10 @@ Usage:
   parley ask [PROMPT...]        ask one question, stream the answer (parley ask -h)
   parley models                 list the endpoint's chat models
   parley tokens [FILE]          count tokens (--chat for a chat request)
-  parley key set|show|test|delete
-                                the API key, kept in the OS keychain
+  parley key set|show|test|delete|list|rotate
+                                the API key (--admin: the admin key), kept in the OS keychain;
+                                the project's keys, and rotating one (with the admin key)
+  parley usage                  spend and tokens: the account's (admin key) or this app's
   parley history list|search|export|import
                                 the conversation history
   parley --version              print the version

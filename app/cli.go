@@ -30,6 +30,7 @@ var subcommands = map[string]func(c *cli, args []string) int{
 	"models":  (*cli).models,
 	"key":     (*cli).key,
 	"history": (*cli).history,
+	"usage":   (*cli).usage,
 }
 
 func isSubcommand(name string) bool {
@@ -48,6 +49,9 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	c.svc = svc
 	defer svc.close()
+	if args[0] != "key" {
+		c.rotationNotice()
+	}
 	return subcommands[args[0]](c, args[1:])
 }
 

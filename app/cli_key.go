@@ -15,13 +15,18 @@ import (
 	"parley/settings"
 )
 
-const keyUsageText = `set|show|test|delete [--profile NAME]
+const keyUsageText = `set|show|test|delete|list|rotate [--profile NAME] [--admin]
 
   set      test the API key read from standard input against the profile's endpoint, then
-           store it in the OS keychain (--no-test stores it untested)
-  show     print the key masked, and where it comes from
+           store it in the OS keychain (--no-test stores it untested); with --admin, the
+           organization admin key (sk-admin-…) that the account figures and rotation need
+  show     print the key masked, and where it comes from (--admin: the admin key)
   test     check the key against the endpoint (GET /v1/models)
-  delete   remove the key from the keychain`
+  delete   remove the key from the keychain (--admin: the admin key)
+  list     the project's keys: name, redacted value, owner, created, last used, last 24 h
+           (needs the admin key; --json)
+  rotate   replace the key with a new one in one step: make it, test it, swap it in, revoke
+           the old one (needs the admin key; --resume finishes one cut short)`
 
 func (c *cli) key(args []string) int {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
@@ -34,9 +39,18 @@ func (c *cli) key(args []string) int {
 	action := args[0]
 	fs := c.flags("key "+action, "[--profile NAME]")
 	profileName := fs.String("profile", "", "the profile (default: the current one)")
-	noTest := false
+	noTest, admin, asJSON, resume := false, false, false, false
 	if action == "set" {
 		fs.BoolVar(&noTest, "no-test", false, "store the key without testing it first (the server cannot be reached)")
+	}
+	if action == "set" || action == "show" || action == "delete" {
+		fs.BoolVar(&admin, "admin", false, "the organization admin key (sk-admin-…), not the API key")
+	}
+	if action == "list" {
+		fs.BoolVar(&asJSON, "json", false, "print JSON")
+	}
+	if action == "rotate" {
+		fs.BoolVar(&resume, "resume", false, "finish, or undo, a rotation that was cut short")
 	}
 	if code := parseAnywhere(fs, args[1:]); code >= 0 {
 		return code
@@ -48,6 +62,22 @@ func (c *cli) key(args []string) int {
 	p, err := c.svc.profile(*profileName)
 	if err != nil {
 		return c.fail(exitUsage, err)
+	}
+	switch {
+	case action == "set" && admin:
+		return c.adminKeySet(p, noTest)
+	case action == "show" && admin:
+		return c.adminKeyShow(p)
+	case action == "delete" && admin:
+		if err := c.svc.keys.DeleteAdmin(p.ID); err != nil {
+			return c.fail(exitFailure, err)
+		}
+		fmt.Fprintf(c.stdout, "Deleted the admin key of profile %q from the keychain.\n", p.Name)
+		return exitOK
+	case action == "list":
+		return c.keyList(p, asJSON)
+	case action == "rotate":
+		return c.keyRotate(p, resume)
 	}
 	switch action {
 	case "set":
@@ -98,6 +128,9 @@ func (c *cli) keySet(p settings.Profile, noTest bool) int {
 	case errors.Is(err, settings.ErrKeyRefused):
 		fmt.Fprintf(c.stderr, "parley: not stored, the keychain is unchanged: %s\n", plain(err))
 		return exitFailure
+	case errors.Is(err, settings.ErrAdminKeyAsAPIKey):
+		fmt.Fprintf(c.stderr, "parley: not stored: %s (parley key set --admin)\n", err)
+		return exitUsage
 	case err != nil:
 		return c.fail(exitFailure, err)
 	}

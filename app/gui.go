@@ -152,9 +152,11 @@ func (s *services) views(warnings []string) *views.Services {
 		Client: func(p settings.Profile) (*chat.Client, settings.Endpoint) {
 			return s.client(p, nil)
 		},
-		Models:  modelInfo,
-		Asker:   s.asker(),
-		TestKey: s.testKey,
+		Models:       modelInfo,
+		Asker:        s.asker(),
+		TestKey:      s.testKey,
+		Account:      s.accountDeps,
+		TestAdminKey: s.testAdminKey,
 		UpdateCatalog: func(ctx context.Context) (*settings.Catalog, error) {
 			return settings.UpdateCatalog(ctx, &http.Client{}, catalogURL(s.getenv), s.paths.Config, time.Now())
 		},

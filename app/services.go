@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"parley/account"
 	"parley/chat"
 	"parley/chat/ask"
 	"parley/chat/store"
@@ -137,6 +138,29 @@ func engineModel(m settings.Model) chat.ModelInfo {
 		info.Price.LongAbove, info.Price.LongInput, info.Price.LongOutput = l.Above, l.Input, l.Output
 	}
 	return info
+}
+
+// accountDeps are the account's use cases' dependencies: the Admin API on a profile's own
+// endpoint, keys tested with a real request.
+func (s *services) accountDeps() account.Deps {
+	return account.Deps{
+		Prefs: s.prefs, Keys: s.keys, Meter: s.meter, Test: s.testKey,
+		Admin: func(p settings.Profile, adminKey string) *chat.Admin {
+			e := s.keys.Where(p)
+			return chat.NewAdmin(chat.Config{BaseURL: e.BaseURL, APIKey: adminKey, OrgID: e.Org})
+		},
+	}
+}
+
+// testAdminKey asks the Admin API for the organization's projects with an admin key: the
+// cheapest call that proves the key is an admin key of this organization.
+func (s *services) testAdminKey(ctx context.Context, p settings.Profile, key string) error {
+	_, err := s.accountDeps().Admin(p, key).Projects(ctx)
+	var ce *chat.Error
+	if errors.As(err, &ce) && ce.Kind == chat.InvalidKey {
+		return fmt.Errorf("%w: %w", settings.ErrKeyRefused, err)
+	}
+	return err
 }
 
 // asker is the ask use case on these services: the history, and the meter for usage.

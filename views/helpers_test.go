@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"github.com/zalando/go-keyring"
 
+	"parley/account"
 	"parley/chat"
 	"parley/chat/ask"
 	"parley/chat/chattest"
@@ -155,6 +156,20 @@ func newTestMain(t testing.TB, opts chattest.Options) (*Main, *chattest.Server, 
 			}
 			return err
 		},
+	}
+	svc.Account = func() account.Deps {
+		return account.Deps{Prefs: prefs, Keys: keys, Meter: meter, Test: svc.TestKey,
+			Admin: func(p settings.Profile, key string) *chat.Admin {
+				return chat.NewAdmin(chat.Config{BaseURL: keys.Where(p).BaseURL, APIKey: key, Transport: testTransport, Sleep: func(context.Context, time.Duration) error { return nil }})
+			}}
+	}
+	svc.TestAdminKey = func(ctx context.Context, p settings.Profile, key string) error {
+		_, err := svc.Account().Admin(p, key).Projects(ctx)
+		var ce *chat.Error
+		if errors.As(err, &ce) && ce.Kind == chat.InvalidKey {
+			return fmt.Errorf("%w: %w", settings.ErrKeyRefused, err)
+		}
+		return err
 	}
 	svc.UpdateCatalog = func(ctx context.Context) (*settings.Catalog, error) {
 		return settings.UpdateCatalog(ctx, http.DefaultClient, catalogFeed, filepath.Join(dir, "config"), time.Now())

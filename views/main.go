@@ -5,6 +5,7 @@
 package views
 
 import (
+	"context"
 	"net/url"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
+	"parley/account"
 	"parley/chat"
 	"parley/settings"
 	"parley/views/bridge"
@@ -50,6 +52,8 @@ type Main struct {
 	openURL func(*url.URL) error
 	// exactCounts are the server's counts of recent requests.
 	exactCounts exactCounts
+	// accounts are the account figures fetched, with their time.
+	accounts account.Cache
 }
 
 // NewWindow makes the main window at its remembered size.
@@ -66,7 +70,7 @@ func NewWindow(a fyne.App, prefs *settings.Store) fyne.Window {
 // NewMain builds the main window's content, on a new empty conversation with the cursor in the
 // composer.
 func NewMain(a fyne.App, w fyne.Window, svc *Services) *Main {
-	m := &Main{app: a, svc: svc, Window: w, hidden: true, openURL: a.OpenURL}
+	m := &Main{app: a, svc: svc, Window: w, hidden: true, openURL: a.OpenURL, accounts: account.Cache{MaxAge: 5 * time.Minute}}
 	m.sidebar = newSidebar(m)
 	m.conversation = newConversationView(m)
 	m.pages = container.NewStack(m.conversation.content)
@@ -85,7 +89,34 @@ func NewMain(a fyne.App, w fyne.Window, svc *Services) *Main {
 		m.warnLater(w)
 	}
 	m.checkHistory()
+	m.resumeRotation()
 	return m
+}
+
+// resumeRotation finishes, or undoes, a key rotation a crash cut short, and says what it did.
+func (m *Main) resumeRotation() {
+	if m.svc.Account == nil {
+		return
+	}
+	deps := m.svc.Account()
+	type resumed struct {
+		msg string
+		err error
+	}
+	bridge.Work(func() resumed {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		msg, err := account.Resume(ctx, deps)
+		return resumed{msg, err}
+	}, func(r resumed) {
+		switch {
+		case r.err != nil:
+			m.showError("A key rotation was cut short", r.err)
+		case r.msg != "":
+			m.reconnect()
+			m.inform("A key rotation was cut short", r.msg)
+		}
+	})
 }
 
 // checkHistory opens the history in the background and says, in the window, when it had to be

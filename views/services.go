@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 
+	"parley/account"
 	"parley/chat"
 	"parley/chat/ask"
 	"parley/chat/store"
@@ -26,6 +27,10 @@ type Services struct {
 	Asker *ask.Asker
 	// TestKey asks a profile's endpoint whether it takes a key, before the key is stored.
 	TestKey settings.Tester
+	// Account are the account's use cases' dependencies (nil: no Admin API); TestAdminKey asks
+	// the Admin API whether it takes an admin key.
+	Account      func() account.Deps
+	TestAdminKey settings.Tester
 	// UpdateCatalog fetches a newer model catalog and puts it in use (nil: not offered).
 	UpdateCatalog func(context.Context) (*settings.Catalog, error)
 	// Demo is the demo server's address when Parley runs as `make demo`.

@@ -52,6 +52,7 @@ type settingsView struct {
 	totals                      *widget.RichText
 	chart                       *widgets.UsageChart
 
+	account  *accountView
 	tray     *widget.Check
 	live     bool   // the meter refreshes itself
 	stopLive func() // and this stops it
@@ -164,6 +165,7 @@ func newSettingsView(m *Main) *settingsView {
 	s.totals = widget.NewRichText()
 	s.chart = widgets.NewUsageChart()
 
+	s.account = newAccountView(s)
 	s.tray = widget.NewCheck("Keep Parley running in the tray when its window closes", s.setKeepInTray)
 
 	section := func(title string) fyne.CanvasObject {
@@ -182,6 +184,8 @@ func newSettingsView(m *Main) *settingsView {
 	right := container.NewVBox(
 		section("Usage and limits"), container.NewBorder(nil, nil, widget.NewLabel("Usage tier"), nil, s.tier), s.custom,
 		s.meterFor, s.rpmBar, s.tpmBar, s.rpdBar, s.bud, s.totals, s.chart,
+		widget.NewSeparator(),
+		section("Account (OpenAI Admin API)"), s.account.box,
 		widget.NewSeparator(),
 		section("Window"), s.tray,
 		widget.NewSeparator(),
@@ -202,6 +206,7 @@ func (s *settingsView) show() {
 	if s.showing != p.ID {
 		s.showing = p.ID
 		s.key.reset()
+		s.account.reset()
 	}
 	s.filling = true
 	defer func() { s.filling = false }()
@@ -213,6 +218,7 @@ func (s *settingsView) show() {
 	s.project.SetText(p.Project)
 	s.showAPI(p)
 	s.showCatalog()
+	s.account.show()
 	s.model = p.Model
 	s.showModel()
 	s.system.SetText(p.SystemPrompt)

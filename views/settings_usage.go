@@ -71,11 +71,16 @@ func (s *settingsView) refreshMeter() {
 	s.rpmBar.Set(r.RPM)
 	s.tpmBar.Set(r.TPM)
 	s.rpdBar.Set(r.RPD)
-	s.bud.Set(r.Budget)
-	s.totals.Segments = []widget.RichTextSegment{&widget.TextSegment{
-		Text:  fmt.Sprintf("Today: %s tokens · %s\nThis month: %s tokens · %s", format.Thousands(r.TodayTokens), format.Dollars(r.TodayCost), format.Thousands(r.MonthTokens), format.Dollars(r.MonthCost)),
-		Style: widget.RichTextStyleParagraph,
-	}}
+	totals := fmt.Sprintf("Today: %s tokens · %s\nThis month: %s tokens · %s", format.Thousands(r.TodayTokens), format.Dollars(r.TodayCost), format.Thousands(r.MonthTokens), format.Dollars(r.MonthCost))
+	if o := s.account.last; o != nil {
+		// The account's own spend against its own limit, not only what Parley sent.
+		s.bud.Set(settings.Gauge{Used: o.ProjectMonth, Limit: o.Limit})
+		totals += " (this app; the whole project spent " + format.Dollars(o.ProjectMonth) + ")"
+	} else {
+		s.bud.Set(r.Budget)
+		totals += " (this app only)"
+	}
+	s.totals.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: totals, Style: widget.RichTextStyleParagraph}}
 	s.totals.Refresh()
 	s.chart.Set(s.m.svc.Meter.History(p.ID, 30))
 }
