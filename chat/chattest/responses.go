@@ -212,8 +212,12 @@ func (s *Server) serveResponses(w http.ResponseWriter, r *http.Request, body []b
 	}
 	s.rateLimitHeaders(w, req.Model)
 	s.recordServed(r, req.Model, p.usage.InputTokens, p.usage.InputTokensDetails.CachedTokens, p.usage.InputTokensDetails.CacheWriteTokens, p.usage.OutputTokens)
+	if req.Background {
+		s.startBackground(w, r, req, p, fault)
+		return
+	}
 	if req.Stream {
-		s.streamResponse(w, r, p, fault)
+		s.streamResponse(w, r, p, fault, p.events(false))
 		return
 	}
 	if s.opts.FirstToken > 0 {
@@ -505,9 +509,80 @@ func (p respPlan) object(status string, finished bool) map[string]any {
 	return o
 }
 
+// sseEvent is one event of a Responses stream, as sent: its name and JSON, its number, and
+// whether it carries the answer's text (which paces the stream and counts for faults).
+type sseEvent struct {
+	name string
+	data []byte
+	seq  int
+	text bool
+}
+
+func (e sseEvent) frame() []byte {
+	return []byte("event: " + e.name + "\ndata: " + string(e.data) + "\n\n")
+}
+
+// events are a response's whole event stream, numbered from 0, exactly one terminal event at
+// the end. A background response is queued first.
+func (p respPlan) events(background bool) []sseEvent {
+	var out []sseEvent
+	add := func(typ string, text bool, fields map[string]any) {
+		fields["type"], fields["sequence_number"] = typ, len(out)
+		b, _ := json.Marshal(fields)
+		out = append(out, sseEvent{name: typ, data: b, seq: len(out), text: text})
+	}
+	first := "in_progress"
+	if background {
+		first = "queued"
+	}
+	add("response.created", false, map[string]any{"response": p.object(first, false)})
+	if background {
+		add("response.queued", false, map[string]any{"response": p.object("queued", false)})
+	}
+	add("response.in_progress", false, map[string]any{"response": p.object("in_progress", false)})
+	index := 0
+	if p.compaction != "" {
+		add("response.output_item.added", false, map[string]any{"output_index": index, "item": p.compactionItem()})
+		add("response.output_item.done", false, map[string]any{"output_index": index, "item": p.compactionItem()})
+		index++
+	}
+	if p.reasoning > 0 {
+		add("response.output_item.added", false, map[string]any{"output_index": index, "item": p.reasoningItem(false)})
+		if len(p.summary) > 0 {
+			part := map[string]any{"type": "summary_text", "text": ""}
+			add("response.reasoning_summary_part.added", false, map[string]any{"item_id": p.rsID, "output_index": index, "summary_index": 0, "part": part})
+			for _, piece := range p.summary {
+				add("response.reasoning_summary_text.delta", true, map[string]any{"item_id": p.rsID, "output_index": index, "summary_index": 0, "delta": piece, "obfuscation": "x"})
+			}
+			text := strings.Join(p.summary, "")
+			add("response.reasoning_summary_text.done", false, map[string]any{"item_id": p.rsID, "output_index": index, "summary_index": 0, "text": text})
+			add("response.reasoning_summary_part.done", false, map[string]any{"item_id": p.rsID, "output_index": index, "summary_index": 0, "part": map[string]any{"type": "summary_text", "text": text}})
+		}
+		add("response.output_item.done", false, map[string]any{"output_index": index, "item": p.reasoningItem(true)})
+		index++
+	}
+	if len(p.pieces) > 0 || p.status == "completed" {
+		add("response.output_item.added", false, map[string]any{"output_index": index, "item": p.messageItem(false)})
+		add("response.content_part.added", false, map[string]any{"item_id": p.msgID, "output_index": index, "content_index": 0, "part": map[string]any{"type": "output_text", "text": "", "annotations": []any{}}})
+		for _, piece := range p.pieces {
+			add("response.output_text.delta", true, map[string]any{"item_id": p.msgID, "output_index": index, "content_index": 0, "delta": piece, "logprobs": []any{}, "obfuscation": "ab"})
+		}
+		text := strings.Join(p.pieces, "")
+		add("response.output_text.done", false, map[string]any{"item_id": p.msgID, "output_index": index, "content_index": 0, "text": text, "logprobs": []any{}})
+		add("response.content_part.done", false, map[string]any{"item_id": p.msgID, "output_index": index, "content_index": 0, "part": map[string]any{"type": "output_text", "text": text, "annotations": []any{}}})
+		add("response.output_item.done", false, map[string]any{"output_index": index, "item": p.messageItem(true)})
+	}
+	if p.status == "incomplete" {
+		add("response.incomplete", false, map[string]any{"response": p.object("incomplete", true)})
+	} else {
+		add("response.completed", false, map[string]any{"response": p.object("completed", true)})
+	}
+	return out
+}
+
 // streamResponse streams a response as OpenAI does: "event:" and "data:" lines, every event
 // numbered, the text and the reasoning summary as deltas, exactly one terminal event.
-func (s *Server) streamResponse(w http.ResponseWriter, r *http.Request, p respPlan, fault Fault) {
+func (s *Server) streamResponse(w http.ResponseWriter, r *http.Request, p respPlan, fault Fault, events []sseEvent) {
 	framing := s.opts.Framing
 	if fault.Framing != "" {
 		framing = fault.Framing
@@ -517,87 +592,51 @@ func (s *Server) streamResponse(w http.ResponseWriter, r *http.Request, p respPl
 		return
 	}
 	defer out.end()
-	seq := 0
 	send := func(typ string, fields map[string]any) bool {
-		fields["type"], fields["sequence_number"] = typ, seq
-		seq++
+		fields["type"], fields["sequence_number"] = typ, len(events)
 		b, _ := json.Marshal(fields)
-		return out.write([]byte("event: " + typ + "\ndata: " + string(b) + "\n\n"))
-	}
-	if !send("response.created", map[string]any{"response": p.object("in_progress", false)}) ||
-		!send("response.in_progress", map[string]any{"response": p.object("in_progress", false)}) {
-		return
-	}
-	if s.opts.FirstToken > 0 {
-		wait(r, s.opts.FirstToken)
+		return out.write(sseEvent{name: typ, data: b}.frame())
 	}
 	var interval time.Duration
 	if s.opts.TokensPerSecond > 0 {
 		interval = time.Second * time.Duration(s.opts.TokensPerChunk) / time.Duration(s.opts.TokensPerSecond)
 	}
-	start, sent := time.Now(), 0
-	pace := func() bool {
-		if interval > 0 {
-			if d := time.Until(start.Add(time.Duration(sent) * interval)); d > 0 {
-				select {
-				case <-time.After(d):
-				case <-r.Context().Done():
-					return false
-				}
+	start, texts, answerTexts := time.Now(), 0, 0
+	waited := false
+	for _, e := range events {
+		if e.text {
+			if !waited && s.opts.FirstToken > 0 {
+				wait(r, s.opts.FirstToken)
 			}
-		}
-		sent++
-		return true
-	}
-	index := 0
-	if p.compaction != "" {
-		send("response.output_item.added", map[string]any{"output_index": index, "item": p.compactionItem()})
-		send("response.output_item.done", map[string]any{"output_index": index, "item": p.compactionItem()})
-		index++
-	}
-	if p.reasoning > 0 {
-		send("response.output_item.added", map[string]any{"output_index": index, "item": p.reasoningItem(false)})
-		if len(p.summary) > 0 {
-			part := map[string]any{"type": "summary_text", "text": ""}
-			send("response.reasoning_summary_part.added", map[string]any{"item_id": p.rsID, "output_index": index, "summary_index": 0, "part": part})
-			for _, piece := range p.summary {
-				if !pace() || !send("response.reasoning_summary_text.delta", map[string]any{"item_id": p.rsID, "output_index": index, "summary_index": 0, "delta": piece, "obfuscation": "x"}) {
+			waited = true
+			if e.name == "response.output_text.delta" {
+				if fault.midStream() && fault.Kind != Split && answerTexts == fault.After {
+					s.respMisbehave(out, r, fault, send)
 					return
 				}
+				answerTexts++
 			}
-			text := strings.Join(p.summary, "")
-			send("response.reasoning_summary_text.done", map[string]any{"item_id": p.rsID, "output_index": index, "summary_index": 0, "text": text})
-			send("response.reasoning_summary_part.done", map[string]any{"item_id": p.rsID, "output_index": index, "summary_index": 0, "part": map[string]any{"type": "summary_text", "text": text}})
+			if interval > 0 {
+				if d := time.Until(start.Add(time.Duration(texts) * interval)); d > 0 {
+					select {
+					case <-time.After(d):
+					case <-r.Context().Done():
+						return
+					}
+				}
+			}
+			texts++
 		}
-		send("response.output_item.done", map[string]any{"output_index": index, "item": p.reasoningItem(true)})
-		index++
-	}
-	if len(p.pieces) > 0 || p.status == "completed" {
-		send("response.output_item.added", map[string]any{"output_index": index, "item": p.messageItem(false)})
-		send("response.content_part.added", map[string]any{"item_id": p.msgID, "output_index": index, "content_index": 0, "part": map[string]any{"type": "output_text", "text": "", "annotations": []any{}}})
-		for i, piece := range p.pieces {
-			if fault.midStream() && fault.Kind != Split && i == fault.After {
+		if e.name == "response.completed" || e.name == "response.incomplete" {
+			if fault.midStream() && fault.Kind != Split && fault.After >= answerTexts {
 				s.respMisbehave(out, r, fault, send)
 				return
 			}
-			if !pace() || !send("response.output_text.delta", map[string]any{"item_id": p.msgID, "output_index": index, "content_index": 0, "delta": piece, "logprobs": []any{}, "obfuscation": "ab"}) {
-				return
-			}
 		}
-		text := strings.Join(p.pieces, "")
-		send("response.output_text.done", map[string]any{"item_id": p.msgID, "output_index": index, "content_index": 0, "text": text, "logprobs": []any{}})
-		send("response.content_part.done", map[string]any{"item_id": p.msgID, "output_index": index, "content_index": 0, "part": map[string]any{"type": "output_text", "text": text, "annotations": []any{}}})
-		send("response.output_item.done", map[string]any{"output_index": index, "item": p.messageItem(true)})
+		if !out.write(e.frame()) {
+			return
+		}
 	}
-	if fault.midStream() && fault.Kind != Split && fault.After >= len(p.pieces) {
-		s.respMisbehave(out, r, fault, send)
-		return
-	}
-	if p.status == "incomplete" {
-		send("response.incomplete", map[string]any{"response": p.object("incomplete", true)})
-		return
-	}
-	send("response.completed", map[string]any{"response": p.object("completed", true)})
 }
 
 // respMisbehave carries out a mid-stream fault in a Responses stream: errors come as an "error"

@@ -54,6 +54,14 @@ type Options struct {
 	// Org is the organization the Admin API (/v1/organization/...) shows (nil: no Admin API).
 	// Its projects' keys are then the keys the model endpoints take.
 	Org *Org
+	// BackgroundQueue and BackgroundRun are how long a background response stays queued, then
+	// in progress, by the server's clock (0: done at once); BackgroundTTL how long it is kept
+	// (0: 10 minutes).
+	BackgroundQueue, BackgroundRun, BackgroundTTL time.Duration
+	// BatchTime is how long a batch takes by the server's clock (0: done at once), BatchWindow
+	// when it expires (0: 24 hours); NoBatchModels are models the Batch API refuses.
+	BatchTime, BatchWindow time.Duration
+	NoBatchModels          []string
 }
 
 // Server is the OpenAI-compatible handler. Mount it at the root: the API is under /v1.
@@ -61,13 +69,16 @@ type Server struct {
 	opts Options
 	now  func() time.Time
 
-	mu       sync.Mutex
-	faults   []Fault
-	replies  []string
-	requests []Request
-	limits   map[string]*bucket // per model
-	prompts  [][]int            // recent prompts' tokens, for cached-token reporting
-	served   []Spend            // what the model endpoints served, for the Admin API's usage
+	mu         sync.Mutex
+	faults     []Fault
+	replies    []string
+	requests   []Request
+	limits     map[string]*bucket // per model
+	prompts    [][]int            // recent prompts' tokens, for cached-token reporting
+	served     []Spend            // what the model endpoints served, for the Admin API's usage
+	background map[string]*bgResponse
+	files      map[string]*storedFile
+	batches    map[string]*batchJob
 }
 
 // Request is one request the server received, as the client sent it.
@@ -212,6 +223,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveInputTokens(w, body)
 	case r.URL.Path == compactPath && r.Method == http.MethodPost && !s.opts.NoResponses:
 		s.serveCompact(w, body)
+	case strings.HasPrefix(r.URL.Path, responsesPath+"/") && !s.opts.NoResponses:
+		s.serveResponseByID(w, r, strings.TrimPrefix(r.URL.Path, responsesPath+"/"))
+	case r.URL.Path == filesPath || strings.HasPrefix(r.URL.Path, filesPath+"/"):
+		s.serveFiles(w, r, body)
+	case r.URL.Path == batchesPath || strings.HasPrefix(r.URL.Path, batchesPath+"/"):
+		s.serveBatches(w, r, body)
 	default:
 		s.writeError(w, http.StatusNotFound, apiErrorSpec{
 			Message: fmt.Sprintf("Invalid URL (%s %s)", r.Method, r.URL.Path), Type: "invalid_request_error",
