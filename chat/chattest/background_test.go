@@ -77,7 +77,7 @@ func TestBackgroundResponseLifecycle(t *testing.T) {
 	}
 }
 
-func mustJSON(v any) []byte { b, _ := json.Marshal(v); return b }
+func mustJSON(v any) []byte  { b, _ := json.Marshal(v); return b }
 func mustJSONs(v any) string { return string(mustJSON(v)) }
 
 // Cancel stops a running response; a finished one stays as it was. A failure ended on the
@@ -154,4 +154,3 @@ func TestBackgroundStreamResumes(t *testing.T) {
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
-
