@@ -51,6 +51,9 @@ type Request struct {
 	ServiceTier string
 	// Conversation names the conversation, for the prompt cache's key (0: none).
 	Conversation int64
+	// Background asks in background mode (Responses API only): the answer is made, and kept
+	// for a while, on OpenAI, whether or not Parley stays to read it (see background.go).
+	Background bool
 }
 
 // Finish says how an answer ended.
@@ -64,6 +67,9 @@ const (
 	FinishStopped       Finish = "stopped"        // the user pressed Stop
 	FinishInterrupted   Finish = "interrupted"    // a failure after text had arrived
 	FinishFailed        Finish = "failed"         // a failure before any text
+	// FinishBackground: the answer goes on on OpenAI, and Parley stopped following it (it
+	// quit, the user left it running); its ResponseID fetches it later.
+	FinishBackground Finish = "background"
 )
 
 // Usage is what an answer cost in tokens, as the API reported it, or as Parley counted it when
@@ -93,11 +99,15 @@ type Answer struct {
 	// Items are the answer's output items, to replay on the next turn (Responses API).
 	Items []json.RawMessage
 	// API is the protocol that answered: APIResponses or APIChat.
-	API    string
-	Finish Finish
-	Usage  Usage
-	Cost   Cost
-	Err    *Error // why it failed or was interrupted; nil otherwise
+	API string
+	// ResponseID names a background answer's response on OpenAI.
+	ResponseID string
+	seq        int    // the last event of a background stream read, to pick it up after
+	status     string // where the background response stands, as last announced
+	Finish     Finish
+	Usage      Usage
+	Cost       Cost
+	Err        *Error // why it failed or was interrupted; nil otherwise
 	// Retries is how many times the request was sent again after a retryable failure.
 	Retries int
 	// EstimatedPrompt is Parley's own count of the prompt, made before sending.

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -66,6 +67,7 @@ type Config struct {
 type Client struct {
 	cfg    Config
 	api    *openai.Client
+	http   *http.Client // go-openai's, for the calls it does not have
 	limits *RateLimits
 	host   string
 	openai bool // the endpoint is OpenAI itself, not a compatible server
@@ -112,10 +114,11 @@ func New(cfg Config, notify func(RateLimit)) *Client {
 	oc := openai.DefaultConfig(cfg.APIKey)
 	oc.BaseURL = cfg.BaseURL
 	oc.OrgID = cfg.OrgID
-	oc.HTTPClient = &http.Client{
+	c.http = &http.Client{
 		Transport:     &transport{base: cfg.Transport, project: cfg.Project, limits: c.limits, now: cfg.Now},
 		CheckRedirect: checkRedirect,
 	}
+	oc.HTTPClient = c.http
 	c.api = openai.NewClientWithConfig(oc)
 	c.wire = completions{api: c.api}
 	if cfg.API == APIResponses || (cfg.API != APIChat && c.openai && !cfg.NoResponses) {
@@ -236,8 +239,6 @@ func (c *Client) answer(ctx context.Context, req Request, emit func(Event)) Answ
 	a := Answer{Model: req.Model, Started: c.cfg.Now()}
 	var usage *Usage
 
-	// end settles the answer however it ended: the usage the server reported or, when none
-	// came (a compatible server, a cut or stopped stream), Parley's own count, marked estimated.
 	var counted <-chan Fit // the exact count of the prompt, when it is done
 	end := func(finish Finish, e *Error) Answer {
 		if counted != nil {
@@ -245,29 +246,7 @@ func (c *Client) answer(ctx context.Context, req Request, emit func(Event)) Answ
 			a.EstimatedPrompt = f.PromptTokens
 			emit(Prepared{PromptTokens: f.PromptTokens, Dropped: a.Dropped})
 		}
-		if e != nil {
-			a.Err = e
-			emit(Failure{Err: e})
-			if finish == "" {
-				finish = FinishFailed
-				if a.Content != "" {
-					finish = FinishInterrupted
-				}
-			}
-		}
-		if finish != "" {
-			a.Finish = finish
-		}
-		switch {
-		case usage != nil:
-			a.Usage = *usage
-		case a.Content != "" || a.Finish == FinishStop || a.Finish == FinishLength:
-			completion, _ := c.cfg.Counter.Text(model.Encoding, a.Content)
-			a.Usage = Usage{PromptTokens: a.EstimatedPrompt, CompletionTokens: completion, Estimated: true}
-		}
-		a.Cost = CostOf(a.Usage, model.Price)
-		a.Ended = c.cfg.Now()
-		return a
+		return c.settle(a, model, usage, finish, e, emit)
 	}
 	// early ends an answer cancelled by the user's Stop, or failed while waiting.
 	early := func(err error) Answer {
@@ -294,8 +273,20 @@ func (c *Client) answer(ctx context.Context, req Request, emit func(Event)) Answ
 		switch {
 		case e == nil:
 			return end("", nil)
+		case ctx.Err() != nil && a.ResponseID != "":
+			return end(FinishBackground, nil) // it runs on, on OpenAI
 		case ctx.Err() != nil:
 			return end(FinishStopped, nil)
+		case a.ResponseID != "":
+			// A background response goes on whatever happened to its stream: follow it, never
+			// ask again (that would pay twice).
+			var u *Usage
+			var finish Finish
+			u, finish, e = c.follow(ctx, call, &a, emit, true)
+			if u != nil {
+				usage = u
+			}
+			return end(finish, e)
 		case a.Content == "" && c.fallBack(e):
 			attempt-- // the same request, on Chat Completions: not a retry
 			continue
@@ -319,6 +310,34 @@ func (c *Client) answer(ctx context.Context, req Request, emit func(Event)) Answ
 		}
 		a.Retries++
 	}
+}
+
+// settle ends the answer however it ended: the usage the server reported or, when none came (a
+// compatible server, a cut or stopped stream), Parley's own count, marked estimated.
+func (c *Client) settle(a Answer, model ModelInfo, usage *Usage, finish Finish, e *Error, emit func(Event)) Answer {
+	if e != nil {
+		a.Err = e
+		emit(Failure{Err: e})
+		if finish == "" {
+			finish = FinishFailed
+			if a.Content != "" {
+				finish = FinishInterrupted
+			}
+		}
+	}
+	if finish != "" {
+		a.Finish = finish
+	}
+	switch {
+	case usage != nil:
+		a.Usage = *usage
+	case a.Content != "" || a.Finish == FinishStop || a.Finish == FinishLength:
+		completion, _ := c.cfg.Counter.Text(model.Encoding, a.Content)
+		a.Usage = Usage{PromptTokens: a.EstimatedPrompt, CompletionTokens: completion, Estimated: true}
+	}
+	a.Cost = CostOf(a.Usage, model.Price)
+	a.Ended = c.cfg.Now()
+	return a
 }
 
 // prepare fits the request to the context window. Loading a tokenizer takes a few hundred
@@ -427,7 +446,13 @@ func (c *Client) attempt(ctx context.Context, call Call, a *Answer, emit func(Ev
 	defer watchdog.Stop()
 
 	x := &exchange{model: call.Model.ID}
-	stream, err := wire.Open(withExchange(ctx, x), call)
+	var stream Stream
+	var err error
+	if call.resume != nil {
+		stream, err = c.reattach(withExchange(ctx, x), *call.resume)
+	} else {
+		stream, err = wire.Open(withExchange(ctx, x), call)
+	}
 	_, header, rl := x.captured()
 	if rl != nil {
 		a.RateLimit = rl
@@ -444,11 +469,15 @@ func (c *Client) attempt(ctx context.Context, call Call, a *Answer, emit func(Ev
 	watchdog.Stop()
 	watchdog = time.AfterFunc(idle, func() { cancel(timeout{quiet, idle}) })
 
-	var text, thinking strings.Builder // a retry thinks again from the start
+	var text, thinking strings.Builder // a retry thinks again from the start; a stream picked up goes on
 	text.WriteString(a.Content)
 	defer func() { a.Content, a.Thinking = text.String(), thinking.String() }()
 	a.Finish = ""
-	a.Items = nil
+	if call.resume == nil {
+		a.Items = nil
+	} else {
+		thinking.WriteString(a.Thinking)
+	}
 	var usage *Usage
 	var thoughtFrom time.Time // when the model began to think, until its first word
 	for {
@@ -458,6 +487,14 @@ func (c *Client) attempt(ctx context.Context, call Call, a *Answer, emit func(Ev
 		}
 		if err != nil {
 			return usage, c.classify(causeOf(ctx, err), call.Model.ID), header
+		}
+		if call.Request.Background && chunk.ResponseID != "" && a.ResponseID == "" {
+			a.ResponseID = chunk.ResponseID
+			a.noteStatus(cmp.Or(chunk.Status, "queued"), emit)
+		}
+		if a.ResponseID != "" {
+			a.seq = chunk.Seq
+			a.noteStatus(chunk.Status, emit)
 		}
 		if chunk.Text == "" && chunk.Thinking == "" && chunk.Item == nil && chunk.Usage == nil && chunk.Finish == "" {
 			if chunk.Model != "" {

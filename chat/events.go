@@ -32,6 +32,11 @@ type Wait struct {
 	Attempt  int    // the retry this wait leads to (1, 2, ...); 0 when pacing
 }
 
+// Background says the question runs in background mode: ID names its response on OpenAI,
+// Status says where it stands (queued, in_progress). It comes once the server took the
+// question, and again whenever the status changes while Parley follows it.
+type Background struct{ ID, Status string }
+
 // Failure reports the error that ended or interrupted the answer; Done follows it.
 type Failure struct{ Err *Error }
 
@@ -39,6 +44,7 @@ type Failure struct{ Err *Error }
 type Done struct{ Answer Answer }
 
 func (Prepared) isEvent()    {}
+func (Background) isEvent()  {}
 func (Delta) isEvent()       {}
 func (Thinking) isEvent()    {}
 func (UsageReport) isEvent() {}

@@ -31,7 +31,7 @@ func (w responses) Open(ctx context.Context, call Call) (Stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &responseStream{s: s}, nil
+	return &responseStream{recv: s.Recv, close: s.Close}, nil
 }
 
 // compactShare is how full a Responses conversation may get, of the model's context window,
@@ -49,6 +49,11 @@ func responsesRequest(call Call, store bool) openai.CreateResponseRequest {
 		Model: req.Model, Input: inputItems(req.Model, call.Messages), Instructions: req.System,
 		Store: &store, StreamOptions: &openai.ResponseStreamOptions{IncludeObfuscation: new(bool)},
 		ServiceTier: req.ServiceTier, MaxOutputTokens: req.MaxOutput,
+	}
+	if req.Background {
+		// A background response is kept on OpenAI until it is fetched: it must be stored.
+		r.Background, store = true, true
+		r.Store = &store
 	}
 	if m.Reasoning {
 		rs := &openai.ResponseReasoning{Summary: "auto"}
@@ -114,67 +119,89 @@ func inputItems(model string, msgs []Message) []any {
 	return items
 }
 
-// responseStream reads a streamed response. The answer is finished only by its terminal event
-// (response.completed, .incomplete or .failed) or an error event: go-openai reports the end of
-// the body as io.EOF however it came.
+// responseStream reads a streamed response, sent or picked up again. The answer is finished
+// only by its terminal event (response.completed, .incomplete or .failed) or an error event:
+// go-openai reports the end of the body as io.EOF however it came.
 type responseStream struct {
-	s     *openai.ResponseStream
+	recv  func() (openai.ResponseStreamEvent, error)
+	close func() error
 	ended bool
 }
 
 func (r *responseStream) Next() (Chunk, error) {
 	for !r.ended {
-		e, err := r.s.Recv()
+		e, err := r.recv()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			return Chunk{}, err
 		}
-		switch e.Type {
-		case openai.ResponseStreamEventCreated:
-			if e.Response != nil {
-				return Chunk{Model: e.Response.Model}, nil
-			}
-		case openai.ResponseStreamEventOutputTextDelta, openai.ResponseStreamEventRefusalDelta:
-			return Chunk{Text: e.Delta}, nil
-		case openai.ResponseStreamEventReasoningSummaryTextDelta, openai.ResponseStreamEventReasoningTextDelta:
-			return Chunk{Thinking: e.Delta}, nil
-		case openai.ResponseStreamEventReasoningSummaryPartAdded:
-			if e.SummaryIndex > 0 {
-				return Chunk{Thinking: "\n\n"}, nil // a new part of the summary: a new paragraph
-			}
-		case openai.ResponseStreamEventOutputItemDone:
-			var ev struct {
-				Item json.RawMessage `json:"item"`
-			}
-			if json.Unmarshal(e.Raw, &ev) == nil && len(ev.Item) > 0 {
-				return Chunk{Item: ev.Item}, nil
-			}
-		case openai.ResponseStreamEventCompleted:
+		c, ok, err := chunkOf(e)
+		if err != nil || (ok && c.Finish != "") {
 			r.ended = true
-			return endOf(e.Response, FinishStop), nil
-		case openai.ResponseStreamEventIncomplete:
-			r.ended = true
-			finish := FinishLength
-			if e.Response != nil && e.Response.IncompleteDetails != nil && e.Response.IncompleteDetails.Reason == "content_filter" {
-				finish = FinishContentFilter
-			}
-			return endOf(e.Response, finish), nil
-		case openai.ResponseStreamEventFailed:
-			r.ended = true
-			code, msg := "server_error", "The response failed."
-			if e.Response != nil && e.Response.Error != nil {
-				code, msg = e.Response.Error.Code, e.Response.Error.Message
-			}
-			return Chunk{}, &openai.APIError{Code: code, Message: msg, Type: "response.failed"}
-		case openai.ResponseStreamEventError:
-			r.ended = true
-			return Chunk{}, &openai.APIError{Code: e.Code, Message: e.Message, Type: "error"}
+		}
+		if err != nil {
+			return Chunk{}, err
+		}
+		if ok {
+			c.Seq = e.SequenceNumber
+			return c, nil
 		}
 	}
 	r.ended = true
 	return Chunk{}, io.EOF
+}
+
+// chunkOf is what one event brings; ok is false for the events that bring nothing Parley keeps.
+func chunkOf(e openai.ResponseStreamEvent) (c Chunk, ok bool, err error) {
+	switch e.Type {
+	case openai.ResponseStreamEventCreated, openai.ResponseStreamEventQueued, openai.ResponseStreamEventInProgress:
+		if e.Response != nil {
+			return Chunk{Model: e.Response.Model, ResponseID: e.Response.ID, Status: string(e.Response.Status)}, true, nil
+		}
+	case openai.ResponseStreamEventOutputTextDelta, openai.ResponseStreamEventRefusalDelta:
+		return Chunk{Text: e.Delta}, true, nil
+	case openai.ResponseStreamEventReasoningSummaryTextDelta, openai.ResponseStreamEventReasoningTextDelta:
+		return Chunk{Thinking: e.Delta}, true, nil
+	case openai.ResponseStreamEventReasoningSummaryPartAdded:
+		if e.SummaryIndex > 0 {
+			return Chunk{Thinking: "\n\n"}, true, nil // a new part of the summary: a new paragraph
+		}
+	case openai.ResponseStreamEventOutputItemDone:
+		var ev struct {
+			Item json.RawMessage `json:"item"`
+		}
+		if json.Unmarshal(e.Raw, &ev) == nil && len(ev.Item) > 0 {
+			return Chunk{Item: ev.Item}, true, nil
+		}
+	case openai.ResponseStreamEventCompleted:
+		return endOf(e.Response, FinishStop), true, nil
+	case openai.ResponseStreamEventIncomplete:
+		return endOf(e.Response, incompleteFinish(e.Response)), true, nil
+	case openai.ResponseStreamEventFailed:
+		return Chunk{}, false, failedError(e.Response)
+	case openai.ResponseStreamEventError:
+		return Chunk{}, false, &openai.APIError{Code: e.Code, Message: e.Message, Type: "error"}
+	}
+	return Chunk{}, false, nil
+}
+
+// incompleteFinish is how an incomplete response ended: cut by the output cap, or withheld.
+func incompleteFinish(resp *openai.CreateResponseResponse) Finish {
+	if resp != nil && resp.IncompleteDetails != nil && resp.IncompleteDetails.Reason == "content_filter" {
+		return FinishContentFilter
+	}
+	return FinishLength
+}
+
+// failedError is the error a failed response carries.
+func failedError(resp *openai.CreateResponseResponse) error {
+	code, msg := "server_error", "The response failed."
+	if resp != nil && resp.Error != nil {
+		code, msg = resp.Error.Code, resp.Error.Message
+	}
+	return &openai.APIError{Code: code, Message: msg, Type: "response.failed"}
 }
 
 // endOf is the chunk of a terminal event: how it ended, and its usage.
@@ -196,7 +223,7 @@ func endOf(resp *openai.CreateResponseResponse, finish Finish) Chunk {
 	return c
 }
 
-func (r *responseStream) Close() error { return r.s.Close() }
+func (r *responseStream) Close() error { return r.close() }
 
 // ErrNoExactCount says the endpoint cannot count a request exactly (Chat Completions, compatible
 // servers): Parley's own count is the estimate.

@@ -25,6 +25,8 @@ type Call struct {
 	Messages []Message
 	// OpenAI says the endpoint is OpenAI itself, not a compatible server.
 	OpenAI bool
+	// resume picks up a background response's stream instead of sending the request.
+	resume *resumePoint
 }
 
 // Stream is an answer being read, in the spirit of mods' Stream.
@@ -44,6 +46,12 @@ type Chunk struct {
 	Model    string          // the model that answers, as the server names it
 	Usage    *Usage          // the usage the server reported
 	Finish   Finish          // the protocol said the answer ended, and how
+	// ResponseID names the response (Responses API), Status where a background one stands
+	// (queued, in_progress), and Seq is the number of the event that brought the chunk, from
+	// which a broken stream is picked up again.
+	ResponseID string
+	Status     string
+	Seq        int
 }
 
 // The protocols.

@@ -15,12 +15,13 @@ import (
 
 // bgResponse is a background response the server keeps.
 type bgResponse struct {
-	plan    respPlan
-	created time.Time
-	events  []sseEvent // its whole event stream, for re-attaching
-	status  string     // set when the server ended it otherwise: cancelled, failed
-	errCode string
-	errMsg  string
+	plan     respPlan
+	created  time.Time
+	events   []sseEvent // its whole event stream, for re-attaching
+	streamed bool       // it was created with stream: true, and can be streamed again
+	status   string     // set when the server ended it otherwise: cancelled, failed
+	errCode  string
+	errMsg   string
 }
 
 // Background options, on Options.
@@ -62,7 +63,7 @@ func (s *Server) bgObject(b *bgResponse, now time.Time) map[string]any {
 // startBackground answers a background create: the object, queued, at once; or, streamed, the
 // events as they come (a client cut off re-attaches with starting_after).
 func (s *Server) startBackground(w http.ResponseWriter, r *http.Request, req ResponsesRequest, p respPlan, fault Fault) {
-	b := &bgResponse{plan: p, created: s.now(), events: p.events(true)}
+	b := &bgResponse{plan: p, created: s.now(), events: p.events(true), streamed: req.Stream}
 	s.mu.Lock()
 	if s.background == nil {
 		s.background = map[string]*bgResponse{}
@@ -80,7 +81,7 @@ func (s *Server) startBackground(w http.ResponseWriter, r *http.Request, req Res
 
 // serveResponseByID answers GET /v1/responses/{id} (streamed with starting_after, or not) and
 // POST /v1/responses/{id}/cancel.
-func (s *Server) serveResponseByID(w http.ResponseWriter, r *http.Request, rest string) {
+func (s *Server) serveResponseByID(w http.ResponseWriter, r *http.Request, rest string, fault Fault) {
 	id, action, _ := strings.Cut(rest, "/")
 	s.mu.Lock()
 	b := s.background[id]
@@ -105,6 +106,17 @@ func (s *Server) serveResponseByID(w http.ResponseWriter, r *http.Request, rest 
 		s.mu.Unlock()
 		writeJSON(w, o)
 	case action == "" && r.Method == http.MethodGet && r.URL.Query().Get("stream") == "true":
+		s.mu.Lock()
+		status := s.statusAt(b, now)
+		s.mu.Unlock()
+		if !b.streamed || status == "cancelled" || status == "failed" {
+			why := "it was not created with stream=true"
+			if b.streamed {
+				why = "it is " + status
+			}
+			s.writeError(w, http.StatusBadRequest, apiErrorSpec{Message: "This response cannot be streamed: " + why + ".", Type: "invalid_request_error", Param: "stream"})
+			return
+		}
 		after, err := strconv.Atoi(r.URL.Query().Get("starting_after"))
 		if err != nil {
 			after = -1
@@ -115,7 +127,7 @@ func (s *Server) serveResponseByID(w http.ResponseWriter, r *http.Request, rest 
 				rest = append(rest, e)
 			}
 		}
-		s.streamResponse(w, r, b.plan, Fault{}, rest)
+		s.streamResponse(w, r, b.plan, fault, rest)
 	case action == "" && r.Method == http.MethodGet:
 		s.mu.Lock()
 		o := s.bgObject(b, now)

@@ -3,6 +3,7 @@ package chattest
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -61,6 +62,10 @@ type Fault struct {
 	Size     int    `json:"size,omitempty"`
 }
 
+// ResponseByIDPath, as a fault's Path, matches every request about one response (GET
+// /v1/responses/{id}, streamed again or not, and its cancel).
+const ResponseByIDPath = "/v1/responses/{id}"
+
 func (f Fault) path() string {
 	if f.Path == "" {
 		return completionsPath
@@ -82,7 +87,8 @@ func (s *Server) takeFault(path string) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, f := range s.faults {
-		if f.path() != path {
+		if f.path() != path && !(f.path() == ResponseByIDPath && strings.HasPrefix(path, responsesPath+"/") &&
+			path != inputTokensPath && path != compactPath) {
 			continue
 		}
 		s.faults[i].Times--

@@ -85,6 +85,7 @@ type Server struct {
 type Request struct {
 	Method string
 	Path   string
+	Query  string // the URL's query, as sent
 	Header http.Header
 	Body   []byte
 	Time   time.Time
@@ -184,7 +185,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<20))
 	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body, Time: s.now()})
+	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body, Time: s.now()})
 	s.mu.Unlock()
 
 	w.Header().Set("x-request-id", "req_"+randomHex(16))
@@ -224,7 +225,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == compactPath && r.Method == http.MethodPost && !s.opts.NoResponses:
 		s.serveCompact(w, body)
 	case strings.HasPrefix(r.URL.Path, responsesPath+"/") && !s.opts.NoResponses:
-		s.serveResponseByID(w, r, strings.TrimPrefix(r.URL.Path, responsesPath+"/"))
+		s.serveResponseByID(w, r, strings.TrimPrefix(r.URL.Path, responsesPath+"/"), fault)
 	case r.URL.Path == filesPath || strings.HasPrefix(r.URL.Path, filesPath+"/"):
 		s.serveFiles(w, r, body)
 	case r.URL.Path == batchesPath || strings.HasPrefix(r.URL.Path, batchesPath+"/"):
