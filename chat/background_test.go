@@ -224,6 +224,7 @@ func TestLeavingAndCancellingABackgroundAnswer(t *testing.T) {
 	r := backgroundRig(t, chattest.Options{BackgroundRun: time.Hour, TokensPerSecond: 20, TokensPerChunk: 1})
 	r.server.Reply(strings.Repeat("slowly ", 40))
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var a Answer
 	for e := range r.client.Stream(ctx, backgroundAsk("slow")) {
 		switch e := e.(type) {

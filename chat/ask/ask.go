@@ -9,6 +9,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 
 	"parley/chat"
 	"parley/chat/store"
@@ -50,6 +51,11 @@ type Exchange struct {
 	MaxOutput   int
 	// NoSave keeps the exchange out of the history (`parley ask --no-save`).
 	NoSave bool
+	// Background asks in background mode (the Responses API's): the answer is made on OpenAI
+	// whether or not Parley stays, and saved when a Parley next fetches it. Stopping it (ctx)
+	// cancels it there, unless LeaveRunning (`parley ask --background` and Ctrl+C).
+	Background   bool
+	LeaveRunning bool
 }
 
 // The events of a Run, in order: the engine's own (chat.Prepared, chat.Delta, chat.UsageReport,
@@ -79,6 +85,7 @@ type Finished struct {
 	Message      store.Message
 	Conversation store.Conversation
 	Saved        bool
+	err          error // why it was not saved
 }
 
 // Run is one exchange under way. Read Events until the channel closes.
@@ -127,19 +134,30 @@ func (a *Asker) Start(ctx context.Context, client *chat.Client, x Exchange) (*Ru
 	if x.Resume {
 		r.text.WriteString(last.Content)
 	}
-	go a.run(ctx, client, x, last, r)
+	go func() {
+		s := a.save(x, last, r.emit)
+		a.read(ctx, client, x, last, r, s, func(ctx context.Context, req chat.Request) <-chan chat.Event { return client.Stream(ctx, req) })
+	}()
 	return r, nil
 }
 
-func (a *Asker) run(ctx context.Context, client *chat.Client, x Exchange, last store.Message, r *Run) {
-	defer close(r.events)
-	emit := func(e Event) { r.events <- e }
-	s := a.save(x, last, emit)
+func (r *Run) emit(e Event) { r.events <- e }
 
+// read reads an answer's events (asked, or fetched again) into the run and the history, and
+// settles it: saved, counted once, a background answer the user stopped cancelled on OpenAI.
+func (a *Asker) read(ctx context.Context, client *chat.Client, x Exchange, last store.Message, r *Run, s *saver,
+	events func(context.Context, chat.Request) <-chan chat.Event) {
+	defer close(r.events)
+	emit := r.emit
 	req := Request(x)
 	var answer chat.Answer
-	for e := range client.Stream(ctx, req) {
+	for e := range events(ctx, req) {
 		switch e := e.(type) {
+		case chat.Background:
+			if err := s.background(e.ID); err != nil {
+				emit(Warning{What: "The answer's place on OpenAI could not be saved: if Parley stops now, it is lost", Err: err})
+			}
+			emit(e)
 		case chat.Delta:
 			r.mu.Lock()
 			r.text.WriteString(e.Text)
@@ -165,8 +183,21 @@ func (a *Asker) run(ctx context.Context, client *chat.Client, x Exchange, last s
 		}
 	}
 
+	if answer.Finish == chat.FinishBackground && ctx.Err() != nil && !x.LeaveRunning {
+		// The user stopped it: it must not run on, and be billed, on OpenAI.
+		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if err := client.CancelBackground(cctx, answer.ResponseID); err != nil {
+			emit(Warning{What: "The answer could not be cancelled on OpenAI: it may run on there, and be billed", Err: err})
+		}
+		cancel()
+		answer.Finish = chat.FinishStopped
+	}
 	f := s.finish(x, last, answer, emit)
-	if a.deps.Record != nil && reachedServer(answer) {
+	if errors.Is(f.err, store.ErrClaimLost) {
+		emit(f) // another Parley saved it, and counted it
+		return
+	}
+	if a.deps.Record != nil && reachedServer(answer) && answer.Finish != chat.FinishBackground {
 		if err := a.deps.Record(f.Conversation.Profile, req.Model, answer); err != nil {
 			emit(Warning{What: "The usage could not be counted", Err: err})
 		}
@@ -186,7 +217,7 @@ func reachedServer(a chat.Answer) bool {
 func Request(x Exchange) chat.Request {
 	c := x.Conversation
 	req := chat.Request{Model: c.Model, System: c.SystemPrompt, Temperature: x.Temperature, MaxOutput: x.MaxOutput,
-		Effort: c.Effort, Pro: c.Pro, ServiceTier: c.ServiceTier, Conversation: c.ID}
+		Effort: c.Effort, Pro: c.Pro, ServiceTier: c.ServiceTier, Conversation: c.ID, Background: x.Background}
 	for _, m := range x.Messages {
 		if m.Content == "" && len(m.Items) == 0 {
 			continue

@@ -1,6 +1,7 @@
 package ask
 
 import (
+	"errors"
 	"strings"
 	"sync"
 
@@ -15,11 +16,12 @@ import (
 type saver struct {
 	ready chan struct{} // closed when the history is ready, or could not be
 
-	mu      sync.Mutex
-	conv    store.Conversation
-	draft   *store.Draft
-	failed  bool
-	pending strings.Builder
+	mu         sync.Mutex
+	conv       store.Conversation
+	draft      *store.Draft
+	failed     bool
+	pending    strings.Builder
+	responseID string // a background answer's response, saved once the draft is ready
 }
 
 // save starts saving the exchange in the background.
@@ -37,6 +39,11 @@ func (a *Asker) save(x Exchange, last store.Message, emit func(Event)) *saver {
 		s.conv, s.draft, s.failed = conv, draft, draft == nil
 		if draft != nil && s.pending.Len() > 0 {
 			draft.Append(s.pending.String())
+		}
+		if draft != nil && s.responseID != "" {
+			if err := draft.SetResponseID(s.responseID); err != nil {
+				emit(Warning{What: "The answer's place on OpenAI could not be saved: if Parley stops now, it is lost", Err: err})
+			}
 		}
 		s.pending.Reset()
 		s.mu.Unlock()
@@ -82,6 +89,17 @@ func (a *Asker) prepare(x Exchange, last store.Message) (conv store.Conversation
 	return conv, question, draft, "", nil
 }
 
+// background saves the background response the answer is being made by.
+func (s *saver) background(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.responseID = id
+	if s.draft == nil {
+		return nil // saved once the draft is ready
+	}
+	return s.draft.SetResponseID(id)
+}
+
 // grow adds streamed text.
 func (s *saver) grow(text string) {
 	s.mu.Lock()
@@ -108,7 +126,7 @@ func (s *saver) finish(x Exchange, last store.Message, a chat.Answer, emit func(
 		}
 	}
 	f := Finished{Answer: a, Conversation: s.conv}
-	keep := a.Content != "" || x.Resume || a.Finish == chat.FinishStop || a.Finish == chat.FinishLength
+	keep := a.Content != "" || x.Resume || a.Finish == chat.FinishStop || a.Finish == chat.FinishLength || a.ResponseID != ""
 	switch {
 	case s.draft == nil:
 		template := base
@@ -124,8 +142,8 @@ func (s *saver) finish(x Exchange, last store.Message, a chat.Answer, emit func(
 		f.Message.ID = 0 // gone from the history
 	default:
 		m, err := s.draft.Finish(a)
-		f.Message, f.Saved = m, err == nil
-		if err != nil {
+		f.Message, f.Saved, f.err = m, err == nil, err
+		if err != nil && !errors.Is(err, store.ErrClaimLost) {
 			emit(Warning{What: "The answer could not be saved", Err: err})
 		}
 	}

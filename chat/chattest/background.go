@@ -162,3 +162,13 @@ func (s *Server) BackgroundIDs() []string {
 	}
 	return ids
 }
+
+// BackgroundStatus is a background response's status now ("" when the server has none).
+func (s *Server) BackgroundStatus(id string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b := s.background[id]; b != nil {
+		return s.statusAt(b, s.now())
+	}
+	return ""
+}

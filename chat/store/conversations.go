@@ -39,12 +39,12 @@ func Retitled(title, oldFirst, newFirst string) string {
 	return title
 }
 
-const conversationColumns = `id, title, profile, model, system_prompt, created, updated, pinned, quick, effort, pro, service_tier`
+const conversationColumns = `id, title, profile, model, system_prompt, created, updated, pinned, quick, effort, pro, service_tier, batch_id`
 
 func scanConversation(row interface{ Scan(...any) error }) (Conversation, error) {
 	var c Conversation
 	var created, updated int64
-	err := row.Scan(&c.ID, &c.Title, &c.Profile, &c.Model, &c.SystemPrompt, &created, &updated, &c.Pinned, &c.Quick, &c.Effort, &c.Pro, &c.ServiceTier)
+	err := row.Scan(&c.ID, &c.Title, &c.Profile, &c.Model, &c.SystemPrompt, &created, &updated, &c.Pinned, &c.Quick, &c.Effort, &c.Pro, &c.ServiceTier, &c.Batch)
 	c.Created, c.Updated = fromMS(created), fromMS(updated)
 	return c, err
 }
@@ -107,9 +107,9 @@ func (s *Store) CountConversations() (int, error) {
 func insertConversation(db interface {
 	Exec(string, ...any) (sql.Result, error)
 }, c Conversation) (int64, error) {
-	res, err := db.Exec(`INSERT INTO conversations (title, profile, model, system_prompt, created, updated, pinned, quick, effort, pro, service_tier)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.Title, c.Profile, c.Model, c.SystemPrompt, ms(c.Created), ms(c.Updated), c.Pinned, c.Quick, c.Effort, c.Pro, c.ServiceTier)
+	res, err := db.Exec(`INSERT INTO conversations (title, profile, model, system_prompt, created, updated, pinned, quick, effort, pro, service_tier, batch_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.Title, c.Profile, c.Model, c.SystemPrompt, ms(c.Created), ms(c.Updated), c.Pinned, c.Quick, c.Effort, c.Pro, c.ServiceTier, c.Batch)
 	if err != nil {
 		return 0, err
 	}

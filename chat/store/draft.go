@@ -1,6 +1,9 @@
 package store
 
 import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +27,12 @@ type Draft struct {
 	text    strings.Builder
 	base    Message // what a resumed answer held before: its usage and cost add up
 	saveErr error
+	// claim is this writer's hold on a background answer it follows ("" for the rest): another
+	// Parley's claim makes it lost, and then it saves nothing. held is what the followed answer
+	// held before: its text is read again from the start, and what is longer stays.
+	claim string
+	lost  bool
+	held  string
 }
 
 // StartAnswer adds an empty, streaming answer to a conversation and starts checkpointing it.
@@ -49,6 +58,67 @@ func (s *Store) ResumeAnswer(m Message) (*Draft, error) {
 	d.text.WriteString(m.Content)
 	go d.checkpoint()
 	return d, nil
+}
+
+// ErrClaimLost says another Parley took over a background answer this one was following: it
+// saves it, this one does not.
+var ErrClaimLost = errors.New("another Parley is saving this answer")
+
+// Follow claims a background answer no Parley follows (from Pending) and starts checkpointing
+// it as it is read again. It reports false, and no draft, when another Parley claimed it first.
+func (s *Store) Follow(m Message) (*Draft, bool, error) {
+	claim := newClaim()
+	now := s.now()
+	res, err := s.db.Exec(`UPDATE messages SET finish = ?, claim = ?, updated = ? WHERE id = ? AND `+pendingWhere,
+		string(Streaming), claim, ms(now), m.ID, string(chat.FinishBackground), string(Streaming), ms(now.Add(-StaleAfter)))
+	if err != nil {
+		return nil, false, wrap("taking up a background answer", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, false, nil
+	}
+	m.Finish, m.Error, m.Updated = Streaming, "", now
+	d := &Draft{s: s, msg: m, claim: claim, held: m.Content, stop: make(chan struct{}), done: make(chan struct{})}
+	go d.checkpoint()
+	return d, true, nil
+}
+
+func newClaim() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// SetResponseID names the background response the answer is being made by, and saves it at
+// once: from now on a Parley that stops leaves it to be fetched, not lost.
+func (d *Draft) SetResponseID(id string) error {
+	d.mu.Lock()
+	d.msg.ResponseID = id
+	m := d.current()
+	d.mu.Unlock()
+	return d.save(m)
+}
+
+// current is the answer as it stands; d.mu is held.
+func (d *Draft) current() Message {
+	m := d.msg
+	m.Content = d.text.String()
+	if len(m.Content) < len(d.held) {
+		m.Content = d.held
+	}
+	return m
+}
+
+// save checkpoints the answer, under its claim.
+func (d *Draft) save(m Message) error {
+	ok, err := d.s.updateClaimed(m, d.claim, d.claim)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.saveErr = err
+	if err == nil && !ok {
+		d.lost = true
+	}
+	return err
 }
 
 // Message is the answer as stored when it started (its id and place).
@@ -81,26 +151,39 @@ func (d *Draft) checkpoint() {
 			return
 		case <-ticks:
 			d.mu.Lock()
-			m := d.msg
-			m.Content = d.text.String()
+			m, lost := d.current(), d.lost
 			d.mu.Unlock()
-			// Saved even when no text came: the fresh timestamp says the writer is alive.
-			err := d.s.UpdateMessage(m)
-			d.mu.Lock()
-			d.saveErr = err
-			d.mu.Unlock()
+			if !lost {
+				// Saved even when no text came: the fresh timestamp says the writer is alive.
+				d.save(m)
+			}
 		}
 	}
 }
 
 // Finish stops checkpointing and saves the answer as it ended: all its text, and what it cost.
+// A background answer another Parley took over is not saved here (ErrClaimLost).
 func (d *Draft) Finish(a chat.Answer) (Message, error) {
 	close(d.stop)
 	<-d.done
 	d.mu.Lock()
 	m := Settle(d.msg, d.base, a)
+	if len(m.Content) < len(d.held) {
+		m.Content = d.held // read again only in part: what was there stays
+	}
+	lost, claim := d.lost, d.claim
 	d.mu.Unlock()
-	return m, d.s.UpdateMessage(m)
+	if lost {
+		return m, ErrClaimLost
+	}
+	ok, err := d.s.updateClaimed(m, claim, "")
+	if err == nil && !ok {
+		err = ErrClaimLost
+		if claim == "" {
+			err = ErrNotFound
+		}
+	}
+	return m, err
 }
 
 // Settle is an answer message as it ended: what it held before (base, for a resumed answer;
@@ -131,6 +214,9 @@ func Settle(m, base Message, a chat.Answer) Message {
 	m.Cost = a.Cost
 	if base.ID != 0 {
 		m.Cost = chat.Cost{USD: a.Cost.USD + base.Cost.USD, Known: a.Cost.Known && (base.Cost.Known || base.Usage.Total() == 0)}
+	}
+	if a.ResponseID != "" {
+		m.ResponseID = a.ResponseID
 	}
 	m.Finish = a.Finish
 	m.Error = ""

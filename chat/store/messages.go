@@ -16,7 +16,7 @@ const StaleAfter = 3 * time.Second
 
 const messageColumns = `id, conversation_id, seq, role, content, model, prompt_tokens, cached_tokens, completion_tokens,
 	reasoning_tokens, usage_estimated, cost_usd, cost_known, finish, error, created, updated,
-	thinking, thinking_ms, items, cache_write_tokens, service_tier, api`
+	thinking, thinking_ms, items, cache_write_tokens, service_tier, api, response_id`
 
 func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
 	var m Message
@@ -25,7 +25,7 @@ func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
 	err := row.Scan(&m.ID, &m.ConversationID, &m.Seq, &role, &m.Content, &m.Model,
 		&m.Usage.PromptTokens, &m.Usage.CachedTokens, &m.Usage.CompletionTokens, &m.Usage.ReasoningTokens, &m.Usage.Estimated,
 		&m.Cost.USD, &m.Cost.Known, &finish, &m.Error, &created, &updated,
-		&m.Thinking, &thinkingMS, &items, &m.Usage.CacheWriteTokens, &m.Usage.ServiceTier, &m.API)
+		&m.Thinking, &thinkingMS, &items, &m.Usage.CacheWriteTokens, &m.Usage.ServiceTier, &m.API, &m.ResponseID)
 	m.Role, m.Finish = chat.Role(role), chat.Finish(finish)
 	m.Created, m.Updated = fromMS(created), fromMS(updated)
 	m.ThinkingTime = time.Duration(thinkingMS) * time.Millisecond
@@ -59,12 +59,12 @@ func decodeItems(s string) ([]json.RawMessage, string) {
 func insertMessage(tx *sql.Tx, m Message) (int64, error) {
 	res, err := tx.Exec(`INSERT INTO messages (conversation_id, seq, role, content, model, prompt_tokens, cached_tokens, completion_tokens,
 		reasoning_tokens, usage_estimated, cost_usd, cost_known, finish, error, created, updated,
-		thinking, thinking_ms, items, cache_write_tokens, service_tier, api)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		thinking, thinking_ms, items, cache_write_tokens, service_tier, api, response_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ConversationID, m.Seq, string(m.Role), m.Content, m.Model, m.Usage.PromptTokens, m.Usage.CachedTokens,
 		m.Usage.CompletionTokens, m.Usage.ReasoningTokens, m.Usage.Estimated, m.Cost.USD, m.Cost.Known,
 		string(m.Finish), m.Error, ms(m.Created), ms(m.Updated),
-		m.Thinking, m.ThinkingTime.Milliseconds(), encodeItems(m), m.Usage.CacheWriteTokens, m.Usage.ServiceTier, m.API)
+		m.Thinking, m.ThinkingTime.Milliseconds(), encodeItems(m), m.Usage.CacheWriteTokens, m.Usage.ServiceTier, m.API, m.ResponseID)
 	if err != nil {
 		return 0, err
 	}
@@ -88,6 +88,9 @@ func (s *Store) Messages(conversation int64) ([]Message, error) {
 		}
 		if m.Finish == Streaming && now.Sub(m.Updated) > StaleAfter {
 			m.Finish, m.Error = chat.FinishInterrupted, abandoned
+			if m.ResponseID != "" {
+				m.Finish, m.Error = chat.FinishBackground, "" // still being made on OpenAI
+			}
 		}
 		out = append(out, m)
 	}
@@ -97,23 +100,38 @@ func (s *Store) Messages(conversation int64) ([]Message, error) {
 const abandoned = "Parley closed before this answer was finished."
 
 // Abandoned lists the answers a Parley that stopped (killed, crashed, powered off) left being
-// written. Answers another running Parley is still writing are left out.
+// written. Answers another running Parley is still writing are left out, and so are background
+// answers: they go on on OpenAI, to be fetched (Pending).
 func (s *Store) Abandoned() ([]Message, error) {
-	rows, err := s.db.Query(`SELECT `+messageColumns+` FROM messages WHERE finish = ? AND updated < ? ORDER BY id`,
+	return s.messagesWhere("finding interrupted answers", `finish = ? AND updated < ? AND response_id = ''`,
 		string(Streaming), ms(s.now().Add(-StaleAfter)))
+}
+
+// Pending lists the background answers no Parley is following: left running (the user quit,
+// or pressed Ctrl+C), or whose follower stopped (killed, crashed, powered off).
+func (s *Store) Pending() ([]Message, error) {
+	return s.messagesWhere("finding answers still being made", pendingWhere, string(chat.FinishBackground), string(Streaming), ms(s.now().Add(-StaleAfter)))
+}
+
+// pendingWhere is a background answer nobody follows; its arguments are FinishBackground,
+// Streaming, and the time before which a writer has gone silent.
+const pendingWhere = `response_id != '' AND (finish = ? OR (finish = ? AND updated < ?))`
+
+func (s *Store) messagesWhere(what, where string, args ...any) ([]Message, error) {
+	rows, err := s.db.Query(`SELECT `+messageColumns+` FROM messages WHERE `+where+` ORDER BY id`, args...)
 	if err != nil {
-		return nil, wrap("finding interrupted answers", err)
+		return nil, wrap(what, err)
 	}
 	defer rows.Close()
 	var out []Message
 	for rows.Next() {
 		m, err := scanMessage(rows)
 		if err != nil {
-			return nil, wrap("finding interrupted answers", err)
+			return nil, wrap(what, err)
 		}
 		out = append(out, m)
 	}
-	return out, wrap("finding interrupted answers", rows.Err())
+	return out, wrap(what, rows.Err())
 }
 
 // SettleAbandoned saves an abandoned answer as interrupted, with the usage and cost given. It
@@ -158,18 +176,34 @@ func (s *Store) Append(m Message) (Message, error) {
 
 // UpdateMessage saves a message's content, usage, cost, finish and error.
 func (s *Store) UpdateMessage(m Message) error {
+	ok, err := s.updateClaimed(m, "", "")
+	if err == nil && !ok {
+		return ErrNotFound
+	}
+	return err
+}
+
+// updateClaimed saves a message as UpdateMessage does, only while claim is its claim (""
+// for an answer nobody claimed), and leaves next as its claim. It reports false when the
+// message is gone or another Parley has claimed it.
+func (s *Store) updateClaimed(m Message, claim, next string) (bool, error) {
 	now := s.now()
 	res, err := s.db.Exec(`UPDATE messages SET content = ?, model = ?, prompt_tokens = ?, cached_tokens = ?, completion_tokens = ?,
 		reasoning_tokens = ?, usage_estimated = ?, cost_usd = ?, cost_known = ?, finish = ?, error = ?, updated = ?,
-		thinking = ?, thinking_ms = ?, items = ?, cache_write_tokens = ?, service_tier = ?, api = ? WHERE id = ?`,
+		thinking = ?, thinking_ms = ?, items = ?, cache_write_tokens = ?, service_tier = ?, api = ?, response_id = ?, claim = ?
+		WHERE id = ? AND claim = ?`,
 		m.Content, m.Model, m.Usage.PromptTokens, m.Usage.CachedTokens, m.Usage.CompletionTokens, m.Usage.ReasoningTokens,
 		m.Usage.Estimated, m.Cost.USD, m.Cost.Known, string(m.Finish), m.Error, ms(now),
-		m.Thinking, m.ThinkingTime.Milliseconds(), encodeItems(m), m.Usage.CacheWriteTokens, m.Usage.ServiceTier, m.API, m.ID)
-	if err := changed(res, err, "saving the answer"); err != nil {
-		return err
+		m.Thinking, m.ThinkingTime.Milliseconds(), encodeItems(m), m.Usage.CacheWriteTokens, m.Usage.ServiceTier, m.API, m.ResponseID,
+		next, m.ID, claim)
+	if err != nil {
+		return false, wrap("saving the answer", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return false, nil
 	}
 	_, err = s.db.Exec(`UPDATE conversations SET updated = ? WHERE id = ?`, ms(now), m.ConversationID)
-	return wrap("saving the answer", err)
+	return true, wrap("saving the answer", err)
 }
 
 // TruncateFrom deletes a conversation's messages from seq on: regenerating an answer, or

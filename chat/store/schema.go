@@ -85,6 +85,29 @@ CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, thinking ON messages
 	INSERT INTO messages_fts (rowid, content) VALUES (-new.id, new.content || char(10) || new.thinking);
 END;
 `,
+	// 3: asynchronous answers. A background answer names its response on OpenAI; whichever
+	// Parley follows it holds its claim (so only one saves it). A batch's requests are kept to
+	// build its conversations when its results come; a conversation made from one names it.
+	`
+ALTER TABLE messages ADD COLUMN response_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN claim TEXT NOT NULL DEFAULT '';
+CREATE INDEX messages_pending ON messages (finish) WHERE response_id != '';
+ALTER TABLE conversations ADD COLUMN batch_id TEXT NOT NULL DEFAULT '';
+CREATE TABLE batches (
+	id           TEXT    PRIMARY KEY,
+	profile      TEXT    NOT NULL DEFAULT '',
+	created      INTEGER NOT NULL,
+	source       TEXT    NOT NULL DEFAULT '',
+	requests     TEXT    NOT NULL,
+	estimate_usd REAL    NOT NULL DEFAULT 0,
+	status       TEXT    NOT NULL DEFAULT '',
+	total        INTEGER NOT NULL DEFAULT 0,
+	completed    INTEGER NOT NULL DEFAULT 0,
+	failed       INTEGER NOT NULL DEFAULT 0,
+	cost_usd     REAL    NOT NULL DEFAULT 0,
+	fetched      INTEGER NOT NULL DEFAULT 0
+);
+`,
 }
 
 // backupsKept is how many backups taken before migrations are kept.

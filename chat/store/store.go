@@ -43,6 +43,8 @@ type Conversation struct {
 	Effort      string
 	Pro         bool
 	ServiceTier string
+	// Batch names the batch it was asked in (parley batch), "" for the rest.
+	Batch string
 }
 
 // Message is one stored message.
@@ -65,6 +67,9 @@ type Message struct {
 	Items      []json.RawMessage
 	ItemsModel string
 	API        string
+	// ResponseID names a background answer's response on OpenAI; with Finish
+	// chat.FinishBackground (or Streaming, its follower gone) it is still to be fetched.
+	ResponseID string
 	Created    time.Time
 	Updated    time.Time
 }

@@ -1,0 +1,58 @@
+package ask
+
+import (
+	"context"
+
+	"parley/chat"
+	"parley/chat/store"
+)
+
+// Pending lists the background answers no Parley is following: left running, or left by a
+// Parley that stopped. Follow finishes them.
+func (a *Asker) Pending() ([]store.Message, error) {
+	st, err := a.deps.History()
+	if err != nil {
+		return nil, err
+	}
+	return st.Pending()
+}
+
+// Follow finishes a background answer from Pending through client: it claims it (ok is false
+// when another Parley has it), reads it again from OpenAI as it is made or once it is done,
+// saves it and counts its cost, reporting as Start does. Stopping it (ctx) cancels it on
+// OpenAI, unless leaveRunning.
+func (a *Asker) Follow(ctx context.Context, client *chat.Client, m store.Message, leaveRunning bool) (*Run, bool, error) {
+	st, err := a.deps.History()
+	if err != nil {
+		return nil, false, err
+	}
+	conv, err := st.Conversation(m.ConversationID)
+	if err != nil {
+		return nil, false, err
+	}
+	msgs, err := st.Messages(m.ConversationID)
+	if err != nil {
+		return nil, false, err
+	}
+	x := Exchange{Conversation: conv, Background: true, LeaveRunning: leaveRunning}
+	for _, before := range msgs {
+		if before.Seq < m.Seq {
+			x.Messages = append(x.Messages, before)
+		}
+	}
+	if m.Model != "" {
+		x.Conversation.Model = m.Model
+	}
+	draft, ok, err := st.Follow(m)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	r := &Run{events: make(chan Event, 64)}
+	s := &saver{ready: make(chan struct{}), conv: conv, draft: draft}
+	close(s.ready)
+	id := m.ResponseID
+	go a.read(ctx, client, x, m, r, s, func(ctx context.Context, req chat.Request) <-chan chat.Event {
+		return client.ResumeBackground(ctx, req, id)
+	})
+	return r, true, nil
+}
