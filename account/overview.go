@@ -248,7 +248,7 @@ func Fetch(ctx context.Context, d Deps, p settings.Profile) (*Overview, error) {
 func projectLimits(limits []chat.AdminRateLimit) map[string]settings.Limits {
 	out := map[string]settings.Limits{}
 	for _, l := range limits {
-		out[l.Model] = settings.Limits{RPM: l.RPM, TPM: l.TPM, RPD: l.RPD}
+		out[l.Model] = settings.Limits{RPM: l.RPM, TPM: l.TPM, RPD: l.RPD, BatchQueue: l.BatchDayTokens}
 	}
 	return out
 }

@@ -173,6 +173,7 @@ func (s *services) record(profile, model string, a chat.Answer) error {
 	return s.meter.Record(settings.Spend{
 		Profile: profile, Model: model, Requests: 1 + a.Retries,
 		PromptTokens: a.Usage.PromptTokens, CompletionTokens: a.Usage.CompletionTokens, CostUSD: a.Cost.USD, At: a.Ended,
+		Batch: a.Usage.ServiceTier == "batch",
 	})
 }
 

@@ -1,12 +1,10 @@
 package chat
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -79,64 +77,8 @@ func (a *Admin) do(ctx context.Context, method, path string, query url.Values, b
 			return err
 		}
 	}
-	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(payload))
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Authorization", "Bearer "+a.cfg.APIKey)
-		req.Header.Set("Content-Type", "application/json")
-		if a.cfg.OrgID != "" {
-			req.Header.Set("OpenAI-Organization", a.cfg.OrgID)
-		}
-		resp, err := a.http.Do(req)
-		var e *Error
-		var header http.Header
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			e = a.classify(err)
-		} else {
-			header = resp.Header
-			data, rerr := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-			resp.Body.Close()
-			switch {
-			case rerr != nil:
-				e = a.classify(rerr)
-			case resp.StatusCode >= 200 && resp.StatusCode < 300:
-				if out == nil {
-					return nil
-				}
-				if err := json.Unmarshal(data, out); err != nil {
-					return &Error{Kind: BadResponse, Message: "The Admin API sent something Parley cannot read.", Action: "Try again later.", Detail: Redact(err.Error(), a.cfg.APIKey)}
-				}
-				return nil
-			default:
-				e = a.apiError(resp.StatusCode, data)
-			}
-		}
-		if attempt >= a.cfg.MaxRetries || !shouldRetry(e, orEmpty(header)) {
-			return e
-		}
-		wait, named := serverWait(orEmpty(header), a.cfg.Now())
-		if named && wait > maxServerWait {
-			return e
-		}
-		if !named {
-			wait = backoff(attempt+1, a.cfg.Jitter())
-		}
-		if err := a.cfg.Sleep(ctx, wait); err != nil {
-			return err
-		}
-	}
-}
-
-func orEmpty(h http.Header) http.Header {
-	if h == nil {
-		return http.Header{}
-	}
-	return h
+	return doPlain(ctx, a.cfg, a.http, plainRequest{method: method, url: u, contentType: "application/json", body: payload}, out,
+		a.classify, a.apiError, "The Admin API sent something Parley cannot read.")
 }
 
 func (a *Admin) classify(err error) *Error { return classify(err, "", a.host, a.cfg.APIKey) }

@@ -354,6 +354,9 @@ func TierFromLabel(label string) Tier {
 type Limits struct {
 	RPM, TPM, RPD int
 	MonthlyBudget float64 // dollars
+	// BatchQueue is how many input tokens the project may have queued in batches for the
+	// model in a day (0: unknown); only the Admin API tells it.
+	BatchQueue int
 }
 
 // TierLimits returns a tier's limits for a model from the catalog's table; the rate limits are

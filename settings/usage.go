@@ -19,6 +19,9 @@ type Spend struct {
 	CompletionTokens int
 	CostUSD          float64
 	At               time.Time
+	// Batch marks a batch's results: counted in the day's spend (and apart, in its batch
+	// spend), never in the per-minute or per-day request limits, which batches do not use.
+	Batch bool
 }
 
 // Day is what one profile spent on one model in one day.
@@ -27,6 +30,9 @@ type Day struct {
 	PromptTokens     int     `json:"prompt_tokens"`
 	CompletionTokens int     `json:"completion_tokens"`
 	CostUSD          float64 `json:"cost_usd"`
+	// BatchTokens and BatchCostUSD are the part of the day's tokens and cost that batches spent.
+	BatchTokens  int     `json:"batch_tokens,omitempty"`
+	BatchCostUSD float64 `json:"batch_cost_usd,omitempty"`
 }
 
 // Tokens is prompt plus completion tokens.
@@ -37,6 +43,10 @@ func (d *Day) add(s Spend) {
 	d.PromptTokens += s.PromptTokens
 	d.CompletionTokens += s.CompletionTokens
 	d.CostUSD += s.CostUSD
+	if s.Batch {
+		d.BatchTokens += s.PromptTokens + s.CompletionTokens
+		d.BatchCostUSD += s.CostUSD
+	}
 }
 
 // Live is the rate-limit state a server last reported in its x-ratelimit-* headers.
@@ -182,8 +192,13 @@ func (m *Meter) Record(s Spend) error {
 		s.At = m.now()
 	}
 	key := dayKey{s.At.Local().Format(time.DateOnly), s.Profile, s.Model}
+	if s.Batch {
+		s.Requests = 0 // batches have their own queue, not the request limits
+	}
 	m.mu.Lock()
-	m.recent = append(m.recent, s)
+	if !s.Batch {
+		m.recent = append(m.recent, s)
+	}
 	d := m.days[key]
 	d.add(s)
 	m.days[key] = d
@@ -256,6 +271,10 @@ type Reading struct {
 	TodayCost             float64
 	MonthTokens           int
 	MonthCost             float64
+	// TodayBatchCost and MonthBatchCost are the part of the costs that batches spent;
+	// BatchQueue is the project's daily batch queue for the model, in input tokens (0: unknown).
+	TodayBatchCost, MonthBatchCost float64
+	BatchQueue                     int
 	// Source says where the limits come from: "live from the server", "Tier 1 table", "custom".
 	Source string
 }
@@ -291,10 +310,12 @@ func (m *Meter) Reading(p Profile, model string) Reading {
 		if k.Day[:7] == month {
 			r.MonthTokens += d.Tokens()
 			r.MonthCost += d.CostUSD
+			r.MonthBatchCost += d.BatchCostUSD
 		}
 		if k.Day == today {
 			r.TodayTokens += d.Tokens()
 			r.TodayCost += d.CostUSD
+			r.TodayBatchCost += d.BatchCostUSD
 			if k.Model == model {
 				r.RPD.Used += float64(d.Requests)
 			}
@@ -305,6 +326,7 @@ func (m *Meter) Reading(p Profile, model string) Reading {
 	if pl, ok := m.project[p.ID]; ok && p.Tier != TierCustom {
 		if l, ok := pl.byModel[model]; ok {
 			limits.RPM, limits.TPM, limits.RPD = l.RPM, l.TPM, l.RPD
+			r.BatchQueue = l.BatchQueue
 			source = "the project's own limits (Admin API, as of " + pl.at.Local().Format("15:04") + ")"
 		}
 	}

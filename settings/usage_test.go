@@ -101,3 +101,23 @@ func TestCorruptUsageIsMovedAside(t *testing.T) {
 
 // defaultProfile is the profile a fresh install has: ID "default".
 func defaultProfile() Profile { return defaultPrefs().Profiles[0] }
+
+// A batch's spend counts in the day and the month, and apart as batch spend; never in the
+// requests and tokens per minute, nor the requests per day, which batches do not use.
+func TestBatchSpendIsCountedApart(t *testing.T) {
+	c := &clock{time.Date(2026, 12, 2, 12, 0, 0, 0, time.Local)}
+	dir := t.TempDir()
+	m, _ := OpenMeter(dir, c.now)
+	p := defaultProfile()
+	m.Record(Spend{Profile: "default", Model: "gpt-4o-mini", Requests: 1, PromptTokens: 1_000, CompletionTokens: 500, CostUSD: 2, At: c.t})
+	m.Record(Spend{Profile: "default", Model: "gpt-4o-mini", Requests: 1, PromptTokens: 90_000, CompletionTokens: 9_000, CostUSD: 3, At: c.t, Batch: true})
+	again, _ := OpenMeter(dir, c.now)
+	for _, r := range []Reading{m.Reading(p, "gpt-4o-mini"), again.Reading(p, "gpt-4o-mini")} {
+		if r.TodayCost != 5 || r.TodayBatchCost != 3 || r.MonthBatchCost != 3 || r.TodayTokens != 100_500 || r.RPD.Used != 1 {
+			t.Fatalf("%+v", r)
+		}
+	}
+	if r := m.Reading(p, "gpt-4o-mini"); r.RPM.Used != 1 || r.TPM.Used != 1_500 {
+		t.Fatalf("the batch counted in the minute: %+v %+v", r.RPM, r.TPM)
+	}
+}

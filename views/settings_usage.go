@@ -71,7 +71,8 @@ func (s *settingsView) refreshMeter() {
 	s.rpmBar.Set(r.RPM)
 	s.tpmBar.Set(r.TPM)
 	s.rpdBar.Set(r.RPD)
-	totals := fmt.Sprintf("Today: %s tokens · %s\nThis month: %s tokens · %s", format.Thousands(r.TodayTokens), format.Dollars(r.TodayCost), format.Thousands(r.MonthTokens), format.Dollars(r.MonthCost))
+	totals := fmt.Sprintf("Today: %s tokens · %s%s\nThis month: %s tokens · %s%s", format.Thousands(r.TodayTokens), format.Dollars(r.TodayCost), batchPart(r.TodayBatchCost),
+		format.Thousands(r.MonthTokens), format.Dollars(r.MonthCost), batchPart(r.MonthBatchCost))
 	if o := s.account.last; o != nil {
 		// The account's own spend against its own limit, not only what Parley sent.
 		s.bud.Set(settings.Gauge{Used: o.ProjectMonth, Limit: o.Limit})
@@ -83,4 +84,12 @@ func (s *settingsView) refreshMeter() {
 	s.totals.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: totals, Style: widget.RichTextStyleParagraph}}
 	s.totals.Refresh()
 	s.chart.Set(s.m.svc.Meter.History(p.ID, 30))
+}
+
+// batchPart says how much of a cost batches spent, when they spent anything.
+func batchPart(usd float64) string {
+	if usd == 0 {
+		return ""
+	}
+	return " (" + format.Dollars(usd) + " of it in batches, at half price)"
 }
