@@ -66,7 +66,10 @@ Usage:
                                 the project's keys, and rotating one (with the admin key)
   parley usage                  spend and tokens: the account's (admin key) or this app's
   parley history list|search|export|import
-                                the conversation history
+                                the conversation history (answers left running in the
+                                background are fetched first)
+  parley batch submit|status|list|cancel|fetch
+                                many questions at once, at half price within 24 hours
   parley --version              print the version
 
 The environment variables OPENAI_API_KEY, OPENAI_BASE_URL and OPENAI_ORG_ID override the

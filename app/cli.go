@@ -30,6 +30,7 @@ var subcommands = map[string]func(c *cli, args []string) int{
 	"models":  (*cli).models,
 	"key":     (*cli).key,
 	"history": (*cli).history,
+	"batch":   (*cli).batch,
 	"usage":   (*cli).usage,
 }
 

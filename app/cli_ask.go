@@ -34,6 +34,7 @@ type askResult struct {
 	RateLimit             *askRateLimit `json:"ratelimit"`
 	Error                 string        `json:"error,omitempty"`
 	Conversation          int64         `json:"conversation,omitempty"`
+	ResponseID            string        `json:"response_id,omitempty"`
 }
 
 type askUsage struct {
@@ -66,11 +67,13 @@ type askRateLimit struct {
 }
 
 const askUsageText = `[-m MODEL] [-s SYSTEM] [--profile NAME] [--api auto|responses|chat] [--effort LEVEL]
-       [--pro] [--tier standard|flex|priority] [--thinking] [--json] [--no-save] [PROMPT...]
+       [--pro] [--tier standard|flex|priority] [--thinking] [--background] [--json] [--no-save] [PROMPT...]
 
 Asks one question and streams the answer to standard output. The prompt is the arguments, or
 standard input when there are none. --thinking streams the model's reasoning summary to standard
-error (Responses API).`
+error (Responses API). --background asks in background mode: the answer is made (and kept for
+a while) on OpenAI whatever happens here; Ctrl+C leaves it running, and parley history fetches
+it later.`
 
 func (c *cli) ask(args []string) int {
 	fs := c.flags("ask", askUsageText)
@@ -84,6 +87,7 @@ func (c *cli) ask(args []string) int {
 	pro := fs.Bool("pro", false, "Pro mode: think longer and harder, where the model has it")
 	tier := fs.String("tier", "", "the service tier: standard, flex (half price) or priority (twice the price)")
 	showThinking := fs.Bool("thinking", false, "stream the model's reasoning summary to standard error")
+	background := fs.Bool("background", false, "ask in background mode: Ctrl+C leaves the answer running on OpenAI, to fetch later")
 	if code := parse(fs, args); code >= 0 {
 		return code
 	}
@@ -141,6 +145,14 @@ func (c *cli) ask(args []string) int {
 	if ep.KeyErr != nil {
 		fmt.Fprintln(c.stderr, "parley: warning:", plain(ep.KeyErr))
 	}
+	if *background && !client.CanBackground() {
+		fmt.Fprintln(c.stderr, "parley: --background needs the Responses API, and this profile speaks Chat Completions (try --api responses)")
+		return exitUsage
+	}
+	if *background && *noSave {
+		fmt.Fprintln(c.stderr, "parley: a background answer is kept in history to be fetched later: --background and --no-save do not go together")
+		return exitUsage
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -148,6 +160,7 @@ func (c *cli) ask(args []string) int {
 		Conversation: store.Conversation{Profile: p.ID, Model: *model, SystemPrompt: *system, Effort: *effort, Pro: *pro, ServiceTier: *tier},
 		Messages:     []store.Message{{Role: chat.User, Content: prompt}},
 		Temperature:  p.Temperature, MaxOutput: p.MaxOutput, NoSave: *noSave,
+		Background: *background, LeaveRunning: true,
 	}
 	run, err := c.asker().Start(ctx, client, x)
 	if err != nil {
@@ -165,6 +178,7 @@ func (c *cli) ask(args []string) int {
 		showErr = (&terminalFilter{}).Write
 	}
 	thought := false // thinking was written to standard error: a line ends it
+	responseID := ""
 	for e := range run.Events() {
 		switch e := e.(type) {
 		case chat.Delta:
@@ -183,6 +197,11 @@ func (c *cli) ask(args []string) int {
 			}
 		case chat.Wait:
 			fmt.Fprintf(c.stderr, "parley: waiting %s: %s%s\n", e.Duration.Round(100*time.Millisecond), e.Reason, retryOf(e.Attempt))
+		case chat.Background:
+			if responseID == "" {
+				fmt.Fprintf(c.stderr, "parley: asked in the background as %s (kept on OpenAI until fetched; Ctrl+C leaves it running)\n", e.ID)
+			}
+			responseID = e.ID
 		case ask.Saved:
 			tell(c.svc.paths.Runtime, requestHistory) // a running window lists the conversation
 		case ask.Warning:
@@ -202,6 +221,9 @@ func (c *cli) ask(args []string) int {
 		c.printJSON(a, f.Conversation.ID)
 	}
 	switch {
+	case a.Finish == chat.FinishBackground && a.Err == nil:
+		fmt.Fprintf(c.stderr, "parley: left running on OpenAI (%s): parley history fetches it once it is done\n", a.ResponseID)
+		return exitCanceled
 	case a.Finish == chat.FinishStopped:
 		return exitCanceled
 	case a.Err != nil:
@@ -247,7 +269,7 @@ func (c *cli) printJSON(a chat.Answer, conversation int64) {
 			CachedTokens: a.Usage.CachedTokens, CacheWriteTokens: a.Usage.CacheWriteTokens, ReasoningTokens: a.Usage.ReasoningTokens, Estimated: a.Usage.Estimated,
 		},
 		ServiceTier:           a.Usage.ServiceTier,
-		EstimatedPromptTokens: a.EstimatedPrompt, Retries: a.Retries, Conversation: conversation,
+		EstimatedPromptTokens: a.EstimatedPrompt, Retries: a.Retries, Conversation: conversation, ResponseID: a.ResponseID,
 	}
 	if a.Cost.Known {
 		r.CostUSD = &a.Cost.USD

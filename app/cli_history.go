@@ -32,6 +32,9 @@ func (c *cli) history(args []string) int {
 	if w := st.Warning(); w != "" {
 		fmt.Fprintln(c.stderr, "parley:", w)
 	}
+	if args[0] == "list" || args[0] == "search" || args[0] == "export" {
+		c.fetchPending() // answers still being made in the background, saved if they are done
+	}
 	switch args[0] {
 	case "list":
 		return c.historyList(st, args[1:])

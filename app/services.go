@@ -12,6 +12,7 @@ import (
 	"parley/account"
 	"parley/chat"
 	"parley/chat/ask"
+	"parley/chat/batch"
 	"parley/chat/store"
 	"parley/settings"
 )
@@ -189,4 +190,40 @@ func (s *services) profile(name string) (settings.Profile, error) {
 		return p, fmt.Errorf("there is no profile named %q (profiles: %s)", name, strings.Join(prefs.Names(), ", "))
 	}
 	return p, nil
+}
+
+// followPending takes up the background answers no Parley follows (left running, or left by a
+// Parley that stopped), each through its conversation's profile; started hears each one taken
+// up (another Parley may have the rest).
+func (s *services) followPending(ctx context.Context, asker *ask.Asker, how ask.Following, started func(store.Message, *ask.Run)) error {
+	st, err := s.history()
+	if err != nil {
+		return err
+	}
+	pending, err := asker.Pending()
+	if err != nil {
+		return err
+	}
+	for _, m := range pending {
+		conv, err := st.Conversation(m.ConversationID)
+		if err != nil {
+			continue // deleted meanwhile
+		}
+		p, ok := s.prefs.Prefs().Profile(conv.Profile)
+		if !ok {
+			p = s.prefs.Prefs().CurrentProfile() // its profile is gone: the current one's key may still fetch it
+		}
+		client, _ := s.client(p, nil)
+		run, ok, err := asker.Follow(ctx, client, m, how)
+		if err != nil || !ok {
+			continue
+		}
+		started(m, run)
+	}
+	return nil
+}
+
+// batcher is the batch use case on these services.
+func (s *services) batcher() *batch.Batcher {
+	return batch.New(batch.Deps{History: s.history, Record: s.record})
 }

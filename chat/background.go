@@ -48,6 +48,16 @@ func (c *Client) CanBackground() bool { return c.API() == APIResponses }
 // once it is done. req is the request it answers (for the model, its price and the prompt's
 // count). The events are Stream's; Done's answer holds the whole answer.
 func (c *Client) ResumeBackground(ctx context.Context, req Request, id string) <-chan Event {
+	return c.resume(ctx, req, id, false)
+}
+
+// CheckBackground looks once at a background answer a Parley left: done, it is read whole, as
+// ResumeBackground reads it; still being made, Done says FinishBackground. One request.
+func (c *Client) CheckBackground(ctx context.Context, req Request, id string) <-chan Event {
+	return c.resume(ctx, req, id, true)
+}
+
+func (c *Client) resume(ctx context.Context, req Request, id string, once bool) <-chan Event {
 	events := make(chan Event, 64)
 	go func() {
 		defer close(events)
@@ -59,7 +69,7 @@ func (c *Client) ResumeBackground(ctx context.Context, req Request, id string) <
 			a.EstimatedPrompt = fit.PromptTokens
 		}
 		call := Call{Request: req, Model: model, OpenAI: c.openai}
-		usage, finish, e := c.follow(ctx, call, &a, emit, false)
+		usage, finish, e := c.follow(ctx, call, &a, emit, false, once)
 		events <- Done{Answer: c.settle(a, model, usage, finish, e, emit)}
 	}()
 	return events
@@ -85,7 +95,8 @@ func (c *Client) CancelBackground(ctx context.Context, id string) error {
 // asks. It ends when the response does, when ctx is cancelled (FinishBackground: it runs on),
 // or on a failure that waiting does not mend (a refused key: FinishBackground with the error,
 // so it is tried again later).
-func (c *Client) follow(ctx context.Context, call Call, a *Answer, emit func(Event), streamed bool) (*Usage, Finish, *Error) {
+// Once, it leaves after its first look, if the response is not done.
+func (c *Client) follow(ctx context.Context, call Call, a *Answer, emit func(Event), streamed, once bool) (*Usage, Finish, *Error) {
 	id := a.ResponseID
 	canStream := true // until the server refuses to stream it again
 	interval, wait := pollFirst, time.Duration(0)
@@ -132,6 +143,9 @@ func (c *Client) follow(ctx context.Context, call Call, a *Answer, emit func(Eve
 					return usage, finish, err
 				}
 				streamed = resp.Status == "in_progress" // being written: read it as it comes
+				if once {
+					return usage, FinishBackground, nil
+				}
 			}
 		}
 		switch {

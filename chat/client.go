@@ -282,7 +282,7 @@ func (c *Client) answer(ctx context.Context, req Request, emit func(Event)) Answ
 			// ask again (that would pay twice).
 			var u *Usage
 			var finish Finish
-			u, finish, e = c.follow(ctx, call, &a, emit, true)
+			u, finish, e = c.follow(ctx, call, &a, emit, true, false)
 			if u != nil {
 				usage = u
 			}

@@ -17,11 +17,18 @@ func (a *Asker) Pending() ([]store.Message, error) {
 	return st.Pending()
 }
 
+// Following says how a background answer is taken up.
+type Following struct {
+	// LeaveRunning: stopping it (ctx) leaves it running on OpenAI, instead of cancelling it.
+	LeaveRunning bool
+	// Once looks once: the answer is saved if it is done, and left as it is if not.
+	Once bool
+}
+
 // Follow finishes a background answer from Pending through client: it claims it (ok is false
 // when another Parley has it), reads it again from OpenAI as it is made or once it is done,
-// saves it and counts its cost, reporting as Start does. Stopping it (ctx) cancels it on
-// OpenAI, unless leaveRunning.
-func (a *Asker) Follow(ctx context.Context, client *chat.Client, m store.Message, leaveRunning bool) (*Run, bool, error) {
+// saves it and counts its cost, reporting as Start does.
+func (a *Asker) Follow(ctx context.Context, client *chat.Client, m store.Message, how Following) (*Run, bool, error) {
 	st, err := a.deps.History()
 	if err != nil {
 		return nil, false, err
@@ -34,7 +41,7 @@ func (a *Asker) Follow(ctx context.Context, client *chat.Client, m store.Message
 	if err != nil {
 		return nil, false, err
 	}
-	x := Exchange{Conversation: conv, Background: true, LeaveRunning: leaveRunning}
+	x := Exchange{Conversation: conv, Background: true, LeaveRunning: how.LeaveRunning}
 	for _, before := range msgs {
 		if before.Seq < m.Seq {
 			x.Messages = append(x.Messages, before)
@@ -52,6 +59,9 @@ func (a *Asker) Follow(ctx context.Context, client *chat.Client, m store.Message
 	close(s.ready)
 	id := m.ResponseID
 	go a.read(ctx, client, x, m, r, s, func(ctx context.Context, req chat.Request) <-chan chat.Event {
+		if how.Once {
+			return client.CheckBackground(ctx, req, id)
+		}
 		return client.ResumeBackground(ctx, req, id)
 	})
 	return r, true, nil

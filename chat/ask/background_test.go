@@ -98,7 +98,7 @@ func TestBackgroundAnswersAreFinishedOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			run, ok, err := a.Follow(context.Background(), r.client, pending[0], false)
+			run, ok, err := a.Follow(context.Background(), r.client, pending[0], Following{})
 			if err != nil {
 				t.Error(err)
 			}
