@@ -23,10 +23,11 @@ func (c *cli) fetchPending() {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var lines []string
-	c.svc.followPending(ctx, c.asker(), ask.Following{LeaveRunning: true, Once: true}, func(m store.Message, run *ask.Run) {
+	c.svc.followPending(ctx, c.asker(), ask.Following{LeaveRunning: true, Once: true}, func(m store.Message, run *ask.Run, done context.CancelFunc) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer done()
 			var f ask.Finished
 			for e := range run.Events() {
 				if e, ok := e.(ask.Finished); ok {

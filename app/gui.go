@@ -17,6 +17,8 @@ import (
 
 	"parley/assets"
 	"parley/chat"
+	"parley/chat/ask"
+	"parley/chat/store"
 	"parley/settings"
 	"parley/views"
 	"parley/views/bridge"
@@ -152,8 +154,12 @@ func (s *services) views(warnings []string) *views.Services {
 		Client: func(p settings.Profile) (*chat.Client, settings.Endpoint) {
 			return s.client(p, nil)
 		},
-		Models:       modelInfo,
-		Asker:        s.asker(),
+		Models:  modelInfo,
+		Asker:   s.asker(),
+		Batches: s.batcher(),
+		FollowPending: func(ctx context.Context, started func(store.Message, *ask.Run, context.CancelFunc)) {
+			s.followPending(ctx, s.asker(), ask.Following{}, started)
+		},
 		TestKey:      s.testKey,
 		Account:      s.accountDeps,
 		TestAdminKey: s.testAdminKey,

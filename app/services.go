@@ -194,8 +194,9 @@ func (s *services) profile(name string) (settings.Profile, error) {
 
 // followPending takes up the background answers no Parley follows (left running, or left by a
 // Parley that stopped), each through its conversation's profile; started hears each one taken
-// up (another Parley may have the rest).
-func (s *services) followPending(ctx context.Context, asker *ask.Asker, how ask.Following, started func(store.Message, *ask.Run)) error {
+// up (another Parley may have the rest), with what stops following it: call it once the run
+// is done.
+func (s *services) followPending(ctx context.Context, asker *ask.Asker, how ask.Following, started func(store.Message, *ask.Run, context.CancelFunc)) error {
 	st, err := s.history()
 	if err != nil {
 		return err
@@ -214,11 +215,13 @@ func (s *services) followPending(ctx context.Context, asker *ask.Asker, how ask.
 			p = s.prefs.Prefs().CurrentProfile() // its profile is gone: the current one's key may still fetch it
 		}
 		client, _ := s.client(p, nil)
-		run, ok, err := asker.Follow(ctx, client, m, how)
+		runCtx, cancel := context.WithCancel(ctx)
+		run, ok, err := asker.Follow(runCtx, client, m, how)
 		if err != nil || !ok {
+			cancel()
 			continue
 		}
-		started(m, run)
+		started(m, run, cancel)
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 func setUpTray(a fyne.App, m *views.Main, svc *services) {
 	usage := fyne.NewMenuItem(todayLine(svc), nil)
 	usage.Disabled = true
+	background := fyne.NewMenuItem(backgroundLine(0), m.ShowWindow)
 	quit := fyne.NewMenuItem("Quit", func() { bridge.Quit(a) })
 	quit.IsQuit = true
 	menu := fyne.NewMenu("Parley",
@@ -23,6 +24,7 @@ func setUpTray(a fyne.App, m *views.Main, svc *services) {
 		fyne.NewMenuItem("Show Parley", m.ShowWindow),
 		fyne.NewMenuItemSeparator(),
 		usage,
+		background,
 		quit,
 	)
 	refresh := showTray(a, menu)
@@ -30,6 +32,22 @@ func setUpTray(a fyne.App, m *views.Main, svc *services) {
 		usage.Label = todayLine(svc)
 		refresh()
 	}
+	m.OnBackground = func(n int) {
+		background.Label = backgroundLine(n)
+		refresh()
+	}
+	go bridge.Do(func() { m.OnBackground(m.BackgroundCount()) }) // those taken up before the tray was there
+}
+
+// backgroundLine is the tray's count of answers being made in the background.
+func backgroundLine(n int) string {
+	switch n {
+	case 0:
+		return "No answers in the background"
+	case 1:
+		return "1 answer being made in the background"
+	}
+	return fmt.Sprintf("%d answers being made in the background", n)
 }
 
 // todayLine is the tray's summary of today's usage, over every profile.

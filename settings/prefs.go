@@ -44,6 +44,9 @@ type Profile struct {
 	NoResponses bool   `json:"no_responses,omitempty"`
 	// StoreResponses keeps answers on OpenAI (store: true) instead of nothing.
 	StoreResponses bool `json:"store_responses,omitempty"`
+	// BackgroundFrom asks in background mode from this reasoning effort up, in the model's own
+	// order ("": only when the user turns it on).
+	BackgroundFrom string `json:"background_from,omitempty"`
 }
 
 // The protocols a profile can be set to (settings does not know the engine: the same words).

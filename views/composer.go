@@ -21,7 +21,9 @@ type composer struct {
 	widget.Entry
 	onSend func()
 	onStop func()
-	shift  bool
+	// sendBackground sends in background mode (Ctrl+Shift+Enter).
+	sendBackground func()
+	shift          bool
 
 	pastes []string        // the large pastes, in order, sent after the typed text
 	chips  *fyne.Container // their chips, above the entry
@@ -94,6 +96,11 @@ func (c *composer) TypedKey(k *fyne.KeyEvent) {
 // TypedShortcut takes a large paste as a chip.
 func (c *composer) TypedShortcut(s fyne.Shortcut) {
 	if c.keys != nil && c.keys(s) {
+		return
+	}
+	if k, ok := s.(*desktop.CustomShortcut); ok && (k.KeyName == fyne.KeyReturn || k.KeyName == fyne.KeyEnter) &&
+		k.Modifier == fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift && c.sendBackground != nil {
+		c.sendBackground()
 		return
 	}
 	if p, ok := s.(*fyne.ShortcutPaste); ok && p.Clipboard != nil {

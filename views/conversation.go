@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"parley/chat/ask"
 	"parley/chat/store"
 	"parley/views/bridge"
 	"parley/views/widgets"
@@ -38,11 +39,15 @@ type conversationView struct {
 	effortBtn  *widget.Button // the reasoning effort, for models that reason
 	tierBtn    *widget.Button // the service tier, for models that offer tiers
 	systemBtn  *widget.Button
-	status     *statusBar
-	content    fyne.CanvasObject
+	// backgroundBtn turns background mode on for the next question (backgroundOn).
+	backgroundBtn *widget.Button
+	backgroundOn  bool
+	status        *statusBar
+	content       fyne.CanvasObject
 
 	busy     bool
 	cancel   context.CancelFunc
+	run      *ask.Run         // the answer being written
 	counting *bridge.Debounce // the newest count asked for; older ones are dropped
 	shownFor string           // the draft the counts shown describe
 	ticker   chan struct{}    // closed to stop the countdown ticker
@@ -57,6 +62,7 @@ func newConversationView(m *Main) *conversationView {
 		func(i int, width float32) float32 { return estimateHeight(v.items[i], width) },
 	)
 	v.composer = newComposer(v.send, v.stop)
+	v.composer.sendBackground = v.sendInBackground
 	v.composer.OnChanged = func(string) { v.updateSend(); v.countLater() }
 	v.composer.change = func() { v.updateSend(); v.countLater() }
 	v.composer.view = func(i int) { m.showPaste(v.composer, i, m.Window) }
@@ -72,9 +78,11 @@ func newConversationView(m *Main) *conversationView {
 	v.effortBtn = &widget.Button{Icon: widgets.ThinkingIcon, Importance: widget.LowImportance, OnTapped: v.pickEffort}
 	v.tierBtn = &widget.Button{Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText, Importance: widget.LowImportance, OnTapped: v.pickTier}
 	v.systemBtn = &widget.Button{Text: "System prompt", Icon: theme.DocumentCreateIcon(), Importance: widget.LowImportance, OnTapped: v.editSystemPrompt}
+	v.backgroundBtn = &widget.Button{Text: "Background", Icon: theme.HistoryIcon(), Importance: widget.LowImportance, OnTapped: v.toggleBackground}
 	toolbar := container.NewHBox(
-		v.profileBtn, v.modelBtn, v.effortBtn, v.tierBtn, v.systemBtn, layout.NewSpacer(),
-		&widget.Button{Text: "New chat", Icon: theme.ContentAddIcon(), Importance: widget.LowImportance, OnTapped: m.NewChat},
+		// New chat is the sidebar's first button (and Ctrl+N): not repeated here, where the room
+		// goes to how the question is asked.
+		v.profileBtn, v.modelBtn, v.effortBtn, v.tierBtn, v.backgroundBtn, v.systemBtn, layout.NewSpacer(),
 		&widget.Button{Icon: theme.SettingsIcon(), Importance: widget.LowImportance, OnTapped: m.ShowSettings},
 	)
 	v.empty, _ = v.emptyState()
@@ -124,6 +132,7 @@ func (v *conversationView) refreshToolbar() {
 	v.profileBtn.SetText(profileLabel(v.m.profile(), v.m.svc.Keys))
 	v.modelBtn.SetText(v.model())
 	v.refreshReasoning()
+	v.refreshBackground()
 	if v.system() != "" {
 		v.systemBtn.SetText("System prompt ✓")
 	} else {
@@ -183,7 +192,7 @@ func (v *conversationView) shown() {
 
 // newChat starts an empty conversation with the current profile's defaults.
 func (v *conversationView) newChat() {
-	v.stop()
+	v.leave()
 	p := v.m.profile()
 	v.conv = store.Conversation{Profile: p.ID, Model: p.Model, SystemPrompt: p.SystemPrompt}
 	v.items = nil
@@ -198,7 +207,7 @@ func (v *conversationView) newChat() {
 // open shows a stored conversation, at message seq (or its end when seq < 0), with marks
 // highlighted in that message (a search's words).
 func (v *conversationView) open(id int64, seq int, marks []string) {
-	v.stop()
+	v.leave()
 	type opened struct {
 		conv store.Conversation
 		msgs []store.Message

@@ -35,7 +35,7 @@ func (m *Main) present(d dialog.Dialog, focus fyne.Focusable, confirm func()) {
 				break
 			}
 		}
-		if len(m.dialogs) == 0 && !m.settingsShown() {
+		if len(m.dialogs) == 0 && m.conversationShown() {
 			m.conversation.focus()
 		}
 	})

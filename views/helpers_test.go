@@ -17,6 +17,7 @@ import (
 	"parley/account"
 	"parley/chat"
 	"parley/chat/ask"
+	"parley/chat/batch"
 	"parley/chat/chattest"
 	"parley/chat/store"
 	"parley/settings"
@@ -156,6 +157,21 @@ func newTestMain(t testing.TB, opts chattest.Options) (*Main, *chattest.Server, 
 			}
 			return err
 		},
+	}
+	svc.Batches = batch.New(batch.Deps{History: svc.History})
+	svc.FollowPending = func(ctx context.Context, started func(store.Message, *ask.Run, context.CancelFunc)) {
+		pending, _ := svc.Asker.Pending()
+		for _, msg := range pending {
+			p := prefs.Prefs().CurrentProfile()
+			client, _ := svc.Client(p)
+			runCtx, cancel := context.WithCancel(ctx)
+			run, ok, err := svc.Asker.Follow(runCtx, client, msg, ask.Following{})
+			if err != nil || !ok {
+				cancel()
+				continue
+			}
+			started(msg, run, cancel)
+		}
 	}
 	svc.Account = func() account.Deps {
 		return account.Deps{Prefs: prefs, Keys: keys, Meter: meter, Test: svc.TestKey,

@@ -25,7 +25,7 @@ func (m *Main) windowKey(k *fyne.KeyEvent) bool {
 	list := m.conversation.list
 	switch k.Name {
 	case fyne.KeyEscape:
-		if m.settingsShown() {
+		if !m.conversationShown() { // settings, batches: back
 			m.ShowConversation()
 		} else {
 			m.Stop()

@@ -31,6 +31,7 @@ type Main struct {
 	sidebar      *sidebar
 	conversation *conversationView
 	settings     *settingsView
+	batches      *batchesView
 	pages        *fyne.Container
 	menus        *menuActions
 	quick        *quickAsk
@@ -54,6 +55,10 @@ type Main struct {
 	exactCounts exactCounts
 	// accounts are the account figures fetched, with their time.
 	accounts account.Cache
+	// backgrounds are the background answers the window follows; OnBackground hears how many
+	// are under way (the tray shows it).
+	backgrounds  backgrounds
+	OnBackground func(n int)
 }
 
 // NewWindow makes the main window at its remembered size.
@@ -90,6 +95,7 @@ func NewMain(a fyne.App, w fyne.Window, svc *Services) *Main {
 	}
 	m.checkHistory()
 	m.resumeRotation()
+	m.followPending() // answers an earlier Parley left being made in the background
 	return m
 }
 
@@ -171,7 +177,8 @@ func (m *Main) Hidden() bool { return m.hidden }
 // the background work under way has let go of the history.
 func (m *Main) Shutdown() {
 	m.conversation.forgetCounts()
-	m.Stop()
+	m.backgrounds.leaveAll() // they go on on OpenAI; the next start takes them up
+	m.conversation.leave()
 	if m.quick != nil {
 		m.quick.stop()
 	}
@@ -232,6 +239,7 @@ func (m *Main) reconnect() {
 			return
 		}
 		m.clientVal, m.endpoint, m.connected = c.client, c.e, true
+		m.conversation.refreshBackground() // it depends on the protocol the client speaks
 		m.conversation.refreshEmpty()
 		m.conversation.countLater()
 		m.conversation.status.refresh()
@@ -295,6 +303,9 @@ func (m *Main) ShowSettings() {
 	m.pages.Objects = []fyne.CanvasObject{m.settings.content}
 	m.pages.Refresh()
 }
+
+// conversationShown tells whether the pane shows the conversation (not settings, not batches).
+func (m *Main) conversationShown() bool { return m.pages.Objects[0] == m.conversation.content }
 
 func (m *Main) settingsShown() bool {
 	return m.settings != nil && m.pages.Objects[0] == m.settings.content

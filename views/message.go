@@ -30,6 +30,10 @@ type item struct {
 	// (while the answer is written).
 	thinkingOpen  bool
 	thinkingSince time.Time
+	// backgroundSince is when the answer being written went to OpenAI in background mode (zero:
+	// it did not), and backgroundStatus where it stands there (queued, in_progress).
+	backgroundSince  time.Time
+	backgroundStatus string
 }
 
 // rowActions are what a message's buttons do.
@@ -46,6 +50,7 @@ type rowActions interface {
 	isLastAnswer(it *item) bool
 	unfold(it *item)
 	isBusy() bool
+	cancelBackground(it *item)
 }
 
 // messageRow shows one message. Rows are recycled as the transcript scrolls: bind gives a row
@@ -132,8 +137,12 @@ func (r *messageRow) answer(it *item) []fyne.CanvasObject {
 	switch {
 	case it.wait != nil:
 		objs = append(objs, waitNotice(it.wait))
+	case it.streaming && !it.backgroundSince.IsZero():
+		objs = append(objs, backgroundLine(it))
 	case it.streaming:
 		objs = append(objs, widget.NewRichText(&widget.TextSegment{Text: it.msg.Model + " is writing…  (Esc to stop)", Style: smallStyle(widgets.ColorMuted, false)}))
+	case pending(it):
+		objs = append(objs, r.pendingNotice(it))
 	}
 	if it.failure != nil {
 		objs = append(objs, r.failureBox(it.failure))

@@ -37,11 +37,22 @@ func (v *conversationView) send() {
 	v.ask(false)
 }
 
-// stop cancels the answer being written; what arrived stays.
+// stop cancels the answer being written; what arrived stays. One being made in the background
+// is cancelled on OpenAI too.
 func (v *conversationView) stop() {
 	if v.cancel != nil {
 		v.cancel()
 	}
+}
+
+// leave stops writing the answer here as the pane moves to another conversation: an ordinary
+// one stops, one being made in the background goes on on OpenAI and the window follows it
+// (it is saved when done).
+func (v *conversationView) leave() {
+	if v.run != nil && v.busy {
+		v.run.Leave()
+	}
+	v.stop()
 }
 
 // exchange is the conversation as shown, as the use case takes it. Failures shown in place of
@@ -49,6 +60,7 @@ func (v *conversationView) stop() {
 func (v *conversationView) exchange(resume bool) ask.Exchange {
 	p := v.m.profile()
 	x := ask.Exchange{Conversation: v.conv, Temperature: p.Temperature, MaxOutput: p.MaxOutput, Resume: resume}
+	x.Background, _ = v.background()
 	x.Conversation.Model, x.Conversation.SystemPrompt = v.model(), v.system()
 	for _, it := range v.items {
 		if it.failure == nil {
@@ -80,7 +92,11 @@ func (v *conversationView) ask(resume bool) {
 	}
 	target.streaming, target.failure, target.wait = true, nil, nil
 	target.msg.Finish = ""
-	v.cancel, v.busy = cancel, true
+	v.cancel, v.busy, v.run = cancel, true, run
+	if v.backgroundOn {
+		v.backgroundOn = false // the toggle is for one question
+		v.refreshBackground()
+	}
 	v.showEmpty()
 	v.list.Reload()
 	v.list.ScrollToEnd() // the new question and its answer, even when scrolled up
@@ -121,6 +137,18 @@ func (a *paneAnswer) text(s, thinking string) {
 	a.v.repaint(t)
 }
 
+// background marks the answer as being made on OpenAI in background mode.
+func (a *paneAnswer) background(b chat.Background) {
+	t := a.target
+	if t.backgroundSince.IsZero() {
+		t.backgroundSince = time.Now()
+		a.v.m.backgrounds.writing++
+		a.v.m.backgroundsChanged()
+	}
+	t.backgroundStatus = b.Status
+	a.v.repaint(t)
+}
+
 func (a *paneAnswer) wait(w chat.Wait) {
 	a.target.wait = &w
 	a.v.repaint(a.target)
@@ -130,6 +158,16 @@ func (a *paneAnswer) limits() { a.v.status.refresh() }
 
 func (a *paneAnswer) finished(f ask.Finished) {
 	v, t := a.v, a.target
+	if !t.backgroundSince.IsZero() {
+		t.backgroundSince = time.Time{}
+		v.m.backgrounds.writing--
+		v.m.backgroundsChanged()
+		if f.Answer.Finish == chat.FinishBackground {
+			v.m.followPending() // left here: the window follows it until it is done
+		} else {
+			v.m.tellDone(f)
+		}
+	}
 	t.streaming, t.wait, t.msg = false, nil, f.Message
 	if f.Answer.Finish == chat.FinishFailed && f.Answer.Err != nil && f.Message.ID == 0 {
 		t.failure = f.Answer.Err
@@ -140,7 +178,7 @@ func (a *paneAnswer) finished(f ask.Finished) {
 	if e := f.Answer.Err; e != nil && e.Kind == chat.UnsupportedParam && v.refusedReasoning(e) {
 		v.refreshToolbar() // the picker shows what will be sent now
 	}
-	v.busy, v.cancel = false, nil
+	v.busy, v.cancel, v.run = false, nil, nil
 	v.stopTicker()
 	v.list.Reload()
 	v.updateSend()
@@ -170,6 +208,14 @@ func (m *Main) follow(run *ask.Run, show answerView) {
 						show.wait(e)
 					}
 				})
+			case chat.Background:
+				if b, ok := show.(interface{ background(chat.Background) }); ok {
+					bridge.Do(func() {
+						if !done {
+							b.background(e)
+						}
+					})
+				}
 			case chat.RateLimit:
 				bridge.Do(show.limits)
 			case ask.Saved:
@@ -225,7 +271,7 @@ func (v *conversationView) startTicker() {
 						return
 					}
 					for i, it := range v.items {
-						if it.wait != nil || it.streaming && it.msg.Content == "" && it.msg.Thinking != "" { // a countdown, or thinking's time
+						if it.wait != nil || it.streaming && (it.msg.Content == "" && it.msg.Thinking != "" || !it.backgroundSince.IsZero()) { // a countdown, thinking's time, or the background's
 							v.list.Changed(i)
 						}
 					}

@@ -6,6 +6,7 @@ import (
 	"parley/account"
 	"parley/chat"
 	"parley/chat/ask"
+	"parley/chat/batch"
 	"parley/chat/store"
 	"parley/settings"
 )
@@ -25,6 +26,12 @@ type Services struct {
 	Models func(id string) chat.ModelInfo
 	// Asker asks questions: the one use case the window, Quick Ask and the CLI share.
 	Asker *ask.Asker
+	// FollowPending takes up the background answers no Parley follows; started hears each one
+	// taken up, with what stops following it (and so cancels it on OpenAI, unless the run was
+	// left first).
+	FollowPending func(ctx context.Context, started func(store.Message, *ask.Run, context.CancelFunc))
+	// Batches submits and fetches batches (nil: not offered).
+	Batches *batch.Batcher
 	// TestKey asks a profile's endpoint whether it takes a key, before the key is stored.
 	TestKey settings.Tester
 	// Account are the account's use cases' dependencies (nil: no Admin API); TestAdminKey asks

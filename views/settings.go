@@ -29,6 +29,7 @@ type settingsView struct {
 	envNote               *widget.RichText
 	api                   *widget.Select
 	storeResponses        *widget.Check
+	backgroundFrom        *widget.Select
 	storeNote             *widget.RichText
 	catalogInfo           *widget.RichText
 	catalogBtn            *widget.Button
@@ -100,7 +101,7 @@ func newSettingsView(m *Main) *settingsView {
 		widget.NewFormItem("Base URL", s.baseURL),
 		widget.NewFormItem("Organization", s.org),
 		widget.NewFormItem("Project", s.project),
-	}, s.apiSection()...)...)
+	}, append(s.apiSection(), s.backgroundSection())...)...)
 	saveConnection := &widget.Button{Text: "Save connection", Icon: theme.DocumentSaveIcon(), OnTapped: s.saveConnection}
 
 	// Defaults for new chats.
@@ -217,6 +218,7 @@ func (s *settingsView) show() {
 	s.org.SetText(p.Organization)
 	s.project.SetText(p.Project)
 	s.showAPI(p)
+	s.showBackground(p)
 	s.showCatalog()
 	s.account.show()
 	s.model = p.Model

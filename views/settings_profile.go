@@ -84,12 +84,12 @@ func (s *settingsView) deleteProfile() {
 
 func (s *settingsView) saveConnection() {
 	baseURL, org, project := s.baseURL.Text, s.org.Text, s.project.Text
-	api, store := s.chosenAPI(), s.storeResponses.Checked
+	api, store, background := s.chosenAPI(), s.storeResponses.Checked, s.chosenBackground()
 	s.updateProfile(func(p *settings.Profile) error {
 		if p.API != api {
 			p.NoResponses = false // asked again, by the user's choice
 		}
-		p.API, p.StoreResponses = api, store
+		p.API, p.StoreResponses, p.BackgroundFrom = api, store, background
 		return p.SetConnection(baseURL, org, project)
 	}, "Connection saved")
 }

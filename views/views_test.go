@@ -31,6 +31,7 @@ func (noActions) lowerEffort()               {}
 func (noActions) isLastAnswer(it *item) bool { return true }
 func (noActions) unfold(*item)               {}
 func (a noActions) isBusy() bool             { return a.busy }
+func (noActions) cancelBackground(*item)     {}
 
 func showRow(t *testing.T, it *item) fyne.Window {
 	t.Helper()

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"parley/chat"
@@ -95,7 +96,13 @@ type Run struct {
 	mu       sync.Mutex
 	text     strings.Builder
 	thinking strings.Builder
+	leave    atomic.Bool
 }
+
+// Leave makes stopping this run (cancelling its context, next) leave a background answer
+// running on OpenAI, to be taken up again (Pending), instead of cancelling it there: the window
+// does it when the user moves to another conversation, or quits.
+func (r *Run) Leave() { r.leave.Store(true) }
 
 // Events delivers what happens, ending with Finished; then it is closed.
 func (r *Run) Events() <-chan Event { return r.events }
@@ -183,7 +190,7 @@ func (a *Asker) read(ctx context.Context, client *chat.Client, x Exchange, last 
 		}
 	}
 
-	if answer.Finish == chat.FinishBackground && ctx.Err() != nil && !x.LeaveRunning {
+	if answer.Finish == chat.FinishBackground && ctx.Err() != nil && !x.LeaveRunning && !r.leave.Load() {
 		// The user stopped it: it must not run on, and be billed, on OpenAI.
 		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		if err := client.CancelBackground(cctx, answer.ResponseID); err != nil {
