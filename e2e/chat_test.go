@@ -18,6 +18,8 @@ type listed struct {
 	Title    string `json:"title"`
 	Messages int    `json:"messages"`
 	Tokens   int    `json:"tokens"`
+	// CostUSD is what its answers cost (nil: not known).
+	CostUSD *float64 `json:"cost_usd"`
 }
 
 func history(t *testing.T, h home, env []string) []listed {

@@ -234,6 +234,7 @@ func (m *Main) backgroundDone(f ask.Finished) {
 	}
 	m.sidebar.reload()
 	m.usageChanged()
+	m.conversation.status.refresh()
 	m.tellDone(f)
 }
 

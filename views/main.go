@@ -16,6 +16,7 @@ import (
 
 	"parley/account"
 	"parley/chat"
+	"parley/chat/store"
 	"parley/settings"
 	"parley/views/bridge"
 	"parley/views/widgets"
@@ -95,7 +96,11 @@ func NewMain(a fyne.App, w fyne.Window, svc *Services) *Main {
 	}
 	m.checkHistory()
 	m.resumeRotation()
-	m.followPending() // answers an earlier Parley left being made in the background
+	// Answers an earlier Parley left being made in the background; one written to in the last
+	// seconds may still be another Parley's (or this one's, just killed): looked at again once
+	// it would be stale.
+	m.followPending()
+	time.AfterFunc(store.StaleAfter+time.Second, func() { bridge.Do(m.followPending) })
 	return m
 }
 
