@@ -159,7 +159,7 @@ func TestResumeBackgroundPollsThroughTrouble(t *testing.T) {
 }
 
 // createBackground makes a background response the way a Parley that then quit would have.
-func createBackground(t *testing.T, r *rig, stream bool) string {
+func createBackground(t testing.TB, r *rig, stream bool) string {
 	t.Helper()
 	body := `{"model":"gpt-5.6-sol","input":"go","background":true,"store":true,"reasoning":{"effort":"high","summary":"auto"},"include":["reasoning.encrypted_content"],"stream":` + map[bool]string{true: "true", false: "false"}[stream] + `}`
 	req, _ := http.NewRequest("POST", r.url+"/v1/responses", strings.NewReader(body))
@@ -261,3 +261,29 @@ func statusOf(t *testing.T, r *rig, id string) string {
 }
 
 func bufioReader(r io.Reader) *bufio.Reader { return bufio.NewReader(r) }
+
+// BenchmarkBackgroundPolling follows one answer the server makes for ten minutes and will not
+// stream again, on the fake clock: the requests of the first minute, and of the last five.
+func BenchmarkBackgroundPolling(b *testing.B) {
+	for range b.N {
+		r := protocolRig(b, APIResponses, chattest.Options{BackgroundRun: 10 * time.Minute, BackgroundTTL: time.Hour}, nil)
+		r.server.Reply("done")
+		id := createBackground(b, r, false)
+		start := r.clock.Now()
+		for range r.client.ResumeBackground(context.Background(), backgroundAsk("x"), id) {
+		}
+		first, last := 0, 0
+		for _, req := range r.server.Requests() {
+			at := req.Time.Sub(start)
+			switch {
+			case req.Method != "GET":
+			case at < time.Minute:
+				first++
+			case at >= 5*time.Minute:
+				last++
+			}
+		}
+		b.ReportMetric(float64(first), "requests/first-minute")
+		b.ReportMetric(float64(last)/5, "requests/minute-after-5")
+	}
+}

@@ -22,7 +22,7 @@ var sol56 = ModelInfo{ContextWindow: 1_050_000, MaxOutput: 128_000, Reasoning: t
 var testModels = append([]string{"gpt-5.6-sol", "gpt-6.2-sol"}, chattest.DefaultModels...)
 
 // protocolRig is a rig that speaks one protocol.
-func protocolRig(t *testing.T, api string, opts chattest.Options, tweak func(*Config)) *rig {
+func protocolRig(t testing.TB, api string, opts chattest.Options, tweak func(*Config)) *rig {
 	t.Helper()
 	if opts.Models == nil {
 		opts.Models = testModels

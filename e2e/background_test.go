@@ -53,7 +53,8 @@ func TestBackgroundAnswerSurvivesAKill(t *testing.T) {
 	b := launch(t, h, nil)
 	id = window(t, "Parley", 20*time.Second)
 	var md string
-	eventually(t, 60*time.Second, func() error {
+	// Taken up once its killed writer has been silent long enough (store.ClaimStaleAfter).
+	eventually(t, 90*time.Second, func() error {
 		l := history(t, h, nil)
 		if len(l) != 1 || l[0].Messages != 2 {
 			return fmt.Errorf("history %+v", l)

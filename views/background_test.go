@@ -109,3 +109,20 @@ func TestBackgroundFromAnEffort(t *testing.T) {
 		t.Fatalf("off at max: %q", v.backgroundBtn.Text)
 	}
 }
+
+// An answer still being made on OpenAI that no pane writes says so, with its response and
+// Cancel; one that failed while Parley was away says why.
+func TestPendingAndFailedAwayAnswers(t *testing.T) {
+	pendingOne := answer("So far")
+	pendingOne.msg.Finish, pendingOne.msg.ResponseID = chat.FinishBackground, "resp_abc123"
+	markup := markupOf(showRow(t, pendingOne))
+	if !strings.Contains(markup, "Being made in the background on OpenAI (resp_abc123)") || !strings.Contains(markup, "Cancel") {
+		t.Fatalf("no pending notice:\n%s", markup)
+	}
+	failed := answer("")
+	failed.msg.Finish, failed.msg.ResponseID = chat.FinishFailed, "resp_gone"
+	failed.msg.Error = "This answer expired on OpenAI before Parley came back for it (response resp_gone)."
+	if markup := markupOf(showRow(t, failed)); !strings.Contains(markup, "expired on OpenAI before Parley came back for it (response resp_gone)") {
+		t.Fatalf("no reason:\n%s", markup)
+	}
+}

@@ -97,10 +97,10 @@ func NewMain(a fyne.App, w fyne.Window, svc *Services) *Main {
 	m.checkHistory()
 	m.resumeRotation()
 	// Answers an earlier Parley left being made in the background; one written to in the last
-	// seconds may still be another Parley's (or this one's, just killed): looked at again once
-	// it would be stale.
+	// seconds may still be another Parley's (or a Parley's just killed): looked at again once it
+	// would be stale.
 	m.followPending()
-	time.AfterFunc(store.StaleAfter+time.Second, func() { bridge.Do(m.followPending) })
+	time.AfterFunc(store.ClaimStaleAfter+time.Second, func() { bridge.Do(m.followPending) })
 	return m
 }
 

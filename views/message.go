@@ -160,6 +160,10 @@ func (r *messageRow) answer(it *item) []fyne.CanvasObject {
 		}
 	case chat.FinishContentFilter:
 		objs = append(objs, r.endNotice(it, theme.WarningIcon(), "The server withheld the rest of this answer (content filter)."))
+	case chat.FinishFailed:
+		if it.failure == nil && it.msg.Error != "" { // a background answer that failed while Parley was away
+			objs = append(objs, notice(theme.ErrorIcon(), it.msg.Error, widgets.ColorMuted))
+		}
 	}
 	if !it.streaming && it.msg.Content != "" {
 		objs = append(objs, r.answerFooter(it))

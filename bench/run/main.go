@@ -33,7 +33,7 @@ var (
 	npmDir  = flag.String("npm", "build/bench/npm", "where npm's tiktoken is installed")
 	out     = flag.String("out", "build/bench/table.md", "where to write the table too")
 	skipGo  = flag.Bool("skip-go", false, "skip the go test benchmarks (for a quick run)")
-	only    = flag.String("only", "", "take only these measures, comma-separated: startup, memory, quick, streaming, client, tokens, go")
+	only    = flag.String("only", "", "take only these measures, comma-separated: startup, memory, quick, streaming, background, client, tokens, go")
 	rows    []row
 	workDir string
 )
@@ -70,6 +70,7 @@ var sections = []struct {
 	{"Start-up and memory (real binary under Xvfb)", []measure{{"startup", startup}, {"memory", memory}}},
 	{"Quick Ask (real binary under Xvfb)", []measure{{"quick", quickAsk}}},
 	{"Streaming (real binary under Xvfb)", []measure{{"streaming", streamingCPU}}},
+	{"Background answers (real binary under Xvfb)", []measure{{"background", backgroundIdle}}},
 	{"Client overhead (parley ask against a raw go-openai client)", []measure{{"client", clientOverhead}}},
 	{"Tokens", []measure{{"tokens", tokenizer}}},
 	{"Go benchmarks (views on Fyne's test driver; engine, tokens, history)", []measure{{"go", goBenchmarks}}},
@@ -219,6 +220,9 @@ func goBenchmarks() {
 	c := goBench("./chat/", "StreamPerChunk|ResponsesPerEvent", 5)
 	add(row{measure: "Engine per streamed chunk, Chat Completions (client and local server together)", parley: fmt.Sprintf("%.1f µs", c["BenchmarkStreamPerChunk"]["ns/chunk"]/1000)})
 	add(row{measure: "Engine per streamed text event, Responses API (client and local server together)", parley: fmt.Sprintf("%.1f µs", c["BenchmarkResponsesPerEvent"]["ns/event"]/1000)})
+	poll := goBench("./chat/", "BackgroundPolling", 1)["BenchmarkBackgroundPolling"]
+	add(row{measure: "Polling one background answer (server clock): requests in its first minute, and a minute after five", parley: fmt.Sprintf("%.0f, %.1f", poll["requests/first-minute"], poll["requests/minute-after-5"]),
+		target: "≤ 30 (one per 2 s), backing off to ≈ 2 (one per 30 s)", verdict: verdict2(poll["requests/first-minute"] <= 30 && poll["requests/minute-after-5"] <= 2.5)})
 	exact := goBench("./views/", "ExactCountAfterTyping", 30)["BenchmarkExactCountAfterTyping"]
 	add(row{measure: "The composer's exact count from the server after the last keystroke, p50 / p99 (local server)", parley: fmt.Sprintf("%.0f / %.0f ms", exact["p50-ms"], exact["p99-ms"]), target: "≤ 300 ms", verdict: verdict(exact["p99-ms"], 300)})
 

@@ -32,10 +32,15 @@ func TestPendingAnswersAreClaimedOnce(t *testing.T) {
 	if err := d.SetResponseID("resp_123"); err != nil {
 		t.Fatal(err)
 	}
-	// The writer is killed.
+	// The writer is killed. Seconds later it shows as being made in the background; it is
+	// taken up once its writer has been silent for ClaimStaleAfter.
 	close(d.stop)
 	<-d.done
 	clock = clock.Add(10 * time.Second)
+	if p, _ := cli.Pending(); len(p) != 0 {
+		t.Fatal("taken up while its writer may still be alive")
+	}
+	clock = clock.Add(ClaimStaleAfter)
 
 	if lost, _ := gui.Abandoned(); len(lost) != 0 {
 		t.Fatalf("a background answer was taken for abandoned: %+v", lost)
@@ -105,4 +110,41 @@ func TestASilentFollowerLosesItsClaim(t *testing.T) {
 	if got, err := second.Finish(chat.Answer{Content: "two", Finish: chat.FinishStop}); err != nil || got.Content != "two" {
 		t.Fatalf("%+v %v", got, err)
 	}
+}
+
+// A followed background answer with nothing new is saved only to say its writer is alive, every
+// claimHeartbeat, not every second; new text is saved at the next tick.
+func TestIdleBackgroundDraftsWriteRarely(t *testing.T) {
+	s := openTemp(t)
+	clock := time.Now()
+	s.now = func() time.Time { return clock }
+	ticks := make(chan time.Time)
+	s.ticks = func() (<-chan time.Time, func()) { return ticks, func() {} }
+	c, _ := s.CreateConversation(Conversation{Title: "x"})
+	d, _ := s.StartAnswer(c.ID, "gpt-5.6-sol")
+	d.SetResponseID("resp_1")
+	updated := func() time.Time { m, _ := s.Message(d.Message().ID); return m.Updated }
+	saved := updated()
+	for range 5 {
+		clock = clock.Add(time.Second)
+		ticks <- clock
+	}
+	ticks <- clock // the fifth is saved (or not) once this one is taken
+	if !updated().Equal(saved) {
+		t.Fatal("an idle background answer was saved every second")
+	}
+	clock = clock.Add(claimHeartbeat)
+	ticks <- clock
+	ticks <- clock
+	if heartbeat := updated(); !heartbeat.After(saved) {
+		t.Fatal("no heartbeat")
+	}
+	d.Append("new text")
+	clock = clock.Add(time.Second)
+	ticks <- clock
+	ticks <- clock
+	if m, _ := s.Message(d.Message().ID); m.Content != "new text" {
+		t.Fatalf("new text not saved: %q", m.Content)
+	}
+	d.Finish(chat.Answer{Content: "new text", Finish: chat.FinishStop})
 }

@@ -15,6 +15,15 @@ import (
 // most this much text.
 const checkpointEvery = time.Second
 
+// A background answer lives on OpenAI, not in its writer: while nothing new comes (it is queued,
+// or thinking), its writer only says it is alive, every claimHeartbeat, and another Parley takes
+// it up once it has been silent for ClaimStaleAfter. Ten followed answers then cost a few writes
+// a minute, not ten a second.
+const (
+	claimHeartbeat  = 10 * time.Second
+	ClaimStaleAfter = 30 * time.Second
+)
+
 // Draft is an answer being streamed into the history. It saves itself every second until
 // Finish, so a crash loses at most a second of text.
 type Draft struct {
@@ -33,6 +42,9 @@ type Draft struct {
 	claim string
 	lost  bool
 	held  string
+	// version counts the changes (text, response); saved is the version last saved, at savedAt.
+	version, saved int
+	savedAt        time.Time
 }
 
 // StartAnswer adds an empty, streaming answer to a conversation and starts checkpointing it.
@@ -70,7 +82,7 @@ func (s *Store) Follow(m Message) (*Draft, bool, error) {
 	claim := newClaim()
 	now := s.now()
 	res, err := s.db.Exec(`UPDATE messages SET finish = ?, claim = ?, updated = ? WHERE id = ? AND `+pendingWhere,
-		string(Streaming), claim, ms(now), m.ID, string(chat.FinishBackground), string(Streaming), ms(now.Add(-StaleAfter)))
+		string(Streaming), claim, ms(now), m.ID, string(chat.FinishBackground), string(Streaming), ms(now.Add(-ClaimStaleAfter)))
 	if err != nil {
 		return nil, false, wrap("taking up a background answer", err)
 	}
@@ -78,7 +90,7 @@ func (s *Store) Follow(m Message) (*Draft, bool, error) {
 		return nil, false, nil
 	}
 	m.Finish, m.Error, m.Updated = Streaming, "", now
-	d := &Draft{s: s, msg: m, claim: claim, held: m.Content, stop: make(chan struct{}), done: make(chan struct{})}
+	d := &Draft{s: s, msg: m, claim: claim, held: m.Content, stop: make(chan struct{}), done: make(chan struct{}), savedAt: now}
 	go d.checkpoint()
 	return d, true, nil
 }
@@ -94,9 +106,10 @@ func newClaim() string {
 func (d *Draft) SetResponseID(id string) error {
 	d.mu.Lock()
 	d.msg.ResponseID = id
-	m := d.current()
+	d.version++
+	m, version := d.current(), d.version
 	d.mu.Unlock()
-	return d.save(m)
+	return d.save(m, version)
 }
 
 // current is the answer as it stands; d.mu is held.
@@ -109,8 +122,8 @@ func (d *Draft) current() Message {
 	return m
 }
 
-// save checkpoints the answer, under its claim.
-func (d *Draft) save(m Message) error {
+// save checkpoints the answer as it was at version, under its claim.
+func (d *Draft) save(m Message, version int) error {
 	ok, err := d.s.updateClaimed(m, d.claim, d.claim)
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -118,7 +131,20 @@ func (d *Draft) save(m Message) error {
 	if err == nil && !ok {
 		d.lost = true
 	}
+	if err == nil {
+		d.saved, d.savedAt = max(d.saved, version), d.s.now()
+	}
 	return err
+}
+
+// due tells whether a checkpoint has anything to say: something new, or, with nothing new, that
+// the writer is alive (every tick for an ordinary answer, every claimHeartbeat for a background
+// one). d.mu is held.
+func (d *Draft) due() bool {
+	if d.version != d.saved || d.msg.ResponseID == "" {
+		return true
+	}
+	return d.s.now().Sub(d.savedAt) >= claimHeartbeat
 }
 
 // Message is the answer as stored when it started (its id and place).
@@ -132,6 +158,7 @@ func (d *Draft) Message() Message {
 func (d *Draft) Append(text string) {
 	d.mu.Lock()
 	d.text.WriteString(text)
+	d.version++
 	d.mu.Unlock()
 }
 
@@ -151,11 +178,11 @@ func (d *Draft) checkpoint() {
 			return
 		case <-ticks:
 			d.mu.Lock()
-			m, lost := d.current(), d.lost
+			m, version, due := d.current(), d.version, !d.lost && d.due()
 			d.mu.Unlock()
-			if !lost {
+			if due {
 				// Saved even when no text came: the fresh timestamp says the writer is alive.
-				d.save(m)
+				d.save(m, version)
 			}
 		}
 	}

@@ -108,9 +108,10 @@ func (s *Store) Abandoned() ([]Message, error) {
 }
 
 // Pending lists the background answers no Parley is following: left running (the user quit,
-// or pressed Ctrl+C), or whose follower stopped (killed, crashed, powered off).
+// or pressed Ctrl+C), or whose follower stopped (killed, crashed, powered off: silent for
+// ClaimStaleAfter).
 func (s *Store) Pending() ([]Message, error) {
-	return s.messagesWhere("finding answers still being made", pendingWhere, string(chat.FinishBackground), string(Streaming), ms(s.now().Add(-StaleAfter)))
+	return s.messagesWhere("finding answers still being made", pendingWhere, string(chat.FinishBackground), string(Streaming), ms(s.now().Add(-ClaimStaleAfter)))
 }
 
 // pendingWhere is a background answer nobody follows; its arguments are FinishBackground,
