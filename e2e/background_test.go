@@ -102,3 +102,50 @@ func TestBackgroundAnswerSurvivesAKill(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 }
+
+// The Batches page in the real window (Ctrl+Shift+B): one batch fetched, one ready to fetch,
+// submitted with parley batch; Esc goes back.
+func TestBatchesInTheWindow(t *testing.T) {
+	h := newHome(t)
+	s, url := server(t, chattest.Options{Models: append([]string{"gpt-5.6-sol"}, chattest.DefaultModels...),
+		Reply: func(r chattest.ChatRequest) string { return "An answer to: " + r.LastUser() }})
+	_ = s
+	dir := filepath.Join(h.Config, "parley")
+	os.MkdirAll(dir, 0o700)
+	settings := fmt.Sprintf(`{"version":2,"current_profile":"work","profiles":[{"id":"work","name":"Work","base_url":%q,"model":"gpt-5.6-sol","tier":"tier1","api":"responses"}]}`, url)
+	os.WriteFile(filepath.Join(dir, "settings.json"), []byte(settings), 0o600)
+	if code, _, errOut := parley(t, h, nil, testKey+"\n", "key", "set"); code != 0 {
+		t.Fatalf("key set: %d %s", code, errOut)
+	}
+	prompts := filepath.Join(h.Dir, "release-notes.jsonl")
+	os.WriteFile(prompts, []byte(`{"prompt":"Summarize the 2.4 release notes."}`+"\n"+`{"prompt":"Draft a migration guide.","effort":"high"}`+"\n"), 0o600)
+	questions := filepath.Join(h.Dir, "support-questions")
+	os.MkdirAll(questions, 0o700)
+	for i, q := range []string{"How do I reset my password?", "Why was I billed twice?", "Can I export my data?"} {
+		os.WriteFile(filepath.Join(questions, fmt.Sprintf("q%d.md", i+1)), []byte(q), 0o600)
+	}
+	var ids []string
+	for _, in := range []string{prompts, questions} {
+		code, out, errOut := parley(t, h, nil, "", "batch", "submit", "--yes", in)
+		if code != 0 {
+			t.Fatalf("submit %s: %d %s", in, code, errOut)
+		}
+		ids = append(ids, strings.Fields(out)[0])
+	}
+	if code, _, errOut := parley(t, h, nil, "", "batch", "fetch", ids[0]); code != 0 {
+		t.Fatalf("fetch: %d %s", code, errOut)
+	}
+	a := launch(t, h, nil)
+	id := window(t, "Parley", 20*time.Second)
+	time.Sleep(500 * time.Millisecond)
+	key(t, id, "ctrl+shift+b")
+	time.Sleep(1500 * time.Millisecond)
+	screenshot(t, id, "batches")
+	key(t, id, "Escape")
+	time.Sleep(500 * time.Millisecond)
+	screenshot(t, id, "batches-back")
+	key(t, id, "ctrl+q")
+	if code := a.wait(10 * time.Second); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+}

@@ -31,7 +31,6 @@ type batchesView struct {
 	info    *widget.RichText
 	rows    *fyne.Container
 	content fyne.CanvasObject
-	first   *widget.Button // takes the focus when the page opens
 	loading bool
 }
 
@@ -40,7 +39,7 @@ func newBatchesView(m *Main) *batchesView {
 	b.info.Wrapping = fyne.TextWrapWord
 	title := widget.NewRichText(&widget.TextSegment{Text: "Batches", Style: widget.RichTextStyleHeading})
 	refresh := &widget.Button{Text: "Refresh", Icon: theme.ViewRefreshIcon(), Importance: widget.LowImportance, OnTapped: b.load}
-	b.first = &widget.Button{Text: "Submit a file…", Icon: theme.UploadIcon(), OnTapped: b.submitFile}
+	file := &widget.Button{Text: "Submit a file…", Icon: theme.UploadIcon(), OnTapped: b.submitFile}
 	folder := &widget.Button{Text: "Submit a folder…", Icon: theme.FolderOpenIcon(), OnTapped: b.submitFolder}
 	back := &widget.Button{Text: "Back to the conversation (Esc)", Icon: theme.NavigateBackIcon(), Importance: widget.LowImportance, OnTapped: m.ShowConversation}
 	about := widgets.RichText([]widget.RichTextSegment{&widget.TextSegment{Style: widget.RichTextStyleParagraph,
@@ -48,7 +47,7 @@ func newBatchesView(m *Main) *batchesView {
 			"or a folder of .md and .txt files, one prompt each. Each answer becomes a conversation, tagged with its batch."}})
 	head := container.NewVBox(
 		container.NewHBox(back, layout.NewSpacer(), refresh),
-		title, about, container.NewHBox(b.first, folder), b.info, widget.NewSeparator(),
+		title, about, container.NewHBox(file, folder), b.info, widget.NewSeparator(),
 	)
 	b.content = container.NewBorder(container.NewPadded(head), nil, nil, nil, container.NewVScroll(container.NewPadded(b.rows)))
 	return b
@@ -61,7 +60,8 @@ func (m *Main) ShowBatches() {
 	}
 	m.pages.Objects = []fyne.CanvasObject{m.batches.content}
 	m.pages.Refresh()
-	m.Window.Canvas().Focus(m.batches.first)
+	// Nothing focused: Esc reaches the window (back to the conversation), Tab the buttons.
+	m.Window.Canvas().Unfocus()
 	m.batches.load()
 }
 
