@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,9 +20,9 @@ func TestPendingAnswersAreClaimedOnce(t *testing.T) {
 	cli, _ := Open(path)
 	defer gui.Close()
 	defer cli.Close()
-	clock := time.Now()
+	clock := &testClock{t: time.Now()}
 	for _, s := range []*Store{gui, cli} {
-		s.now = func() time.Time { return clock }
+		s.now = clock.now
 	}
 	c, _ := gui.CreateConversation(Conversation{Title: "deep thought"})
 	d, err := gui.StartAnswer(c.ID, "gpt-5.6-sol")
@@ -36,11 +37,11 @@ func TestPendingAnswersAreClaimedOnce(t *testing.T) {
 	// taken up once its writer has been silent for ClaimStaleAfter.
 	close(d.stop)
 	<-d.done
-	clock = clock.Add(10 * time.Second)
+	clock.add(10 * time.Second)
 	if p, _ := cli.Pending(); len(p) != 0 {
 		t.Fatal("taken up while its writer may still be alive")
 	}
-	clock = clock.Add(ClaimStaleAfter)
+	clock.add(ClaimStaleAfter)
 
 	if lost, _ := gui.Abandoned(); len(lost) != 0 {
 		t.Fatalf("a background answer was taken for abandoned: %+v", lost)
@@ -91,15 +92,15 @@ func TestPendingAnswersAreClaimedOnce(t *testing.T) {
 // saves nothing, and says so.
 func TestASilentFollowerLosesItsClaim(t *testing.T) {
 	s := openTemp(t)
-	clock := time.Now()
-	s.now = func() time.Time { return clock }
+	clock := &testClock{t: time.Now()}
+	s.now = clock.now
 	c, _ := s.CreateConversation(Conversation{Title: "x"})
 	m, _ := s.Append(Message{ConversationID: c.ID, Role: chat.Assistant, Finish: chat.FinishBackground, ResponseID: "resp_9"})
 	first, ok, _ := s.Follow(m)
 	if !ok {
 		t.Fatal("not claimed")
 	}
-	clock = clock.Add(time.Minute) // it hangs
+	clock.add(time.Minute) // it hangs
 	second, ok, _ := s.Follow(m)
 	if !ok {
 		t.Fatal("a silent follower kept its claim")
@@ -116,8 +117,8 @@ func TestASilentFollowerLosesItsClaim(t *testing.T) {
 // claimHeartbeat, not every second; new text is saved at the next tick.
 func TestIdleBackgroundDraftsWriteRarely(t *testing.T) {
 	s := openTemp(t)
-	clock := time.Now()
-	s.now = func() time.Time { return clock }
+	clock := &testClock{t: time.Now()}
+	s.now = clock.now
 	ticks := make(chan time.Time)
 	s.ticks = func() (<-chan time.Time, func()) { return ticks, func() {} }
 	c, _ := s.CreateConversation(Conversation{Title: "x"})
@@ -126,25 +127,43 @@ func TestIdleBackgroundDraftsWriteRarely(t *testing.T) {
 	updated := func() time.Time { m, _ := s.Message(d.Message().ID); return m.Updated }
 	saved := updated()
 	for range 5 {
-		clock = clock.Add(time.Second)
-		ticks <- clock
+		clock.add(time.Second)
+		ticks <- clock.now()
 	}
-	ticks <- clock // the fifth is saved (or not) once this one is taken
+	ticks <- clock.now() // the fifth is saved (or not) once this one is taken
 	if !updated().Equal(saved) {
 		t.Fatal("an idle background answer was saved every second")
 	}
-	clock = clock.Add(claimHeartbeat)
-	ticks <- clock
-	ticks <- clock
+	clock.add(claimHeartbeat)
+	ticks <- clock.now()
+	ticks <- clock.now()
 	if heartbeat := updated(); !heartbeat.After(saved) {
 		t.Fatal("no heartbeat")
 	}
 	d.Append("new text")
-	clock = clock.Add(time.Second)
-	ticks <- clock
-	ticks <- clock
+	clock.add(time.Second)
+	ticks <- clock.now()
+	ticks <- clock.now()
 	if m, _ := s.Message(d.Message().ID); m.Content != "new text" {
 		t.Fatalf("new text not saved: %q", m.Content)
 	}
 	d.Finish(chat.Answer{Content: "new text", Finish: chat.FinishStop})
+}
+
+// testClock is a clock the test moves while drafts read it from their own goroutines.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
 }
