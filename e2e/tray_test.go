@@ -120,8 +120,8 @@ func TestTrayQuickAskAndOneInstance(t *testing.T) {
 	for _, n := range items {
 		labels = append(labels, label(n))
 	}
-	if len(items) != 6 || labels[0] != "Quick Ask…" || labels[1] != "New Chat" || labels[2] != "Show Parley" ||
-		labels[3] != "---" || !strings.HasPrefix(labels[4], "Today: 0 tokens") || labels[5] != "Quit" {
+	if len(items) != 7 || labels[0] != "Quick Ask…" || labels[1] != "New Chat" || labels[2] != "Show Parley" ||
+		labels[3] != "---" || !strings.HasPrefix(labels[4], "Today: 0 tokens") || labels[5] != "No answers in the background" || labels[6] != "Quit" {
 		t.Fatalf("tray menu %q", labels)
 	}
 	if enabled, ok := items[4].Props["enabled"]; !ok || enabled.Value() != false {
@@ -265,7 +265,7 @@ func TestClosingTheWindow(t *testing.T) {
 	_, menu, items := trayMenu(t, a.cmd.Process.Pid)
 	click(t, menu, items[2].ID) // Show Parley
 	window(t, "Parley", 10*time.Second)
-	click(t, menu, items[5].ID) // Quit
+	click(t, menu, items[6].ID) // Quit
 	if code := a.wait(10 * time.Second); code != 0 {
 		t.Fatalf("Quit from the tray: exit %d", code)
 	}
