@@ -132,6 +132,7 @@ func engineModel(m settings.Model) chat.ModelInfo {
 	info := chat.ModelInfo{
 		ID: m.ID, ContextWindow: m.ContextWindow, MaxOutput: m.MaxOutput, Encoding: m.Encoding, Reasoning: m.Reasoning(),
 		Efforts: m.Efforts, Pro: m.Pro, ServiceTiers: m.ServiceTiers,
+		Known: m.Known(), Vision: m.Vision, Files: m.Files, Image: imageSizing(m.ID),
 		Price: chat.Price{Input: m.Price.Input, CachedInput: m.Price.Cached, CacheWrite: m.Price.CacheWrite, Output: m.Price.Output,
 			Tiers: settings.CurrentCatalog().ServiceTiers, Known: m.Known()},
 	}
@@ -139,6 +140,20 @@ func engineModel(m settings.Model) chat.ModelInfo {
 		info.Price.LongAbove, info.Price.LongInput, info.Price.LongOutput = l.Above, l.Input, l.Output
 	}
 	return info
+}
+
+// imageSizing is how the catalog says a model counts images, as the engine takes it.
+func imageSizing(id string) chat.ImageSizing {
+	s := settings.ImageSizingFor(id)
+	out := chat.ImageSizing{PagePx: settings.PDFPagePixels()}
+	if t := s.Tiles; t != nil {
+		out.Base, out.Tile = t.Base, t.Tile
+	}
+	if p := s.Patches; p != nil {
+		out.Budget, out.MaxPx, out.OriginalBudget, out.OriginalMaxPx = p.High, p.HighPx, p.Original, p.OriginalPx
+		out.AutoOriginal, out.Multiplier, out.MaxPatches = p.AutoOriginal, p.Multiplier, p.MaxPatches
+	}
+	return out
 }
 
 // accountDeps are the account's use cases' dependencies: the Admin API on a profile's own

@@ -301,7 +301,10 @@ func (c *Client) BatchLine(customID string, req Request) ([]byte, int, error) {
 	if err != nil {
 		return nil, 0, c.classify(err, req.Model)
 	}
-	body := responsesRequest(Call{Request: req, Model: model, Messages: fit.Messages, OpenAI: c.openai}, false)
+	body, err := responsesRequest(Call{Request: req, Model: model, Messages: fit.Messages, OpenAI: c.openai}, false)
+	if err != nil {
+		return nil, 0, c.classify(err, req.Model)
+	}
 	body.StreamOptions, body.ContextManagement = nil, nil
 	line, err := json.Marshal(map[string]any{"custom_id": customID, "method": http.MethodPost, "url": BatchEndpoint, "body": body})
 	return line, fit.PromptTokens, err

@@ -30,6 +30,8 @@ type Message struct {
 	// the model that wrote them; another model gets the text.
 	Items      []json.RawMessage
 	ItemsModel string
+	// Attachments are files sent with a question (attachments.go).
+	Attachments []Attachment
 }
 
 // Request is one question: the conversation so far, ending with the user's newest message.
@@ -135,6 +137,11 @@ type ModelInfo struct {
 	// ServiceTiers are the tiers beyond the standard one it can be asked for.
 	ServiceTiers []string
 	Price        Price
+	// Known says the catalog knows the model; then Vision and Files say whether it reads images
+	// and PDFs (a model nobody knows is sent what the user attaches, and its server decides).
+	// Image is how it counts an image's tokens.
+	Known, Vision, Files bool
+	Image                ImageSizing
 }
 
 // Price is what a model costs, in dollars per million tokens: uncached input, cached input,

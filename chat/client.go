@@ -350,7 +350,7 @@ func (c *Client) prepare(req Request, model ModelInfo) (Fit, <-chan Fit, error) 
 	reserve := reserveFor(model, req)
 	rl, paced := c.limits.Latest(c.currentWire().Endpoint(), model.ID)
 	tight := paced && rl.LimitTokens > 0 && bound+req.MaxOutput > rl.RemainingTokens
-	if (model.ContextWindow > 0 && bound+reserve > model.ContextWindow) || tight {
+	if (model.ContextWindow > 0 && bound+reserve > model.ContextWindow) || tight || hasAttachments(req) {
 		fit, err := c.Fit(req)
 		counted <- fit
 		return fit, counted, err
@@ -360,6 +360,17 @@ func (c *Client) prepare(req Request, model ModelInfo) (Fit, <-chan Fit, error) 
 		counted <- fit
 	}()
 	return Fit{Messages: req.Messages, PromptTokens: bound, Window: model.ContextWindow, Reserve: reserve}, counted, nil
+}
+
+// hasAttachments tells a request with files: their tokens are not bounded by the text's bytes,
+// and a file the model cannot take must be refused before sending.
+func hasAttachments(req Request) bool {
+	for _, m := range req.Messages {
+		if len(m.Attachments) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // upperBound is at least the prompt's token count, without a tokenizer: every token is at

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 
 	openai "github.com/sashabaranov/go-openai"
@@ -15,13 +16,19 @@ type completions struct{ api *openai.Client }
 func (completions) Endpoint() string { return "/chat/completions" }
 
 func (w completions) Open(ctx context.Context, call Call) (Stream, error) {
+	r, files, err := completionRequest(call)
+	if err != nil {
+		return nil, err
+	}
 	x := exchangeOf(ctx)
 	if x != nil {
-		// go-openai leaves out a temperature of 0; the transport puts it back on the wire.
+		// go-openai leaves out a temperature of 0, and has no file part: the transport puts
+		// them on the wire.
 		x.zeroTemp = call.Request.Temperature != nil && *call.Request.Temperature == 0 && !call.Model.Reasoning
+		x.files = files
 		x.watchDone = true
 	}
-	s, err := w.api.CreateChatCompletionStream(ctx, completionRequest(call))
+	s, err := w.api.CreateChatCompletionStream(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -30,14 +37,24 @@ func (w completions) Open(ctx context.Context, call Call) (Stream, error) {
 
 // completionRequest builds the API request: the system prompt first, then the fitted messages,
 // with the parameters the model accepts.
-func completionRequest(call Call) openai.ChatCompletionRequest {
+func completionRequest(call Call) (openai.ChatCompletionRequest, []filePart, error) {
 	req, m := call.Request, call.Model
 	msgs := make([]openai.ChatCompletionMessage, 0, len(call.Messages)+1)
 	if req.System != "" {
 		msgs = append(msgs, openai.ChatCompletionMessage{Role: string(System), Content: req.System})
 	}
+	var files []filePart
 	for _, msg := range call.Messages {
-		msgs = append(msgs, openai.ChatCompletionMessage{Role: string(msg.Role), Content: msg.Content, Name: msg.Name})
+		if len(msg.Attachments) == 0 {
+			msgs = append(msgs, openai.ChatCompletionMessage{Role: string(msg.Role), Content: msg.Content, Name: msg.Name})
+			continue
+		}
+		parts, more, err := contentParts(msg, call.OpenAI, len(files))
+		if err != nil {
+			return openai.ChatCompletionRequest{}, nil, err
+		}
+		files = append(files, more...)
+		msgs = append(msgs, openai.ChatCompletionMessage{Role: string(msg.Role), MultiContent: parts, Name: msg.Name})
 	}
 	r := openai.ChatCompletionRequest{
 		Model: req.Model, Messages: msgs, Stream: true,
@@ -54,7 +71,49 @@ func completionRequest(call Call) openai.ChatCompletionRequest {
 	if req.Temperature != nil && !m.Reasoning {
 		r.Temperature = *req.Temperature
 	}
-	return r
+	return r, files, nil
+}
+
+// filePart is a PDF sent as a Chat Completions file part: go-openai has no such part, so the
+// request carries a marker in its place, and the transport puts the part there on the wire.
+type filePart struct {
+	marker, name, data string
+}
+
+// contentParts is a question with its attachments as Chat Completions parts: the text, images
+// as image_url parts, PDFs as file parts (OpenAI only: compatible servers take none), text files
+// as text.
+func contentParts(m Message, openAI bool, before int) ([]openai.ChatMessagePart, []filePart, error) {
+	var parts []openai.ChatMessagePart
+	var files []filePart
+	if m.Content != "" {
+		parts = append(parts, openai.ChatMessagePart{Type: openai.ChatMessagePartTypeText, Text: m.Content})
+	}
+	for _, a := range m.Attachments {
+		if a.Kind == AttachText {
+			parts = append(parts, openai.ChatMessagePart{Type: openai.ChatMessagePartTypeText, Text: textPart(a)})
+			continue
+		}
+		if a.Kind == AttachPDF && !openAI {
+			return nil, nil, &Error{Kind: UnsupportedParam, Code: "unsupported_attachment",
+				Message: "This server takes no PDF files over Chat Completions, so " + quote(a.Name) + " cannot be sent.",
+				Action:  "Remove the file, or paste its text."}
+		}
+		data, err := readAttachment(a)
+		if err != nil {
+			return nil, nil, err
+		}
+		switch a.Kind {
+		case AttachImage:
+			parts = append(parts, openai.ChatMessagePart{Type: openai.ChatMessagePartTypeImageURL,
+				ImageURL: &openai.ChatMessageImageURL{URL: dataURL(a.MIME, data), Detail: openai.ImageURLDetail(detailOf(a))}})
+		case AttachPDF:
+			f := filePart{marker: fmt.Sprintf("parley-file-part-%d", before+len(files)), name: a.Name, data: dataURL("application/pdf", data)}
+			files = append(files, f)
+			parts = append(parts, openai.ChatMessagePart{Type: "file", Text: f.marker})
+		}
+	}
+	return parts, files, nil
 }
 
 // completionStream reads the chunks of a streamed chat completion. The answer is finished by a

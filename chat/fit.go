@@ -45,6 +45,11 @@ func FitRequest(counter *tokens.Counter, m ModelInfo, req Request) (Fit, error) 
 		if err != nil {
 			return f, err
 		}
+		files, err := attachmentsOf(counter, enc, m, msg)
+		if err != nil {
+			return f, err
+		}
+		n += files
 		counts[i] = n
 		total += n
 	}

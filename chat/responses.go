@@ -27,7 +27,11 @@ func (w responses) Open(ctx context.Context, call Call) (Stream, error) {
 	if x := exchangeOf(ctx); x != nil {
 		x.watchDone = true // a stream: its type checked, its lines bounded
 	}
-	s, err := w.api.CreateResponseStream(ctx, responsesRequest(call, w.store))
+	r, err := responsesRequest(call, w.store)
+	if err != nil {
+		return nil, err
+	}
+	s, err := w.api.CreateResponseStream(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -43,10 +47,14 @@ const compactShare = 0.7
 // they are not carried over), the conversation as input items, the earlier answers' own output
 // items replayed as they came (reasoning with its encrypted content) when the model is the
 // same, and the parameters the model accepts.
-func responsesRequest(call Call, store bool) openai.CreateResponseRequest {
+func responsesRequest(call Call, store bool) (openai.CreateResponseRequest, error) {
 	req, m := call.Request, call.Model
+	input, err := inputItems(req.Model, call.Messages)
+	if err != nil {
+		return openai.CreateResponseRequest{}, err
+	}
 	r := openai.CreateResponseRequest{
-		Model: req.Model, Input: inputItems(req.Model, call.Messages), Instructions: req.System,
+		Model: req.Model, Input: input, Instructions: req.System,
 		Store: &store, StreamOptions: &openai.ResponseStreamOptions{IncludeObfuscation: new(bool)},
 		ServiceTier: req.ServiceTier, MaxOutputTokens: req.MaxOutput,
 	}
@@ -77,13 +85,13 @@ func responsesRequest(call Call, store bool) openai.CreateResponseRequest {
 	if m.ContextWindow > 0 {
 		r.ContextManagement = []any{map[string]any{"type": "compaction", "compact_threshold": int(compactShare * float64(m.ContextWindow))}}
 	}
-	return r
+	return r, nil
 }
 
 // inputItems is the conversation as input items. An answer carries its own output items when
 // they were kept and the model has not changed (encrypted reasoning belongs to its model); the
 // items before the latest compaction item are left out: it stands for them.
-func inputItems(model string, msgs []Message) []any {
+func inputItems(model string, msgs []Message) ([]any, error) {
 	var items []any
 	for _, m := range msgs {
 		if m.Role == Assistant && len(m.Items) > 0 && m.ItemsModel == model {
@@ -111,12 +119,50 @@ func inputItems(model string, msgs []Message) []any {
 				continue
 			}
 		}
-		if m.Content == "" {
+		if m.Content == "" && len(m.Attachments) == 0 {
 			continue // an answer that failed before its first word
 		}
-		items = append(items, map[string]any{"type": "message", "role": string(m.Role), "content": m.Content})
+		if len(m.Attachments) == 0 {
+			items = append(items, map[string]any{"type": "message", "role": string(m.Role), "content": m.Content})
+			continue
+		}
+		parts, err := inputParts(m)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, map[string]any{"type": "message", "role": string(m.Role), "content": parts})
 	}
-	return items
+	return items, nil
+}
+
+// inputParts is a question with its attachments as Responses content parts: the text, each
+// image as input_image and each PDF as input_file (data URLs), each text file as text.
+func inputParts(m Message) ([]any, error) {
+	var parts []any
+	if m.Content != "" {
+		parts = append(parts, map[string]any{"type": "input_text", "text": m.Content})
+	}
+	for _, a := range m.Attachments {
+		if a.Kind == AttachText {
+			parts = append(parts, map[string]any{"type": "input_text", "text": textPart(a)})
+			continue
+		}
+		data, err := readAttachment(a)
+		if err != nil {
+			return nil, err
+		}
+		switch a.Kind {
+		case AttachImage:
+			parts = append(parts, map[string]any{"type": "input_image", "image_url": dataURL(a.MIME, data), "detail": detailOf(a)})
+		case AttachPDF:
+			part := map[string]any{"type": "input_file", "filename": a.Name, "file_data": dataURL("application/pdf", data)}
+			if a.Detail != "" {
+				part["detail"] = a.Detail
+			}
+			parts = append(parts, part)
+		}
+	}
+	return parts, nil
 }
 
 // responseStream reads a streamed response, sent or picked up again. The answer is finished
@@ -241,7 +287,10 @@ func (c *Client) CountExact(ctx context.Context, req Request) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	full := responsesRequest(Call{Request: req, Model: model, Messages: fit.Messages}, false)
+	full, err := responsesRequest(Call{Request: req, Model: model, Messages: fit.Messages}, false)
+	if err != nil {
+		return 0, c.classify(err, req.Model)
+	}
 	count := openai.CreateResponseRequest{Model: full.Model, Input: full.Input, Instructions: full.Instructions}
 	if full.Reasoning != nil && full.Reasoning.Effort != "" {
 		count.Reasoning = &openai.ResponseReasoning{Effort: full.Reasoning.Effort}

@@ -314,11 +314,11 @@ func TestCompactionItemsStandForWhatCameBefore(t *testing.T) {
 			`{"id":"msg_1","type":"message","role":"assistant","status":"completed","content":[{"type":"output_text","text":"answer"}]}`)},
 		{Role: User, Content: "new question"},
 	}
-	got := inputItems("gpt-5.6-sol", msgs)
+	got, _ := inputItems("gpt-5.6-sol", msgs)
 	if len(got) != 3 || got[0].(map[string]any)["type"] != "compaction" || got[2].(map[string]any)["content"] != "new question" {
 		t.Fatalf("%v", got)
 	}
-	if all := inputItems("gpt-6.2-sol", msgs); len(all) != 5 {
+	if all, _ := inputItems("gpt-6.2-sol", msgs); len(all) != 5 {
 		t.Fatalf("another model got %d items, want the five messages as text", len(all))
 	}
 }

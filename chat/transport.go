@@ -26,7 +26,8 @@ type transport struct {
 type exchange struct {
 	mu        sync.Mutex
 	model     string
-	zeroTemp  bool // send "temperature": 0, which go-openai would leave out
+	zeroTemp  bool       // send "temperature": 0, which go-openai would leave out
+	files     []filePart // file parts go-openai cannot write, in place of their markers
 	watchDone bool // watch the streamed body for "data: [DONE]"
 	done      bool // it came
 	status    int
@@ -48,15 +49,15 @@ func exchangeOf(ctx context.Context) *exchange {
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	x := exchangeOf(req.Context())
-	zeroTemp := x != nil && x.zeroTemp && req.Body != nil
-	if t.project != "" || zeroTemp {
+	rewrite := x != nil && (x.zeroTemp || len(x.files) > 0) && req.Body != nil
+	if t.project != "" || rewrite {
 		req = req.Clone(req.Context()) // a RoundTripper must not change the caller's request
 	}
 	if t.project != "" {
 		req.Header.Set("OpenAI-Project", t.project)
 	}
-	if zeroTemp {
-		if err := setZeroTemperature(req); err != nil {
+	if rewrite {
+		if err := rewriteBody(req, x.zeroTemp, x.files); err != nil {
 			return nil, err
 		}
 	}
@@ -188,8 +189,9 @@ func endpointOf(req *http.Request) string {
 	return p
 }
 
-// setZeroTemperature rewrites the JSON body of a cloned request with "temperature": 0.
-func setZeroTemperature(req *http.Request) error {
+// rewriteBody rewrites the JSON body of a cloned request with what go-openai cannot write:
+// "temperature": 0, and file parts in place of their markers.
+func rewriteBody(req *http.Request, zeroTemp bool, files []filePart) error {
 	body, err := io.ReadAll(req.Body)
 	req.Body.Close()
 	if err != nil {
@@ -199,7 +201,14 @@ func setZeroTemperature(req *http.Request) error {
 	if err := json.Unmarshal(body, &fields); err != nil {
 		return err
 	}
-	fields["temperature"] = json.RawMessage("0")
+	if zeroTemp {
+		fields["temperature"] = json.RawMessage("0")
+	}
+	if len(files) > 0 {
+		if fields["messages"], err = withFileParts(fields["messages"], files); err != nil {
+			return err
+		}
+	}
 	if body, err = json.Marshal(fields); err != nil {
 		return err
 	}
@@ -214,4 +223,36 @@ func (x *exchange) captured() (int, http.Header, *RateLimit) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return x.status, x.header, x.rateLimit
+}
+
+// withFileParts replaces each marker part ({"type":"file","text":marker}) of a messages array
+// with the file part it stands for.
+func withFileParts(raw json.RawMessage, files []filePart) (json.RawMessage, error) {
+	var msgs []map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &msgs); err != nil {
+		return nil, err
+	}
+	byMarker := map[string]filePart{}
+	for _, f := range files {
+		byMarker[f.marker] = f
+	}
+	for _, m := range msgs {
+		var parts []map[string]any
+		if json.Unmarshal(m["content"], &parts) != nil {
+			continue // plain text content
+		}
+		for i, p := range parts {
+			if marker, _ := p["text"].(string); p["type"] == "file" {
+				if f, ok := byMarker[marker]; ok {
+					parts[i] = map[string]any{"type": "file", "file": map[string]any{"filename": f.name, "file_data": f.data}}
+				}
+			}
+		}
+		b, err := json.Marshal(parts)
+		if err != nil {
+			return nil, err
+		}
+		m["content"] = b
+	}
+	return json.Marshal(msgs)
 }

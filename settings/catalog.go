@@ -31,7 +31,11 @@ type Catalog struct {
 	ServiceTiers  map[string]float64               `json:"service_tiers"`
 	MonthlyLimits map[Tier]float64                 `json:"monthly_limits"`
 	TierLimits    map[string]map[Tier]tierLimitRow `json:"tier_limits"` // by model family
-	Models        []Model                          `json:"models"`
+	// ImageSizing is how models count images (images.go); PDFPagePx the size assumed for a PDF
+	// page's image, for estimates.
+	ImageSizing []ImageRule `json:"image_sizing"`
+	PDFPagePx   [2]int      `json:"pdf_page_px"`
+	Models      []Model     `json:"models"`
 }
 
 type tierLimitRow struct {
@@ -59,6 +63,8 @@ type Model struct {
 	Pro           bool     `json:"pro,omitempty"`    // takes reasoning.mode "pro"
 	Vision        bool     `json:"vision,omitempty"` // reads images
 	Files         bool     `json:"files,omitempty"`  // reads PDF files
+	// Image is how it counts images, when the table's rules do not say it right.
+	Image *ImageSizing `json:"image,omitempty"`
 	// ServiceTiers are the tiers beyond the standard one the model can be asked for.
 	ServiceTiers []string     `json:"service_tiers,omitempty"`
 	Price        Price        `json:"price"`

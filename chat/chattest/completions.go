@@ -112,7 +112,13 @@ func (s *Server) serveCompletion(w http.ResponseWriter, r *http.Request, body []
 		s.writeErrorFor(w, req.Model, status, e)
 		return
 	}
+	files, e, ok := checkAttachments(req.Model, req.Attachments())
+	if !ok {
+		s.writeErrorFor(w, req.Model, http.StatusBadRequest, e)
+		return
+	}
 	prompt, promptIDs := s.countPrompt(req)
+	prompt += files
 	limit := 0
 	switch {
 	case req.MaxCompletionTokens != nil:

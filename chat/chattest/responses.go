@@ -193,6 +193,10 @@ func (s *Server) serveResponses(w http.ResponseWriter, r *http.Request, body []b
 		s.writeErrorFor(w, req.Model, status, e)
 		return
 	}
+	if _, e, ok := checkAttachments(req.Model, req.Attachments()); !ok {
+		s.writeErrorFor(w, req.Model, http.StatusBadRequest, e)
+		return
+	}
 	prompt, ids := s.countInput(req)
 	if window := s.contextWindow(req.Model); prompt > window {
 		s.writeErrorFor(w, req.Model, http.StatusBadRequest, apiErrorSpec{
@@ -329,7 +333,8 @@ func (s *Server) countInput(req ResponsesRequest) (int, []int) {
 		}
 	}
 	n, _ := tokens.Default().Chat(enc, msgs)
-	return n + extra, ids
+	files, _, _ := checkAttachments(req.Model, req.Attachments())
+	return n + extra + files, ids
 }
 
 // respPlan is a prepared response: what it streams, and what it costs.
@@ -676,6 +681,10 @@ func (s *Server) serveInputTokens(w http.ResponseWriter, body []byte) {
 	}
 	if status, e, ok := s.validateResponses(req); !ok {
 		s.writeErrorFor(w, req.Model, status, e)
+		return
+	}
+	if _, e, ok := checkAttachments(req.Model, req.Attachments()); !ok {
+		s.writeErrorFor(w, req.Model, http.StatusBadRequest, e)
 		return
 	}
 	n, _ := s.countInput(req)
