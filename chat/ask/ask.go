@@ -134,7 +134,7 @@ func (a *Asker) Start(ctx context.Context, client *chat.Client, x Exchange) (*Ru
 		return nil, ErrNothingToAsk
 	case x.Resume && (last.Role != chat.Assistant || last.ID == 0):
 		return nil, errors.New("only a saved answer can be continued")
-	case !x.Resume && (last.Role != chat.User || strings.TrimSpace(last.Content) == ""):
+	case !x.Resume && (last.Role != chat.User || strings.TrimSpace(last.Content) == "" && len(last.Attachments) == 0):
 		return nil, ErrNothingToAsk
 	}
 	r := &Run{events: make(chan Event, 64)}
@@ -226,15 +226,27 @@ func Request(x Exchange) chat.Request {
 	req := chat.Request{Model: c.Model, System: c.SystemPrompt, Temperature: x.Temperature, MaxOutput: x.MaxOutput,
 		Effort: c.Effort, Pro: c.Pro, ServiceTier: c.ServiceTier, Conversation: c.ID, Background: x.Background}
 	for _, m := range x.Messages {
-		if m.Content == "" && len(m.Items) == 0 {
+		if m.Content == "" && len(m.Items) == 0 && len(m.Attachments) == 0 {
 			continue
 		}
-		req.Messages = append(req.Messages, chat.Message{Role: m.Role, Content: m.Content, Items: m.Items, ItemsModel: m.ItemsModel})
+		req.Messages = append(req.Messages, chat.Message{Role: m.Role, Content: m.Content, Items: m.Items, ItemsModel: m.ItemsModel,
+			Attachments: Attachments(m.Attachments)})
 	}
 	if x.Resume {
 		req.Messages = append(req.Messages, chat.Message{Role: chat.User, Content: ContinuePrompt})
 	}
 	return req
+}
+
+// Attachments are a message's files as the engine sends them: their bytes read when the request
+// is built.
+func Attachments(files []store.Attachment) []chat.Attachment {
+	var out []chat.Attachment
+	for _, f := range files {
+		out = append(out, chat.Attachment{Name: f.Name, Kind: f.Kind, MIME: f.MIME, Size: f.Size, Detail: f.Detail,
+			Width: f.Width, Height: f.Height, Pages: f.Pages, Text: f.Text, Data: f.Bytes})
+	}
+	return out
 }
 
 func lastMessage(msgs []store.Message) (store.Message, bool) {

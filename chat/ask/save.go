@@ -74,7 +74,7 @@ func (a *Asker) prepare(x Exchange, last store.Message) (conv store.Conversation
 		}
 	}
 	if !x.Resume && last.ID == 0 {
-		if question, err = st.Append(store.Message{ConversationID: conv.ID, Role: chat.User, Content: last.Content}); err != nil {
+		if question, err = st.Append(store.Message{ConversationID: conv.ID, Role: chat.User, Content: last.Content, Attachments: last.Attachments}); err != nil {
 			return conv, question, nil, "The question could not be saved", err
 		}
 	}

@@ -68,7 +68,11 @@ func insertMessage(tx *sql.Tx, m Message) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	return id, insertAttachments(tx, id, m.Attachments)
 }
 
 // Messages returns a conversation's messages in order. An answer whose writer went away
@@ -81,11 +85,16 @@ func (s *Store) Messages(conversation int64) ([]Message, error) {
 	defer rows.Close()
 	var out []Message
 	now := s.now()
+	files, err := s.attachmentsOf(conversation)
+	if err != nil {
+		return nil, wrap("reading the conversation's files", err)
+	}
 	for rows.Next() {
 		m, err := scanMessage(rows)
 		if err != nil {
 			return nil, wrap("reading the conversation", err)
 		}
+		m.Attachments = files[m.ID]
 		if m.Finish == Streaming && now.Sub(m.Updated) > StaleAfter {
 			m.Finish, m.Error = chat.FinishInterrupted, abandoned
 			if m.ResponseID != "" {

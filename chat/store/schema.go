@@ -108,6 +108,53 @@ CREATE TABLE batches (
 	fetched      INTEGER NOT NULL DEFAULT 0
 );
 `,
+	// 4: attachments. A file's bytes are kept once, by their hash, however often it is attached,
+	// and go when the last message holding it does. Search finds a file by its name, and a text
+	// file by its text.
+	`
+CREATE TABLE blobs (
+	hash TEXT    PRIMARY KEY,
+	data BLOB    NOT NULL,
+	size INTEGER NOT NULL
+);
+CREATE TABLE attachments (
+	id         INTEGER PRIMARY KEY,
+	message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+	position   INTEGER NOT NULL,
+	name       TEXT    NOT NULL,
+	kind       TEXT    NOT NULL,
+	mime       TEXT    NOT NULL,
+	size       INTEGER NOT NULL,
+	hash       TEXT    NOT NULL REFERENCES blobs (hash),
+	detail     TEXT    NOT NULL DEFAULT '',
+	width      INTEGER NOT NULL DEFAULT 0,
+	height     INTEGER NOT NULL DEFAULT 0,
+	pages      INTEGER NOT NULL DEFAULT 0,
+	text       TEXT    NOT NULL DEFAULT '',
+	thumb      BLOB
+);
+CREATE INDEX attachments_by_message ON attachments (message_id, position);
+CREATE INDEX attachments_by_hash ON attachments (hash);
+CREATE TRIGGER attachments_drop_blob AFTER DELETE ON attachments BEGIN
+	DELETE FROM blobs WHERE hash = old.hash AND NOT EXISTS (SELECT 1 FROM attachments WHERE hash = old.hash);
+END;
+DROP TRIGGER messages_fts_insert;
+DROP TRIGGER messages_fts_update;
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+	INSERT INTO messages_fts (rowid, content) VALUES (-new.id, new.content || char(10) || new.thinking);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, thinking ON messages BEGIN
+	DELETE FROM messages_fts WHERE rowid = -old.id;
+	INSERT INTO messages_fts (rowid, content) VALUES (-new.id, new.content || char(10) || new.thinking ||
+		coalesce((SELECT char(10) || group_concat(name || char(10) || text, char(10)) FROM attachments WHERE message_id = new.id), ''));
+END;
+CREATE TRIGGER attachments_fts AFTER INSERT ON attachments BEGIN
+	DELETE FROM messages_fts WHERE rowid = -new.message_id;
+	INSERT INTO messages_fts (rowid, content) SELECT -m.id, m.content || char(10) || m.thinking ||
+		coalesce((SELECT char(10) || group_concat(name || char(10) || text, char(10)) FROM attachments WHERE message_id = m.id), '')
+		FROM messages m WHERE m.id = new.message_id;
+END;
+`,
 }
 
 // backupsKept is how many backups taken before migrations are kept.

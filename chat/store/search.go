@@ -147,7 +147,8 @@ func (s *Store) match(fts string, words []string, limit int, seen map[int64]bool
 		}
 		skip = " WHERE m.id NOT IN (" + strings.Join(marks, ",") + ")"
 	}
-	rows, err := s.db.Query(`SELECT m.conversation_id, c.title, m.id, m.seq, m.role, m.content || char(10) || m.thinking
+	rows, err := s.db.Query(`SELECT m.conversation_id, c.title, m.id, m.seq, m.role, m.content || char(10) || m.thinking ||
+			coalesce((SELECT char(10) || group_concat('📎 ' || name || char(10) || text, char(10)) FROM attachments WHERE message_id = m.id), '')
 		FROM (SELECT -rowid AS id FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid LIMIT ?) f
 		JOIN messages m ON m.id = f.id JOIN conversations c ON c.id = m.conversation_id`+skip+`
 		ORDER BY m.id DESC`, args...)

@@ -70,7 +70,9 @@ type Message struct {
 	// ResponseID names a background answer's response on OpenAI; with Finish
 	// chat.FinishBackground (or Streaming, its follower gone) it is still to be fetched.
 	ResponseID string
-	Created    time.Time
+	// Attachments are the files sent with a question (attachments.go).
+	Attachments []Attachment
+	Created     time.Time
 	Updated    time.Time
 }
 
