@@ -159,4 +159,3 @@ func TestAttachmentsRefusedBeforeSending(t *testing.T) {
 		t.Fatalf("%+v", a.Err)
 	}
 }
-

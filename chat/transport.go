@@ -28,8 +28,8 @@ type exchange struct {
 	model     string
 	zeroTemp  bool       // send "temperature": 0, which go-openai would leave out
 	files     []filePart // file parts go-openai cannot write, in place of their markers
-	watchDone bool // watch the streamed body for "data: [DONE]"
-	done      bool // it came
+	watchDone bool       // watch the streamed body for "data: [DONE]"
+	done      bool       // it came
 	status    int
 	header    http.Header
 	rateLimit *RateLimit

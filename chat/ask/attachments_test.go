@@ -18,7 +18,9 @@ import (
 func TestQuestionsWithFiles(t *testing.T) {
 	r := newRig(t, chattest.Options{Models: append([]string{"gpt-5.6-sol"}, chattest.DefaultModels...)})
 	r.client = chat.New(chat.Config{BaseURL: r.client.BaseURL(), APIKey: testKey, API: chat.APIResponses,
-		Models: func(string) chat.ModelInfo { return chat.ModelInfo{Known: true, Vision: true, Files: true, ContextWindow: 1_050_000} }}, nil)
+		Models: func(string) chat.ModelInfo {
+			return chat.ModelInfo{Known: true, Vision: true, Files: true, ContextWindow: 1_050_000}
+		}}, nil)
 	var b bytes.Buffer
 	png.Encode(&b, image.NewRGBA(image.Rect(0, 0, 64, 48)))
 	f, err := attach.FromBytes("shot.png", b.Bytes())

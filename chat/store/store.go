@@ -73,7 +73,7 @@ type Message struct {
 	// Attachments are the files sent with a question (attachments.go).
 	Attachments []Attachment
 	Created     time.Time
-	Updated    time.Time
+	Updated     time.Time
 }
 
 // Streaming marks an answer still being written. One found at start whose writer has gone
