@@ -37,8 +37,10 @@ type Attachment struct {
 	Width, Height, Pages int
 	// Text is a text file's text, or what could be read of a PDF's (for the estimate only).
 	Text string
+	// ID names the content (its hash), so that two requests with the same files compare equal.
+	ID string
 	// Data reads the file's bytes when the request is built (nil for a text file).
-	Data func() ([]byte, error)
+	Data func() ([]byte, error) `json:"-"`
 }
 
 // ImageSizing is how a model turns an image into tokens (OPENAI-RESPONSES.md §7; the catalog

@@ -154,21 +154,60 @@ func (v *conversationView) editMessage(it *item) {
 				return
 			}
 			old := it.msg.Content
-			v.replaceFrom(index, func() {
-				if index == 0 { // the first question: a title made from it follows it
-					if title := store.Retitled(v.conv.Title, old, text); title != v.conv.Title {
-						v.conv.Title = title
-						v.shown()
-						v.save()
-					}
-				}
-				v.items = append(v.items, &item{msg: store.Message{Role: chat.User, Content: text, Created: time.Now()}})
-				v.ask(false)
+			v.withBytes(it.msg.Attachments, func(files []store.Attachment) {
+				v.resend(index, old, text, files)
 			})
 		}, v.m.Window)
 	d.Resize(fyne.NewSize(560, 360))
 	entry.onEscape, entry.onConfirm = d.Hide, d.Confirm
 	v.m.present(d, entry, d.Confirm)
+}
+
+// resend replaces the question at index (and what follows it) with text and its files, and
+// asks it.
+func (v *conversationView) resend(index int, old, text string, files []store.Attachment) {
+	v.replaceFrom(index, func() {
+		if index == 0 { // the first question: a title made from it follows it
+			if title := store.Retitled(v.conv.Title, old, text); title != v.conv.Title {
+				v.conv.Title = title
+				v.shown()
+				v.save()
+			}
+		}
+		v.items = append(v.items, &item{msg: store.Message{Role: chat.User, Content: text, Attachments: files, Created: time.Now()}})
+		v.ask(false)
+	})
+}
+
+// withBytes reads the bytes of files kept in the history, off the UI goroutine, so that a
+// question sent again keeps them even when the history lets the old copy go.
+func (v *conversationView) withBytes(files []store.Attachment, then func([]store.Attachment)) {
+	if len(files) == 0 {
+		then(nil)
+		return
+	}
+	type read struct {
+		files []store.Attachment
+		err   error
+	}
+	bridge.Work(func() (r read) {
+		for _, f := range files {
+			data, err := f.Bytes()
+			if err != nil {
+				r.err = err
+				return
+			}
+			f.Data = data
+			r.files = append(r.files, f)
+		}
+		return r
+	}, func(r read) {
+		if r.err != nil {
+			v.m.showError("The question's files could not be read", r.err)
+			return
+		}
+		then(r.files)
+	})
 }
 
 // replaceFrom removes items from index on (in the history too), then runs next.

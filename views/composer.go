@@ -1,6 +1,7 @@
 package views
 
 import (
+	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -9,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"parley/chat/store"
 	"parley/views/format"
 	"parley/views/widgets"
 )
@@ -25,11 +27,19 @@ type composer struct {
 	sendBackground func()
 	shift          bool
 
-	pastes []string        // the large pastes, in order, sent after the typed text
-	chips  *fyne.Container // their chips, above the entry
-	box    *fyne.Container // the chips and the entry: what the screens lay out
-	view   func(i int)     // show paste i in full (the screen's dialog)
-	change func()          // the pastes changed (recount)
+	pastes []string // the large pastes, in order, sent after the typed text
+	files  []store.Attachment
+	// reading counts the files being read to attach.
+	reading int
+	chips   *fyne.Container // their chips, above the entry
+	chipRow *container.Scroll
+	// detailMenu offers the details of file i's chip, under its button; relayout lays out the
+	// screen around the box again when its chips come or go.
+	detailMenu func(i int, under fyne.CanvasObject)
+	relayout   func()
+	box        *fyne.Container // the chips and the entry: what the screens lay out
+	view       func(i int)     // show paste i in full (the screen's dialog)
+	change     func()          // the pastes changed (recount)
 
 	// window takes the keys the box does not use (Page Up/Down, F10, F2), and keys the
 	// shortcuts (Alt+letter menus): Fyne gives a focused entry everything.
@@ -51,8 +61,10 @@ func newComposer(onSend, onStop func()) *composer {
 	c.SetPlaceHolder("Message Parley…  (Enter to send, Shift+Enter for a new line)")
 	c.SetMinRowsVisible(3)
 	c.ExtendBaseWidget(c)
-	c.chips.Hide()
-	c.box = container.NewBorder(c.chips, nil, nil, nil, c)
+	// Many chips scroll sideways rather than widen the window.
+	c.chipRow = container.NewHScroll(c.chips)
+	c.chipRow.Hide()
+	c.box = container.NewBorder(c.chipRow, nil, nil, nil, c)
 	return c
 }
 
@@ -156,12 +168,23 @@ func (c *composer) showChips() {
 			&widget.Button{Icon: theme.CancelIcon(), Importance: widget.LowImportance, OnTapped: func() { c.setPaste(i, "") }},
 		)))
 	}
-	if len(c.pastes) == 0 {
-		c.chips.Hide()
-	} else {
-		c.chips.Show()
+	for i, f := range c.files {
+		c.chips.Add(c.fileChip(i, f))
 	}
+	if c.reading > 0 {
+		c.chips.Add(container.NewStack(widgets.NewThemedRect(widgets.ColorUserBubble, 8),
+			container.NewHBox(widget.NewIcon(theme.UploadIcon()), widget.NewLabel(fmt.Sprintf("Reading %d file(s)…", c.reading)))))
+	}
+	if len(c.chips.Objects) == 0 {
+		c.chipRow.Hide()
+	} else {
+		c.chipRow.Show()
+	}
+	c.chips.Refresh()
 	c.box.Refresh()
+	if c.relayout != nil {
+		c.relayout() // the box's height changed: the screen around it lays out again
+	}
 }
 
 // message is what sending sends: the typed text, then each large paste.
@@ -174,9 +197,11 @@ func (c *composer) message() string {
 // clear empties the box and its chips.
 func (c *composer) clear() {
 	c.SetText("")
-	c.pastes = nil
+	c.pastes, c.files = nil, nil
 	c.showChips()
 }
 
 // empty tells a box with nothing to send.
-func (c *composer) empty() bool { return strings.TrimSpace(c.Text) == "" && len(c.pastes) == 0 }
+func (c *composer) empty() bool {
+	return strings.TrimSpace(c.Text) == "" && len(c.pastes) == 0 && len(c.files) == 0
+}

@@ -22,7 +22,7 @@ func TestALargePasteBecomesAChip(t *testing.T) {
 	clip.SetContent(big)
 	test.Type(v.composer, "Explain this:")
 	v.composer.TypedShortcut(&fyne.ShortcutPaste{Clipboard: clip})
-	if v.composer.Text != "Explain this:" || len(v.composer.pastes) != 1 || !v.composer.chips.Visible() {
+	if v.composer.Text != "Explain this:" || len(v.composer.pastes) != 1 || !v.composer.chipRow.Visible() {
 		t.Fatalf("text %d bytes, %d pastes", len(v.composer.Text), len(v.composer.pastes))
 	}
 	if markup := test.RenderToMarkup(m.Window.Canvas()); !strings.Contains(markup, "Pasted text · 226 KB · one line") {
@@ -43,7 +43,7 @@ func TestALargePasteBecomesAChip(t *testing.T) {
 	if sent != "Explain this: small\n\n"+big {
 		t.Fatalf("sent %d bytes, starting %q", len(sent), sent[:40])
 	}
-	if len(v.composer.pastes) != 0 || v.composer.chips.Visible() {
+	if len(v.composer.pastes) != 0 || v.composer.chipRow.Visible() {
 		t.Fatal("the chip stayed after sending")
 	}
 }

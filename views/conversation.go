@@ -63,6 +63,12 @@ func newConversationView(m *Main) *conversationView {
 	)
 	v.composer = newComposer(v.send, v.stop)
 	v.composer.sendBackground = v.sendInBackground
+	v.composer.detailMenu = v.pickDetail
+	v.composer.relayout = func() {
+		if v.content != nil {
+			v.content.Refresh()
+		}
+	}
 	v.composer.OnChanged = func(string) { v.updateSend(); v.countLater() }
 	v.composer.change = func() { v.updateSend(); v.countLater() }
 	v.composer.view = func(i int) { m.showPaste(v.composer, i, m.Window) }
@@ -91,7 +97,8 @@ func newConversationView(m *Main) *conversationView {
 	room.SetMinSize(fyne.NewSize(420, 240))
 	v.stack = container.NewStack(room, v.list, v.empty)
 	v.status = newStatusBar(m)
-	input := container.NewBorder(nil, nil, nil, container.NewVBox(layout.NewSpacer(), v.sendButton), v.composer.box)
+	clip := &widget.Button{Icon: widgets.PaperclipIcon, Importance: widget.LowImportance, OnTapped: m.pickFiles}
+	input := container.NewBorder(nil, nil, nil, container.NewVBox(layout.NewSpacer(), container.NewHBox(clip, v.sendButton)), v.composer.box)
 	bottom := container.NewVBox(input, container.New(&widgets.Stack{}, v.counts, v.warning), v.status.box)
 	v.content = container.NewBorder(container.NewVBox(toolbar, widget.NewSeparator()), container.NewPadded(bottom), nil, nil, v.stack)
 	v.showEmpty()

@@ -47,7 +47,7 @@ func (v *conversationView) countLater() {
 func (v *conversationView) count(latest func() bool) {
 	draft := v.composer.message()
 	x := v.exchange(false)
-	x.Messages = append(x.Messages, store.Message{Role: chat.User, Content: draft})
+	x.Messages = append(x.Messages, store.Message{Role: chat.User, Content: draft, Attachments: v.composer.files})
 	req := ask.Request(x)
 	client, _ := v.m.client()
 	reading := v.m.svc.Meter.Reading(v.m.profile(), req.Model)
@@ -59,7 +59,7 @@ func (v *conversationView) count(latest func() bool) {
 				v.showCounts(draft, model, fit, err, reading, false)
 			}
 		})
-		if err != nil || client.API() != chat.APIResponses || !latest() {
+		if err != nil || client.API() != chat.APIResponses || !latest() || uploadBytes(req) > exactCountUpload {
 			return // Parley's own count is all there is: an estimate
 		}
 		// The server's exact count of this very request, once; the local one stands meanwhile,
@@ -83,6 +83,23 @@ func (v *conversationView) count(latest func() bool) {
 			}
 		})
 	})
+}
+
+// exactCountUpload is the most file bytes the composer sends to have a request counted exactly:
+// larger files would be uploaded again at every pause in typing, so their count is Parley's.
+const exactCountUpload = 4 << 20
+
+// uploadBytes is how many bytes of files a request carries.
+func uploadBytes(req chat.Request) int64 {
+	var n int64
+	for _, m := range req.Messages {
+		for _, a := range m.Attachments {
+			if a.Kind != chat.AttachText {
+				n += a.Size
+			}
+		}
+	}
+	return n
 }
 
 // exactCounts remembers the server's counts of recent requests, by their shape: typing back
@@ -132,7 +149,7 @@ func (v *conversationView) showCounts(draft string, model chat.ModelInfo, fit ch
 	v.shownFor = draft
 	muted := smallStyle(widgets.ColorMuted, false)
 	message := 0
-	if strings.TrimSpace(draft) != "" {
+	if strings.TrimSpace(draft) != "" || len(v.composer.files) > 0 {
 		message = fit.LastTokens
 	}
 	window := "unknown context window"
@@ -165,6 +182,8 @@ func (v *conversationView) showCounts(draft string, model chat.ModelInfo, fit ch
 	switch {
 	case errors.As(err, &ce) && ce.Kind == chat.ContextTooLong:
 		warns = append(warns, ce.Message)
+	case errors.As(err, &ce): // a file the model or the server cannot take: said before sending
+		warns = append(warns, ce.Message+" "+ce.Action)
 	case err != nil:
 		warns = append(warns, "Could not count tokens: "+err.Error())
 	}

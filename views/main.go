@@ -86,6 +86,7 @@ func NewMain(a fyne.App, w fyne.Window, svc *Services) *Main {
 	m.menus = m.actions()
 	m.Window.SetMainMenu(m.menu())
 	m.shortcuts()
+	m.Window.SetOnDropped(m.dropped)
 	m.Window.SetMaster()
 	m.conversation.newChat()
 	m.reconnect()

@@ -23,7 +23,7 @@ type menuActions struct {
 	copyLast, copyConversation, search                        *fyne.MenuItem
 	stop, regenerate, rename, pin, remove                     *fyne.MenuItem
 	top, bottom, sidebar, composer                            *fyne.MenuItem
-	shortcuts, about, batches, sendBackground                 *fyne.MenuItem
+	shortcuts, about, batches, sendBackground, attachFiles    *fyne.MenuItem
 }
 
 func (m *Main) actions() *menuActions {
@@ -49,6 +49,7 @@ func (m *Main) actions() *menuActions {
 		shortcuts:        &fyne.MenuItem{Label: "Keyboard Shortcuts", Action: m.showShortcuts},
 		batches:          &fyne.MenuItem{Label: "Batches…", Action: m.ShowBatches, Shortcut: shortcut(fyne.KeyB, true)},
 		sendBackground:   &fyne.MenuItem{Label: "Send in the Background", Action: m.conversation.sendInBackground, Shortcut: shortcut(fyne.KeyReturn, true)},
+		attachFiles:      &fyne.MenuItem{Label: "Attach Files…", Action: m.pickFiles, Shortcut: shortcut(fyne.KeyA, true)},
 		about:            &fyne.MenuItem{Label: "About Parley", Action: m.showAbout},
 	}
 	return a
@@ -58,7 +59,7 @@ func (m *Main) menuItems() []*fyne.MenuItem {
 	a := m.menus
 	return []*fyne.MenuItem{a.newChat, a.exportOne, a.exportAll, a.importFile, a.settings, a.quit,
 		a.copyLast, a.copyConversation, a.search, a.stop, a.regenerate, a.rename, a.pin, a.remove,
-		a.top, a.bottom, a.sidebar, a.composer, a.batches, a.sendBackground, a.shortcuts, a.about}
+		a.top, a.bottom, a.sidebar, a.composer, a.batches, a.sendBackground, a.attachFiles, a.shortcuts, a.about}
 }
 
 func (m *Main) menu() *fyne.MainMenu {
@@ -67,7 +68,7 @@ func (m *Main) menu() *fyne.MainMenu {
 		fyne.NewMenu("File", a.newChat, fyne.NewMenuItemSeparator(), a.exportOne, a.exportAll, a.importFile,
 			fyne.NewMenuItemSeparator(), a.settings, fyne.NewMenuItemSeparator(), a.quit),
 		fyne.NewMenu("Edit", a.copyLast, a.copyConversation, fyne.NewMenuItemSeparator(), a.search),
-		fyne.NewMenu("Conversation", a.sendBackground, a.stop, a.regenerate, fyne.NewMenuItemSeparator(), a.rename, a.pin, a.remove),
+		fyne.NewMenu("Conversation", a.attachFiles, a.sendBackground, a.stop, a.regenerate, fyne.NewMenuItemSeparator(), a.rename, a.pin, a.remove),
 		fyne.NewMenu("View", a.top, a.bottom, fyne.NewMenuItemSeparator(), a.sidebar, a.composer, fyne.NewMenuItemSeparator(), a.batches),
 		fyne.NewMenu("Help", a.shortcuts, a.about),
 	)
@@ -190,6 +191,7 @@ func (m *Main) importFile() {
 var keys = [][2]string{
 	{"Enter / Shift+Enter", "Send the message / a new line in it"},
 	{"Ctrl+Shift+Enter", "Send it in the background (made on OpenAI; survives closing Parley)"},
+	{"Ctrl+Shift+A", "Attach files (images, PDFs, text and code); or drop them on the window"},
 	{"Esc", "Stop the answer; close a dialog or the settings"},
 	{"Tab / Shift+Tab", "The next / previous control"},
 	{"F10, Alt+F, Alt+E, Alt+C, Alt+V, Alt+H", "The menus, by keyboard (arrows, Enter)"},

@@ -51,6 +51,7 @@ type rowActions interface {
 	unfold(it *item)
 	isBusy() bool
 	cancelBackground(it *item)
+	openFile(f store.Attachment)
 }
 
 // messageRow shows one message. Rows are recycled as the transcript scrolls: bind gives a row
@@ -106,7 +107,11 @@ func (r *messageRow) userMessage(it *item) []fyne.CanvasObject {
 	}
 	copyButton := lowButton("", theme.ContentCopyIcon(), func() { r.actions.copyMessage(it, false) })
 	footer := container.NewHBox(layout.NewSpacer(), edit, copyButton)
-	bubble := container.NewStack(widgets.NewThemedRect(widgets.ColorUserBubble, 10), container.NewPadded(container.New(&widgets.Stack{Gap: 0}, name, text)))
+	inside := []fyne.CanvasObject{name, text}
+	if len(it.msg.Attachments) > 0 {
+		inside = append(inside, r.fileCards(it))
+	}
+	bubble := container.NewStack(widgets.NewThemedRect(widgets.ColorUserBubble, 10), container.NewPadded(container.New(&widgets.Stack{Gap: 0}, inside...)))
 	if folded {
 		return []fyne.CanvasObject{bubble, r.foldNotice(it), footer}
 	}

@@ -20,12 +20,16 @@ func (v *conversationView) sendOrStop() {
 
 // send asks the composer's text.
 func (v *conversationView) send() {
-	text := v.composer.message()
-	if text == "" {
+	text, files := v.composer.message(), v.composer.files
+	if text == "" && len(files) == 0 {
 		return
 	}
 	if v.busy {
 		v.m.notify("An answer is being written: Esc stops it, then Enter sends this")
+		return
+	}
+	if v.composer.reading > 0 {
+		v.m.notify("A file is still being read: send once its chip shows")
 		return
 	}
 	if !v.m.ready() {
@@ -33,7 +37,7 @@ func (v *conversationView) send() {
 		return
 	}
 	v.composer.clear()
-	v.items = append(v.items, &item{msg: store.Message{Role: chat.User, Content: text, Created: time.Now()}})
+	v.items = append(v.items, &item{msg: store.Message{Role: chat.User, Content: text, Attachments: files, Created: time.Now()}})
 	v.ask(false)
 }
 

@@ -32,6 +32,7 @@ func (noActions) isLastAnswer(it *item) bool { return true }
 func (noActions) unfold(*item)               {}
 func (a noActions) isBusy() bool             { return a.busy }
 func (noActions) cancelBackground(*item)     {}
+func (noActions) openFile(store.Attachment)  {}
 
 func showRow(t *testing.T, it *item) fyne.Window {
 	t.Helper()

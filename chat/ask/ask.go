@@ -243,7 +243,7 @@ func Request(x Exchange) chat.Request {
 func Attachments(files []store.Attachment) []chat.Attachment {
 	var out []chat.Attachment
 	for _, f := range files {
-		out = append(out, chat.Attachment{Name: f.Name, Kind: f.Kind, MIME: f.MIME, Size: f.Size, Detail: f.Detail,
+		out = append(out, chat.Attachment{ID: f.Hash, Name: f.Name, Kind: f.Kind, MIME: f.MIME, Size: f.Size, Detail: f.Detail,
 			Width: f.Width, Height: f.Height, Pages: f.Pages, Text: f.Text, Data: f.Bytes})
 	}
 	return out
