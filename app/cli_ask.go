@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"parley/chat"
 	"parley/chat/ask"
+	"parley/chat/attach"
 	"parley/chat/store"
 	"parley/settings"
 )
@@ -67,13 +69,14 @@ type askRateLimit struct {
 }
 
 const askUsageText = `[-m MODEL] [-s SYSTEM] [--profile NAME] [--api auto|responses|chat] [--effort LEVEL]
-       [--pro] [--tier standard|flex|priority] [--thinking] [--background] [--json] [--no-save] [PROMPT...]
+       [--pro] [--tier standard|flex|priority] [--thinking] [--background] [-a FILE]... [--detail low|high|auto]
+       [--json] [--no-save] [PROMPT...]
 
 Asks one question and streams the answer to standard output. The prompt is the arguments, or
 standard input when there are none. --thinking streams the model's reasoning summary to standard
 error (Responses API). --background asks in background mode: the answer is made (and kept for
 a while) on OpenAI whatever happens here; Ctrl+C leaves it running, and parley history fetches
-it later.`
+it later. -a attaches a file (an image, a PDF, a text or code file), once per file.`
 
 func (c *cli) ask(args []string) int {
 	fs := c.flags("ask", askUsageText)
@@ -88,6 +91,9 @@ func (c *cli) ask(args []string) int {
 	tier := fs.String("tier", "", "the service tier: standard, flex (half price) or priority (twice the price)")
 	showThinking := fs.Bool("thinking", false, "stream the model's reasoning summary to standard error")
 	background := fs.Bool("background", false, "ask in background mode: Ctrl+C leaves the answer running on OpenAI, to fetch later")
+	var files fileList
+	fs.Var(&files, "a", "attach a file: an image, a PDF, a text or code file (repeat for more)")
+	detail := fs.String("detail", "auto", "how closely images and PDF pages are looked at: low, high, original or auto")
 	if code := parse(fs, args); code >= 0 {
 		return code
 	}
@@ -95,6 +101,14 @@ func (c *cli) ask(args []string) int {
 	case "", "auto", "responses", "chat":
 	default:
 		fmt.Fprintf(c.stderr, "parley: --api is auto, responses or chat, not %q\n", *api)
+		return exitUsage
+	}
+	switch *detail {
+	case "auto", "":
+		*detail = ""
+	case "low", "high", "original":
+	default:
+		fmt.Fprintf(c.stderr, "parley: --detail is low, high, original or auto, not %q\n", *detail)
 		return exitUsage
 	}
 	switch *tier {
@@ -105,8 +119,12 @@ func (c *cli) ask(args []string) int {
 		fmt.Fprintf(c.stderr, "parley: --tier is standard, flex or priority, not %q\n", *tier)
 		return exitUsage
 	}
+	attached, err := readFiles(files, *detail)
+	if err != nil {
+		return c.fail(exitUsage, err)
+	}
 	prompt := strings.Join(fs.Args(), " ")
-	if fs.NArg() == 0 {
+	if fs.NArg() == 0 && (len(attached) == 0 || !isTerminal(c.stdin)) {
 		if isTerminal(c.stdin) {
 			fmt.Fprintln(c.stderr, "parley: type your question, then press Ctrl+D")
 		}
@@ -116,7 +134,7 @@ func (c *cli) ask(args []string) int {
 		}
 		prompt = string(data)
 	}
-	if strings.TrimSpace(prompt) == "" {
+	if strings.TrimSpace(prompt) == "" && len(attached) == 0 {
 		fmt.Fprintln(c.stderr, "parley: nothing to ask: give a prompt as arguments or on standard input")
 		return exitUsage
 	}
@@ -158,9 +176,16 @@ func (c *cli) ask(args []string) int {
 	defer stop()
 	x := ask.Exchange{
 		Conversation: store.Conversation{Profile: p.ID, Model: *model, SystemPrompt: *system, Effort: *effort, Pro: *pro, ServiceTier: *tier},
-		Messages:     []store.Message{{Role: chat.User, Content: prompt}},
+		Messages:     []store.Message{{Role: chat.User, Content: prompt, Attachments: attached}},
 		Temperature:  p.Temperature, MaxOutput: p.MaxOutput, NoSave: *noSave,
 		Background: *background, LeaveRunning: true,
+	}
+	if len(attached) > 0 {
+		// A file the model or the server cannot take is refused here, as a wrong flag is.
+		var ce *chat.Error
+		if _, err := client.Fit(ask.Request(x)); errors.As(err, &ce) && ce.Kind != chat.ContextTooLong {
+			return c.fail(exitUsage, err)
+		}
 	}
 	run, err := c.asker().Start(ctx, client, x)
 	if err != nil {
@@ -252,6 +277,28 @@ func (c *cli) asker() *ask.Asker {
 		Record: c.svc.record,
 		Models: modelInfo,
 	})
+}
+
+// fileList is a repeated -a flag.
+type fileList []string
+
+func (f *fileList) String() string     { return strings.Join(*f, ",") }
+func (f *fileList) Set(v string) error { *f = append(*f, v); return nil }
+
+// readFiles reads the files to attach; the first that cannot be is said.
+func readFiles(paths []string, detail string) ([]store.Attachment, error) {
+	if len(paths) > attach.MaxFiles {
+		return nil, fmt.Errorf("%d files: a question takes %d at most", len(paths), attach.MaxFiles)
+	}
+	var out []store.Attachment
+	for _, p := range paths {
+		f, err := attach.Read(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f.Stored(detail))
+	}
+	return out, nil
 }
 
 func retryOf(attempt int) string {

@@ -5,20 +5,30 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
+	"parley/chat"
+	"parley/chat/ask"
+	"parley/chat/attach"
+	"parley/chat/store"
 	"parley/chat/tokens"
 )
 
-const tokensUsageText = `[-m MODEL] [--chat] [FILE|-]
+const tokensUsageText = `[-m MODEL] [--chat] [-a FILE [--detail D]]... [FILE|-]
 
 Counts the tokens of a text (a file, or standard input) with the model's tokenizer. With
 --chat, the input is a chat request, a JSON array of {"role", "content"[, "name"]}, counted
-as the API bills it.`
+as the API bills it. -a counts a file as an attachment (an image by the model's image sizing, a
+PDF as its text and page images, a text file as text): Parley's estimate, said so on standard
+error.`
 
 func (c *cli) tokens(args []string) int {
 	fs := c.flags("tokens", tokensUsageText)
 	model := fs.String("m", "", "the model whose tokenizer to use (default: the current profile's)")
 	asChat := fs.Bool("chat", false, "count a chat request given as a JSON array of messages")
+	var files fileList
+	fs.Var(&files, "a", "count a file as an attachment (repeat for more)")
+	detail := fs.String("detail", "auto", "the detail of attached images and PDF pages: low, high, original or auto")
 	if code := parseAnywhere(fs, args); code >= 0 {
 		return code
 	}
@@ -32,6 +42,9 @@ func (c *cli) tokens(args []string) int {
 			return c.fail(exitUsage, err)
 		}
 		*model = p.Model
+	}
+	if len(files) > 0 {
+		return c.countFiles(files, *model, strings.TrimPrefix(*detail, "auto"), fs.Arg(0))
 	}
 	var in io.Reader = c.stdin
 	if name := fs.Arg(0); name != "" && name != "-" {
@@ -80,4 +93,51 @@ func (c *cli) tokens(args []string) int {
 	}
 	fmt.Fprintln(c.stdout, n)
 	return exitOK
+}
+
+// countFiles counts files as attachments to a model (and a text file beside them, when named):
+// the total on standard output, each file's part on standard error.
+func (c *cli) countFiles(paths []string, model, detail, text string) int {
+	info := modelInfo(model)
+	info.ID = model
+	counter := tokens.Default()
+	total := 0
+	if text != "" && text != "-" {
+		data, err := os.ReadFile(text)
+		if err != nil {
+			return c.fail(exitUsage, fmt.Errorf("reading %s: %w", text, err))
+		}
+		enc := info.Encoding
+		if enc == "" {
+			enc = tokens.EncodingFor(model)
+		}
+		n, _ := counter.Text(enc, string(data))
+		total += n
+	}
+	for _, p := range paths {
+		f, err := attach.Read(p)
+		if err != nil {
+			return c.fail(exitUsage, err)
+		}
+		a := ask.Attachments([]store.Attachment{f.Stored(detail)})[0]
+		n, err := chat.AttachmentTokens(counter, info, a)
+		if err != nil {
+			return c.fail(exitUsage, err)
+		}
+		fmt.Fprintf(c.stderr, "%s: %s tokens (%s, Parley's estimate for %s)\n", f.Name, chat.Thousands(n), attachFacts(f), model)
+		total += n
+	}
+	fmt.Fprintln(c.stdout, total)
+	return exitOK
+}
+
+// attachFacts says what a file is, as the estimate saw it.
+func attachFacts(f attach.File) string {
+	switch f.Kind {
+	case chat.AttachImage:
+		return fmt.Sprintf("a %d×%d image", f.Width, f.Height)
+	case chat.AttachPDF:
+		return fmt.Sprintf("a PDF of %d pages", f.Pages)
+	}
+	return "text"
 }

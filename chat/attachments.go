@@ -184,6 +184,16 @@ func dataURL(mime string, data []byte) string {
 	return "data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(data)
 }
 
+// AttachmentTokens estimates what a file adds to a request to a model, or says why the model or
+// the API cannot take it.
+func AttachmentTokens(counter *tokens.Counter, m ModelInfo, a Attachment) (int, error) {
+	enc := m.Encoding
+	if enc == "" {
+		enc = tokens.EncodingFor(m.ID)
+	}
+	return attachmentTokens(counter, enc, m, a)
+}
+
 // attachmentsOf counts a message's attachments, refusing what cannot go.
 func attachmentsOf(counter *tokens.Counter, enc string, m ModelInfo, msg Message) (int, error) {
 	total := 0
