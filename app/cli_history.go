@@ -217,15 +217,14 @@ func (c *cli) historyExport(st *store.Store, args []string) int {
 	if err != nil {
 		return c.fail(exitFailure, err)
 	}
-	data := markdown.Render(conv, msgs)
 	if *outFile == "" {
-		c.stdout.Write(data)
+		c.stdout.Write(markdown.Render(conv, msgs)) // files are named; -o writes them beside the export
 		return exitOK
 	}
 	if _, err := os.Stat(*outFile); err == nil && !*force {
 		return c.fail(exitUsage, fmt.Errorf("%s exists already: add --force to replace it", *outFile))
 	}
-	if err := markdown.WriteFile(*outFile, data); err != nil {
+	if err := markdown.ExportTo(st, id, *outFile); err != nil {
 		return c.fail(exitFailure, err)
 	}
 	fmt.Fprintf(c.stderr, "Exported %q to %s\n", conv.Title, *outFile)

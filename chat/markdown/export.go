@@ -58,11 +58,31 @@ type header struct {
 	Thinking      string `json:"thinking,omitempty"`
 	ThinkingMS    int64  `json:"thinking_ms,omitempty"`
 	ThinkingBlock int    `json:"thinking_block,omitempty"`
+	// Files are the message's attachments; the file shows them as FilesBlock bytes of links
+	// (images inline) between the thinking and the content, to files in a folder beside it.
+	Files      []fileRef `json:"files,omitempty"`
+	FilesBlock int       `json:"files_block,omitempty"`
 }
 
-// Render returns the Markdown export of a conversation. The API key is never part of a
-// conversation, so it can never be part of an export.
-func Render(c store.Conversation, msgs []store.Message) []byte {
+// fileRef is an attachment as an export names it: where its bytes are (a path relative to the
+// export, empty when they were not written), what it is, and how it was sent.
+type fileRef struct {
+	Name   string `json:"name"`
+	Path   string `json:"path,omitempty"`
+	Kind   string `json:"kind"`
+	MIME   string `json:"mime"`
+	Size   int64  `json:"size"`
+	Hash   string `json:"sha256"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// Render returns the Markdown export of a conversation, its files named but not linked. The API
+// key is never part of a conversation, so it can never be part of an export.
+func Render(c store.Conversation, msgs []store.Message) []byte { return render(c, msgs, nil) }
+
+// render writes the export; paths are where each attachment (by id) was written, relative to
+// the export.
+func render(c store.Conversation, msgs []store.Message, paths map[int64]string) []byte {
 	var b bytes.Buffer
 	tokens, cost, costKnown := 0, 0.0, true
 	for _, m := range msgs {
@@ -101,7 +121,7 @@ func Render(c store.Conversation, msgs []store.Message) []byte {
 	}
 	b.WriteString("---\n\n# " + escapeInline(c.Title) + "\n\n")
 	for _, m := range msgs {
-		writeMessage(&b, m)
+		writeMessage(&b, m, paths)
 	}
 	return b.Bytes()
 }
@@ -121,10 +141,11 @@ func jsonOf(v any) []byte {
 	return bytes.TrimRight(buf.Bytes(), "\n")
 }
 
-func writeMessage(b *bytes.Buffer, m store.Message) {
+func writeMessage(b *bytes.Buffer, m store.Message, paths map[int64]string) {
 	content, headings := demoteHeadings(m.Content)
 	closers := closersFor(content)
 	thinking := thinkingBlock(m)
+	refs, files := fileRefs(m, paths)
 	h := header{
 		Role: string(m.Role), Length: len(content), Closers: len(closers), Headings: headings,
 		Created: m.Created.UTC().Format(timeLayout), Model: m.Model, Finish: string(m.Finish), Error: m.Error,
@@ -132,6 +153,7 @@ func writeMessage(b *bytes.Buffer, m store.Message) {
 		ReasoningTokens: m.Usage.ReasoningTokens, Estimated: m.Usage.Estimated, CostUSD: m.Cost.USD, CostKnown: m.Cost.Known,
 		CacheWriteTokens: m.Usage.CacheWriteTokens, ServiceTier: m.Usage.ServiceTier, API: m.API,
 		Thinking: m.Thinking, ThinkingMS: m.ThinkingTime.Milliseconds(), ThinkingBlock: len(thinking),
+		Files: refs, FilesBlock: len(files),
 	}
 	if !m.Updated.Equal(m.Created) && !m.Updated.IsZero() {
 		h.Updated = m.Updated.UTC().Format(timeLayout)
@@ -141,6 +163,7 @@ func writeMessage(b *bytes.Buffer, m store.Message) {
 	b.WriteString(messageMarker + meta + " -->\n")
 	b.WriteString("## " + roleHeading(m) + "\n\n")
 	b.WriteString(thinking)
+	b.WriteString(files)
 	b.WriteString(content)
 	if !strings.HasSuffix(content, "\n") {
 		b.WriteByte('\n')
@@ -151,6 +174,32 @@ func writeMessage(b *bytes.Buffer, m store.Message) {
 	// No blank line before the closing comment: it ends paragraphs, lists and code in lists
 	// right where the content ends, so nothing renders differently.
 	b.WriteString(endMarker + "\n\n")
+}
+
+// fileRefs are a message's attachments as its header names them, and the block of links the
+// file shows: an image inline, any other file as a link, each on its own line; a file not
+// written is named only.
+func fileRefs(m store.Message, paths map[int64]string) ([]fileRef, string) {
+	if len(m.Attachments) == 0 {
+		return nil, ""
+	}
+	var refs []fileRef
+	var b strings.Builder
+	for _, a := range m.Attachments {
+		ref := fileRef{Name: a.Name, Path: paths[a.ID], Kind: string(a.Kind), MIME: a.MIME, Size: a.Size, Hash: a.Hash, Detail: a.Detail}
+		refs = append(refs, ref)
+		name := escapeInline(a.Name)
+		switch {
+		case ref.Path == "":
+			b.WriteString("📎 " + name + "\n")
+		case a.Kind == chat.AttachImage:
+			b.WriteString("![" + name + "](<" + ref.Path + ">)\n")
+		default:
+			b.WriteString("📎 [" + name + "](<" + ref.Path + ">)\n")
+		}
+	}
+	b.WriteString("\n")
+	return refs, b.String()
 }
 
 func roleHeading(m store.Message) string {

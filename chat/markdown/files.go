@@ -6,10 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 
+	"parley/chat/attach"
 	"parley/chat/store"
 )
 
-// ExportTo writes one conversation's export to path.
+// ExportTo writes one conversation's export to path, and its files into a folder beside it
+// named after it ("Title.files"), linked from the export.
 func ExportTo(st *store.Store, id int64, path string) error {
 	c, err := st.Conversation(id)
 	if err != nil {
@@ -19,7 +21,63 @@ func ExportTo(st *store.Store, id int64, path string) error {
 	if err != nil {
 		return err
 	}
-	return WriteFile(path, Render(c, msgs))
+	paths, err := writeFiles(msgs, path)
+	if err != nil {
+		return err
+	}
+	return WriteFile(path, render(c, msgs, paths))
+}
+
+// writeFiles writes a conversation's attachments beside its export at path, each once, under
+// names unique in the folder; it returns their paths relative to the export, by attachment.
+func writeFiles(msgs []store.Message, path string) (map[int64]string, error) {
+	folder := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)) + ".files"
+	paths := map[int64]string{}
+	written := map[string]string{} // hash and name → the name written
+	taken := map[string]bool{}
+	for _, m := range msgs {
+		for _, a := range m.Attachments {
+			key := a.Hash + "/" + a.Name
+			name, ok := written[key]
+			if !ok {
+				name = uniqueName(a.Name, taken)
+				data, err := a.Bytes()
+				if err != nil {
+					return nil, err
+				}
+				dir := filepath.Join(filepath.Dir(path), folder)
+				if err := os.MkdirAll(dir, 0o700); err != nil {
+					return nil, fmt.Errorf("creating %s: %w", dir, err)
+				}
+				if err := WriteFile(filepath.Join(dir, name), data); err != nil {
+					return nil, err
+				}
+				written[key] = name
+			}
+			paths[a.ID] = folder + "/" + name
+		}
+	}
+	return paths, nil
+}
+
+// uniqueName is a safe file name for an attachment, unique among those taken ("a (2).png").
+func uniqueName(name string, taken map[string]bool) string {
+	name = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`/\:*?"<>|`, r) || r < 32 {
+			return '_'
+		}
+		return r
+	}, filepath.Base(name))
+	if name == "" || name == "." || name == ".." {
+		name = "file"
+	}
+	ext := filepath.Ext(name)
+	stem := strings.TrimSuffix(name, ext)
+	for i := 2; taken[strings.ToLower(name)]; i++ {
+		name = fmt.Sprintf("%s (%d)%s", stem, i, ext)
+	}
+	taken[strings.ToLower(name)] = true
+	return name
 }
 
 // ExportAll writes every conversation into dir, one file each with a safe, unique name, never
@@ -45,7 +103,12 @@ func ExportAll(st *store.Store, dir string) (int, error) {
 			if err != nil {
 				return count, err
 			}
-			if err := WriteFile(filepath.Join(dir, FileName(c, taken)), Render(c, msgs)); err != nil {
+			path := filepath.Join(dir, FileName(c, taken))
+			paths, err := writeFiles(msgs, path)
+			if err != nil {
+				return count, err
+			}
+			if err := WriteFile(path, render(c, msgs, paths)); err != nil {
 				return count, err
 			}
 			count++
@@ -63,12 +126,36 @@ func ImportFile(st *store.Store, path string) (store.Conversation, int, error) {
 	if err != nil {
 		return store.Conversation{}, 0, fmt.Errorf("reading %s: %w", path, err)
 	}
-	c, msgs, err := Parse(data)
+	c, msgs, refs, err := parse(data)
 	if err != nil {
+		return c, 0, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	if err := readFiles(msgs, refs, path); err != nil {
 		return c, 0, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	c, err = st.Import(c, msgs)
 	return c, len(msgs), err
+}
+
+// readFiles reads back the attachments an export links to, from beside it, as they were: all of
+// them, or the import stops with the file that is missing.
+func readFiles(msgs []store.Message, refs [][]fileRef, path string) error {
+	for i := range msgs {
+		for j := range msgs[i].Attachments {
+			ref := refs[i][j]
+			if ref.Path == "" {
+				return fmt.Errorf("the file %q was not exported with the conversation (only its name is in the file)", ref.Name)
+			}
+			f, err := attach.Read(filepath.Join(filepath.Dir(path), filepath.FromSlash(ref.Path)))
+			if err != nil {
+				return fmt.Errorf("the conversation's file %s: %w", ref.Path, err)
+			}
+			a := f.Stored(ref.Detail)
+			a.Name = ref.Name
+			msgs[i].Attachments[j] = a
+		}
+	}
+	return nil
 }
 
 // WriteFile writes a file in one step: a full disk leaves the old file (or none), never half of

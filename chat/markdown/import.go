@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -18,15 +19,20 @@ var ErrNotExport = errors.New("this file is not a Parley export (it has no Parle
 
 // Parse reads a Parley export back into the conversation and messages it was made from.
 func Parse(data []byte) (store.Conversation, []store.Message, error) {
-	var c store.Conversation
+	c, msgs, _, err := parse(data)
+	return c, msgs, err
+}
+
+// parse reads an export, and what its messages' headers say of their files.
+func parse(data []byte) (c store.Conversation, msgs []store.Message, files [][]fileRef, err error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	rest, ok := bytes.CutPrefix(data, []byte("---\n"))
 	if !ok {
-		return c, nil, ErrNotExport
+		return c, nil, nil, ErrNotExport
 	}
 	end := bytes.Index(rest, []byte("\n---\n"))
 	if end < 0 {
-		return c, nil, ErrNotExport
+		return c, nil, nil, ErrNotExport
 	}
 	front, body := rest[:end], rest[end+len("\n---\n"):]
 	fields := map[string]json.RawMessage{}
@@ -38,12 +44,12 @@ func Parse(data []byte) (store.Conversation, []store.Message, error) {
 		fields[key] = json.RawMessage(value)
 	}
 	if _, ok := fields["parley_export"]; !ok {
-		return c, nil, ErrNotExport
+		return c, nil, nil, ErrNotExport
 	}
 	var version int
 	json.Unmarshal(fields["parley_export"], &version)
 	if version > formatVersion {
-		return c, nil, fmt.Errorf("this export was written by a newer Parley (format %d); update Parley to import it", version)
+		return c, nil, nil, fmt.Errorf("this export was written by a newer Parley (format %d); update Parley to import it", version)
 	}
 	var created, updated string
 	for key, into := range map[string]any{
@@ -53,61 +59,69 @@ func Parse(data []byte) (store.Conversation, []store.Message, error) {
 	} {
 		if raw, ok := fields[key]; ok {
 			if err := json.Unmarshal(raw, into); err != nil {
-				return c, nil, fmt.Errorf("the front matter's %s is unreadable: %w", key, err)
+				return c, nil, nil, fmt.Errorf("the front matter's %s is unreadable: %w", key, err)
 			}
 		}
 	}
-	var err error
 	if c.Created, err = parseTime(created); err != nil {
-		return c, nil, fmt.Errorf("the front matter's created time is unreadable: %w", err)
+		return c, nil, nil, fmt.Errorf("the front matter's created time is unreadable: %w", err)
 	}
 	if c.Updated, err = parseTime(updated); err != nil {
-		return c, nil, fmt.Errorf("the front matter's updated time is unreadable: %w", err)
+		return c, nil, nil, fmt.Errorf("the front matter's updated time is unreadable: %w", err)
 	}
 
-	var msgs []store.Message
 	for {
 		i := lineStartingWith(body, messageMarker)
 		if i < 0 {
 			break
 		}
-		m, rest, err := parseMessage(body[i:], len(msgs)+1)
+		m, refs, rest, err := parseMessage(body[i:], len(msgs)+1)
 		if err != nil {
-			return c, nil, err
+			return c, nil, nil, err
 		}
-		msgs = append(msgs, m)
+		msgs, files = append(msgs, m), append(files, refs)
 		body = rest
 	}
-	return c, msgs, nil
+	return c, msgs, files, nil
 }
 
 // parseMessage reads one message that starts at the front of b.
-func parseMessage(b []byte, n int) (store.Message, []byte, error) {
+func parseMessage(b []byte, n int) (store.Message, []fileRef, []byte, error) {
 	var m store.Message
 	line, rest, _ := bytes.Cut(b, []byte("\n"))
 	meta, ok := bytes.CutPrefix(line, []byte(messageMarker))
 	meta, ok2 := bytes.CutSuffix(meta, []byte(" -->"))
 	if !ok || !ok2 {
-		return m, nil, fmt.Errorf("message %d: its opening comment is damaged", n)
+		return m, nil, nil, fmt.Errorf("message %d: its opening comment is damaged", n)
 	}
 	var h header
 	if err := json.Unmarshal(meta, &h); err != nil {
-		return m, nil, fmt.Errorf("message %d: its opening comment is unreadable: %w", n, err)
+		return m, nil, nil, fmt.Errorf("message %d: its opening comment is unreadable: %w", n, err)
 	}
 	if err := h.check(); err != nil {
-		return m, nil, fmt.Errorf("message %d: %w", n, err)
+		return m, nil, nil, fmt.Errorf("message %d: %w", n, err)
 	}
 	// The role heading, then a blank line, then the thinking's quote, then the content.
 	_, rest, _ = bytes.Cut(rest, []byte("\n"))
 	rest, ok = bytes.CutPrefix(rest, []byte("\n"))
 	if !ok {
-		return m, nil, fmt.Errorf("message %d: no blank line after its heading", n)
+		return m, nil, nil, fmt.Errorf("message %d: no blank line after its heading", n)
 	}
 	if h.ThinkingBlock > 0 {
 		if h.ThinkingBlock > len(rest) || !bytes.HasPrefix(rest, []byte("> ")) {
-			return m, nil, fmt.Errorf("message %d: its thinking is not where its comment says", n)
+			return m, nil, nil, fmt.Errorf("message %d: its thinking is not where its comment says", n)
 		}
 		rest = rest[h.ThinkingBlock:]
+	}
+	if h.FilesBlock > 0 {
+		if h.FilesBlock > len(rest) {
+			return m, nil, nil, fmt.Errorf("message %d: its files are not where its comment says", n)
+		}
+		rest = rest[h.FilesBlock:]
+	}
+	for _, f := range h.Files {
+		m.Attachments = append(m.Attachments, store.Attachment{Name: f.Name, Kind: chat.AttachmentKind(f.Kind), MIME: f.MIME, Size: f.Size,
+			Hash: f.Hash, Detail: f.Detail})
 	}
 	closing := []byte(endMarker + "\n")
 	stop, next := -1, 0
@@ -120,7 +134,7 @@ func parseMessage(b []byte, n int) (store.Message, []byte, error) {
 		if i := closingLine(after, closing, endedWithNewline); i >= 0 && exactEnd(after[:i], h.Closers, endedWithNewline) {
 			content, err := undoEdits(string(rest[:h.Length]), h.Headings)
 			if err != nil {
-				return m, nil, fmt.Errorf("message %d: %w", n, err)
+				return m, nil, nil, fmt.Errorf("message %d: %w", n, err)
 			}
 			m.Content, stop, next = content, h.Length+i, h.Length+i+len(closing)
 		}
@@ -129,7 +143,7 @@ func parseMessage(b []byte, n int) (store.Message, []byte, error) {
 		// The file was edited after export: take what stands between heading and closing comment.
 		i := lineStartingWith(rest, endMarker)
 		if i < 0 || lineStartingWith(rest[:i], messageMarker) >= 0 {
-			return m, nil, fmt.Errorf("message %d: its closing comment is missing", n)
+			return m, nil, nil, fmt.Errorf("message %d: its closing comment is missing", n)
 		}
 		m.Content = dropLines(strings.TrimSuffix(string(rest[:i]), "\n"), h.Closers)
 		next = i + len(closing)
@@ -143,15 +157,15 @@ func parseMessage(b []byte, n int) (store.Message, []byte, error) {
 	m.Cost = chat.Cost{USD: h.CostUSD, Known: h.CostKnown}
 	var err error
 	if m.Created, err = parseTime(h.Created); err != nil {
-		return m, nil, fmt.Errorf("message %d: its created time is unreadable: %w", n, err)
+		return m, nil, nil, fmt.Errorf("message %d: its created time is unreadable: %w", n, err)
 	}
 	if m.Updated, err = parseTime(h.Updated); err != nil {
-		return m, nil, fmt.Errorf("message %d: its updated time is unreadable: %w", n, err)
+		return m, nil, nil, fmt.Errorf("message %d: its updated time is unreadable: %w", n, err)
 	}
 	if m.Updated.IsZero() {
 		m.Updated = m.Created
 	}
-	return m, rest, nil
+	return m, h.Files, rest, nil
 }
 
 // The bounds of what a header may say: far beyond any real message, short of what would
@@ -181,6 +195,14 @@ func (h header) check() error {
 	}
 	if h.ThinkingBlock < 0 || h.ThinkingMS < 0 {
 		return fmt.Errorf("its thinking (%d bytes, %d ms) is out of range", h.ThinkingBlock, h.ThinkingMS)
+	}
+	if h.FilesBlock < 0 || len(h.Files) > 1000 {
+		return fmt.Errorf("its files (%d, in %d bytes) are out of range", len(h.Files), h.FilesBlock)
+	}
+	for _, f := range h.Files {
+		if f.Path != "" && !filepath.IsLocal(filepath.FromSlash(f.Path)) {
+			return fmt.Errorf("its file %q points outside the export's folder", f.Name)
+		}
 	}
 	for _, n := range []int{h.PromptTokens, h.CachedTokens, h.CompletionTokens, h.ReasoningTokens, h.CacheWriteTokens} {
 		if n < 0 || n > maxTokens {
