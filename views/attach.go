@@ -47,52 +47,57 @@ func detailLabel(d string) string {
 // attachPaths reads files to attach off the UI goroutine; what cannot be attached is said, what
 // can becomes a chip. The text typed stays as it is.
 func (v *conversationView) attachPaths(paths []string) {
-	room := attach.MaxFiles - len(v.composer.files) - v.composer.reading
-	var refused []string
+	v.composer.attach(paths, func(refused []string) {
+		if len(refused) > 0 {
+			v.m.showError("Not attached", errors.New(strings.Join(refused, "\n")))
+		}
+	}, func(files []attach.File) {
+		v.updateSend()
+		v.countLater()
+		v.checkModelSees(files)
+	})
+}
+
+// attach reads files into the box's chips off the UI goroutine (at most attach.MaxFiles in
+// all); refused hears what could not be attached and why, added what was.
+func (c *composer) attach(paths []string, refused func([]string), added func([]attach.File)) {
+	room := attach.MaxFiles - len(c.files) - c.reading
+	var why []string
 	if len(paths) > room {
-		refused = append(refused, fmt.Sprintf("%d files were left out: a question takes %d at most.", len(paths)-max(room, 0), attach.MaxFiles))
+		why = append(why, fmt.Sprintf("%d files were left out: a question takes %d at most.", len(paths)-max(room, 0), attach.MaxFiles))
 		paths = paths[:max(room, 0)]
 	}
 	if len(paths) == 0 {
-		v.tellRefused(refused)
+		refused(why)
 		return
 	}
-	v.composer.reading += len(paths)
-	v.composer.showChips()
+	c.reading += len(paths)
+	c.showChips()
 	type read struct {
-		files   []attach.File
-		refused []string
+		files []attach.File
+		why   []string
 	}
 	bridge.Work(func() (r read) {
 		for _, p := range paths {
 			f, err := attach.Read(p)
 			if err != nil {
-				r.refused = append(r.refused, plain(err))
+				r.why = append(r.why, plain(err))
 				continue
 			}
-			f.Data = append([]byte(nil), f.Data...)
 			r.files = append(r.files, f)
 		}
 		return r
 	}, func(r read) {
-		v.composer.reading -= len(paths)
+		c.reading -= len(paths)
 		for _, f := range r.files {
-			v.composer.files = append(v.composer.files, f.Stored(""))
+			c.files = append(c.files, f.Stored(""))
 		}
-		v.composer.showChips()
-		v.updateSend()
-		v.countLater()
-		v.tellRefused(append(refused, r.refused...))
+		c.showChips()
+		refused(append(why, r.why...))
 		if len(r.files) > 0 {
-			v.checkModelSees(r.files)
+			added(r.files)
 		}
 	})
-}
-
-func (v *conversationView) tellRefused(why []string) {
-	if len(why) > 0 {
-		v.m.showError("Not attached", errors.New(strings.Join(why, "\n")))
-	}
 }
 
 // checkModelSees offers another model when the conversation's cannot read what was attached.

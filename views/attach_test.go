@@ -110,3 +110,19 @@ func (v *conversationView) countedPrompt() int {
 	fmt.Sscanf(strings.ReplaceAll(strings.SplitN(strings.SplitN(v.counts.String(), "Request: ", 2)[1], " /", 2)[0], ",", ""), "%d", &n)
 	return n
 }
+
+// A file dropped on Quick Ask goes with its question.
+func TestFilesInQuickAsk(t *testing.T) {
+	m, srv := reasoningMain(t, chattest.Options{})
+	m.ShowQuickAsk()
+	q := m.quick
+	q.attach([]fyne.URI{storage.NewFileURI(writeFile(t, t.TempDir(), "log.txt", []byte("panic: runtime error at main.go:12\n")))})
+	settleUntil(t, 10*time.Second, func() bool { return q.entry.reading == 0 && len(q.entry.files) == 1 })
+	srv.Reply("Index out of range.")
+	test.Type(q.entry, "Why?")
+	q.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	settleUntil(t, 10*time.Second, func() bool { return q.cancel == nil && len(srv.Responses()) == 1 })
+	if sent := srv.Responses()[0].LastUser(); !strings.Contains(sent, "File: log.txt") || !strings.Contains(sent, "panic: runtime error") {
+		t.Fatalf("sent %q", sent)
+	}
+}

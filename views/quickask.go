@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -10,6 +11,7 @@ import (
 
 	"parley/chat"
 	"parley/chat/ask"
+	"parley/chat/attach"
 	"parley/chat/store"
 	"parley/views/widgets"
 )
@@ -80,12 +82,29 @@ func newQuickAsk(m *Main) *quickAsk {
 	q.win.Resize(fyne.NewSize(640, 440))
 	q.win.CenterOnScreen()
 	q.win.SetCloseIntercept(q.close)
+	q.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { q.attach(uris) })
+	q.entry.relayout = func() { q.win.Content().Refresh() }
 	q.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
 		if k.Name == fyne.KeyEscape {
 			q.close()
 		}
 	})
 	return q
+}
+
+// attach reads files dropped on Quick Ask into its box, saying there what could not be.
+func (q *quickAsk) attach(uris []fyne.URI) {
+	var paths []string
+	for _, u := range uris {
+		if u.Scheme() == "file" {
+			paths = append(paths, u.Path())
+		}
+	}
+	q.entry.attach(paths, func(refused []string) {
+		if len(refused) > 0 {
+			q.show(strings.Join(refused, "\n"), nil)
+		}
+	}, func([]attach.File) {})
 }
 
 // close stops any answer and hides the window, keeping it for next time.
@@ -99,8 +118,8 @@ func (q *quickAsk) close() {
 
 // ask sends the question to the current profile's default model, as a new quick conversation.
 func (q *quickAsk) ask() {
-	text := q.entry.message()
-	if q.cancel != nil || text == "" {
+	text, files := q.entry.message(), q.entry.files
+	if q.cancel != nil || text == "" && len(files) == 0 || q.entry.reading > 0 {
 		return
 	}
 	if !q.m.ready() {
@@ -111,7 +130,7 @@ func (q *quickAsk) ask() {
 	client, _ := q.m.client()
 	x := ask.Exchange{
 		Conversation: store.Conversation{Profile: p.ID, Model: p.Model, SystemPrompt: p.SystemPrompt, Quick: true},
-		Messages:     []store.Message{{Role: chat.User, Content: text}},
+		Messages:     []store.Message{{Role: chat.User, Content: text, Attachments: files}},
 		Temperature:  p.Temperature, MaxOutput: p.MaxOutput,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
