@@ -1,12 +1,16 @@
 package views
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -190,8 +194,8 @@ func fileFacts(f store.Attachment) string {
 
 // fileIcon is an image's thumbnail, or an icon for its kind, size×size.
 func fileIcon(f store.Attachment, size float32) fyne.CanvasObject {
-	if len(f.Thumb) > 0 {
-		img := canvas.NewImageFromResource(fyne.NewStaticResource(f.Hash+".png", f.Thumb))
+	if thumb := thumbnails.get(f); thumb != nil {
+		img := canvas.NewImageFromImage(thumb)
 		img.FillMode = canvas.ImageFillContain
 		img.SetMinSize(fyne.NewSize(size, size))
 		return img
@@ -202,6 +206,41 @@ func fileIcon(f store.Attachment, size float32) fyne.CanvasObject {
 	}
 	w := widget.NewIcon(icon)
 	return container.NewGridWrap(fyne.NewSize(size, size), w)
+}
+
+// thumbnails keeps decoded thumbnails by file: rows are bound again as the transcript scrolls,
+// and decoding a PNG each time cost a frame.
+var thumbnails = thumbCache{byHash: map[string]image.Image{}}
+
+type thumbCache struct {
+	mu     sync.Mutex
+	byHash map[string]image.Image
+	order  []string
+}
+
+// thumbsKept bounds the cache: a few screens of thumbnails.
+const thumbsKept = 256
+
+func (c *thumbCache) get(f store.Attachment) image.Image {
+	if len(f.Thumb) == 0 {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if img, ok := c.byHash[f.Hash]; ok {
+		return img
+	}
+	img, err := png.Decode(bytes.NewReader(f.Thumb))
+	if err != nil {
+		return nil
+	}
+	c.byHash[f.Hash] = img
+	c.order = append(c.order, f.Hash)
+	for len(c.order) > thumbsKept {
+		delete(c.byHash, c.order[0])
+		c.order = c.order[1:]
+	}
+	return img
 }
 
 func (c *composer) removeFile(i int) {
