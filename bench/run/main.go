@@ -235,6 +235,8 @@ func goBenchmarks() {
 	add(row{measure: "History of 10,000 conversations / 200,000 messages: sidebar's first page", parley: fmt.Sprintf("%.2f ms", first), target: "≤ 50 ms", verdict: verdict(first, 50)})
 	fts := s["BenchmarkFullTextSearch"]["median-ms"]
 	add(row{measure: "Same history: full-text search, median of mixed queries", parley: fmt.Sprintf("%.2f ms", fts), target: "≤ 30 ms", verdict: verdict(fts, 30)})
+	grown := goBench("./chat/store/", "SameFileAttachedFiveTimes", 1)["BenchmarkSameFileAttachedFiveTimes"]
+	add(row{measure: "The same 20 MB screenshot attached to five questions: what the history file grows by", parley: fmt.Sprintf("%.1f MB (%.2f× the file)", grown["MB-grown"], grown["file-sizes-grown"]), target: "the file once", verdict: verdict(grown["file-sizes-grown"], 1.05)})
 	e := goBench("./chat/markdown/", "Export2000", 10)
 	exp := e["BenchmarkExport2000Messages"]["ns/op"] / 1e6
 	add(row{measure: "Markdown export of a 2,000-message conversation (read and render, 1.3 MB)", parley: fmt.Sprintf("%.0f ms", exp), target: "≤ 200 ms", verdict: verdict(exp, 200)})

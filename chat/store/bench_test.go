@@ -136,3 +136,41 @@ func BenchmarkCheckpoint(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSameFileAttachedFiveTimes attaches one 20 MB screenshot to five questions in five
+// conversations, as a user who keeps showing the same screen would, and reports how much the
+// history file grew: the file's size once, however often it is attached.
+func BenchmarkSameFileAttachedFiveTimes(b *testing.B) {
+	data := make([]byte, 20<<20)
+	r := rand.New(rand.NewPCG(5, 6)) // incompressible bytes, as a screenshot's are
+	for i := range data {
+		data[i] = byte(r.Uint32())
+	}
+	for b.Loop() {
+		path := filepath.Join(b.TempDir(), "history.db")
+		s, err := Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size := func() int64 {
+			s.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+			fi, err := os.Stat(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return fi.Size()
+		}
+		before := size()
+		for i := range 5 {
+			c, _ := s.CreateConversation(Conversation{Title: fmt.Sprint("Screen ", i)})
+			a := photo("sha256-of-the-screenshot", data)
+			if _, err := s.Append(Message{ConversationID: c.ID, Role: chat.User, Content: "What is wrong here?", Attachments: []Attachment{a}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		grown := size() - before
+		s.Close()
+		b.ReportMetric(float64(grown)/float64(len(data)), "file-sizes-grown")
+		b.ReportMetric(float64(grown)/(1<<20), "MB-grown")
+	}
+}
