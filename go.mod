@@ -62,3 +62,5 @@ require (
 )
 
 replace github.com/jeandeaual/go-locale => ./third_party/go-locale
+
+replace fyne.io/fyne/v2 => ./third_party/fyne
