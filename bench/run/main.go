@@ -25,17 +25,18 @@ type row struct {
 }
 
 var (
-	bin     = flag.String("parley", "build/parley", "the parley binary")
-	bare    = flag.String("bare", "build/bench/bare", "the bare Fyne window")
-	raw     = flag.String("raw", "build/bench/rawclient", "the raw go-openai client")
-	server  = flag.String("server", "build/chattest", "the test server")
-	runs    = flag.Int("runs", 10, "runs of each start-up and client measurement")
-	npmDir  = flag.String("npm", "build/bench/npm", "where npm's tiktoken is installed")
-	out     = flag.String("out", "build/bench/table.md", "where to write the table too")
-	skipGo  = flag.Bool("skip-go", false, "skip the go test benchmarks (for a quick run)")
-	only    = flag.String("only", "", "take only these measures, comma-separated: startup, memory, quick, streaming, background, client, tokens, go")
-	rows    []row
-	workDir string
+	bin        = flag.String("parley", "build/parley", "the parley binary")
+	bare       = flag.String("bare", "build/bench/bare", "the bare Fyne window")
+	bareStream = flag.String("barestream", "build/bench/barestream", "the bare Fyne window that streams into a label")
+	raw        = flag.String("raw", "build/bench/rawclient", "the raw go-openai client")
+	server     = flag.String("server", "build/chattest", "the test server")
+	runs       = flag.Int("runs", 10, "runs of each start-up and client measurement")
+	npmDir     = flag.String("npm", "build/bench/npm", "where npm's tiktoken is installed")
+	out        = flag.String("out", "build/bench/table.md", "where to write the table too")
+	skipGo     = flag.Bool("skip-go", false, "skip the go test benchmarks (for a quick run)")
+	only       = flag.String("only", "", "take only these measures, comma-separated: startup, memory, quick, streaming, idle, background, client, tokens, go")
+	rows       []row
+	workDir    string
 )
 
 func main() {
@@ -69,7 +70,7 @@ var sections = []struct {
 }{
 	{"Start-up and memory (real binary under Xvfb)", []measure{{"startup", startup}, {"memory", memory}}},
 	{"Quick Ask (real binary under Xvfb)", []measure{{"quick", quickAsk}}},
-	{"Streaming (real binary under Xvfb)", []measure{{"streaming", streamingCPU}}},
+	{"Streaming and idle (real binary under Xvfb)", []measure{{"streaming", streamingCPU}, {"idle", idleCPU}}},
 	{"Background answers (real binary under Xvfb)", []measure{{"background", backgroundIdle}}},
 	{"Client overhead (parley ask against a raw go-openai client)", []measure{{"client", clientOverhead}}},
 	{"Tokens", []measure{{"tokens", tokenizer}}},

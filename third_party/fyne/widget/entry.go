@@ -384,6 +384,9 @@ func (e *Entry) MinSize() fyne.Size {
 // MouseDown called on mouse click, this triggers a mouse click which can move the cursor,
 // update the existing selection (if shift is held), or start a selection dragging operation.
 func (e *Entry) MouseDown(m *desktop.MouseEvent) {
+	if e.cursorAnim != nil {
+		e.cursorAnim.interrupt() // Parley: wakes a caret that stopped blinking
+	}
 	e.requestFocus()
 	e.syncSelectable()
 
@@ -851,6 +854,9 @@ func (e *Entry) TypedRune(r rune) {
 	if e.Disabled() {
 		return
 	}
+	if e.cursorAnim != nil {
+		e.cursorAnim.interrupt() // Parley: wakes a caret that stopped blinking
+	}
 
 	e.syncSelectable()
 	if e.popUp != nil {
@@ -888,6 +894,9 @@ func (e *Entry) TypedRune(r rune) {
 
 // TypedShortcut implements the Shortcutable interface
 func (e *Entry) TypedShortcut(shortcut fyne.Shortcut) {
+	if e.cursorAnim != nil {
+		e.cursorAnim.interrupt() // Parley: wakes a caret that stopped blinking
+	}
 	e.shortcut.TypedShortcut(shortcut)
 }
 

@@ -13,6 +13,10 @@ import (
 var timeNow = time.Now // used in tests
 
 const (
+	// Parley: the caret stops blinking, and stays shown, after this long without a key, a
+	// click or the focus coming back (GTK's cursor-blink-timeout is 10 s too), so that an idle
+	// window paints nothing and its event loop can sleep.
+	cursorBlinkTimeout  = 10 * time.Second
 	cursorInterruptTime = 300 * time.Millisecond
 	cursorFadeAlpha     = uint8(0x16)
 	cursorFadeRatio     = 0.1
@@ -22,6 +26,8 @@ type entryCursorAnimation struct {
 	cursor            *canvas.Rectangle
 	anim              *fyne.Animation
 	lastInterruptTime time.Time
+	lastActivity      time.Time // the last key, click or start: blinking ends cursorBlinkTimeout after it
+	resting           bool      // blinking ended: the cursor is shown until the next interrupt
 }
 
 func newEntryCursorAnimation(cursor *canvas.Rectangle) *entryCursorAnimation {
@@ -51,6 +57,14 @@ func (a *entryCursorAnimation) createAnim(inverted bool) *fyne.Animation {
 
 	interrupted := false
 	anim := fyne.NewAnimation(time.Second/2, func(f float32) {
+		if timeNow().Sub(a.lastActivity) > cursorBlinkTimeout {
+			a.anim.Stop()
+			a.anim = nil
+			a.resting = true
+			a.cursor.FillColor = cursorOpaque
+			a.cursor.Refresh()
+			return
+		}
 		shouldInterrupt := timeNow().Sub(a.lastInterruptTime) <= cursorInterruptTime
 		if shouldInterrupt {
 			if !interrupted {
@@ -103,7 +117,8 @@ func (a *entryCursorAnimation) createAnim(inverted bool) *fyne.Animation {
 // starts cursor animation.
 func (a *entryCursorAnimation) start() {
 	isStopped := a.anim == nil
-	if isStopped {
+	if isStopped && !a.resting {
+		a.lastActivity = timeNow()
 		a.anim = a.createAnim(false)
 		a.anim.Start()
 	}
@@ -112,10 +127,16 @@ func (a *entryCursorAnimation) start() {
 // temporarily stops the animation by "cursorInterruptTime".
 func (a *entryCursorAnimation) interrupt() {
 	a.lastInterruptTime = timeNow()
+	a.lastActivity = a.lastInterruptTime
+	if a.resting {
+		a.resting = false
+		a.start()
+	}
 }
 
 // stops cursor animation.
 func (a *entryCursorAnimation) stop() {
+	a.resting = false
 	if a.anim != nil {
 		a.anim.Stop()
 		a.anim = nil

@@ -84,11 +84,14 @@ func (r *Runner) Stop(a *fyne.Animation) {
 	r.pendingAnimations = newList
 }
 
-// TickAnimations progresses all running animations by one tick.
+// TickAnimations progresses all running animations by one tick, and tells whether any ran.
 // This will be called from the driver to update objects immediately before next paint.
-func (r *Runner) TickAnimations() {
-	if !r.runnerStarted {
-		return
+func (r *Runner) TickAnimations() bool {
+	r.animationMutex.RLock()
+	started := r.runnerStarted
+	r.animationMutex.RUnlock()
+	if !started {
+		return false
 	}
 
 	done := r.runOneFrame()
@@ -98,6 +101,7 @@ func (r *Runner) TickAnimations() {
 		r.runnerStarted = false
 		r.animationMutex.Unlock()
 	}
+	return true
 }
 
 func (r *Runner) runOneFrame() (done bool) {

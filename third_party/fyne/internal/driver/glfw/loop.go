@@ -23,7 +23,30 @@ type funcData struct {
 var (
 	funcQueue        = async.NewUnboundedChan[funcData]()
 	running, drained atomic.Bool
+
+	// Parley: the loop sleeps in glfw.WaitEventsTimeout while there is nothing to draw, animate
+	// or run (see idleAfter). queued counts functions handed to the main thread, taken those it
+	// has run; sleeping is set while it sleeps or is about to, so that whoever queues a function
+	// then wakes it with an empty event.
+	queued, taken atomic.Uint64
+	sleeping      atomic.Bool
 )
+
+// idleAfter is how many quiet ticks in a row (nothing drawn, animated or run) put the loop to
+// sleep until the next input event or queued function; idleWake is the longest it sleeps, so
+// that the caches' housekeeping still runs.
+const (
+	idleAfter = 2
+	idleWake  = 5.0 // seconds
+)
+
+// wakeMain ends the main loop's sleep, if it sleeps, after a function was queued.
+func wakeMain() {
+	queued.Add(1)
+	if sleeping.Load() {
+		postEmptyEvent()
+	}
+}
 
 // Arrange that main.main runs on main thread.
 func init() {
@@ -50,13 +73,16 @@ func runOnMainWithWait(f func(), wait bool) {
 		defer common.DonePool.Put(done)
 
 		funcQueue.In() <- funcData{f: f, done: done}
+		wakeMain()
 		<-done
 	} else {
 		funcQueue.In() <- funcData{f: f}
+		wakeMain()
 	}
 }
 
-func (d *gLDriver) drawSingleFrame() {
+// drawSingleFrame paints the windows that changed, and tells whether it painted any.
+func (d *gLDriver) drawSingleFrame() (painted bool) {
 	refreshed := false
 	for _, win := range d.windowList() {
 		w := win.(*window)
@@ -88,6 +114,7 @@ func (d *gLDriver) drawSingleFrame() {
 			continue
 		}
 
+		painted = true
 		w.RunWithContext(func() {
 			if w.driver.repaintWindow(w) {
 				refreshed = true
@@ -95,6 +122,7 @@ func (d *gLDriver) drawSingleFrame() {
 		})
 	}
 	cache.Clean(refreshed)
+	return painted
 }
 
 func (d *gLDriver) runGL() {
@@ -125,7 +153,21 @@ func (d *gLDriver) runGL() {
 	}
 
 	eventTick := time.NewTicker(time.Second / 60)
+	quiet := 0
 	for {
+		if quiet >= idleAfter {
+			// Nothing happened for a few ticks: sleep until an input event, a queued
+			// function or idleWake, rather than waking 60 times a second for nothing.
+			eventTick.Stop()
+			sleeping.Store(true)
+			if queued.Load() == taken.Load() {
+				waitEvents(idleWake)
+			}
+			sleeping.Store(false)
+			quiet = 0
+			eventTick.Reset(time.Second / 60)
+			d.pollEvents()
+		}
 		select {
 		case <-d.done:
 			eventTick.Stop()
@@ -146,6 +188,8 @@ func (d *gLDriver) runGL() {
 			funcQueue.Close()
 			return
 		case f := <-funcQueue.Out():
+			taken.Add(1)
+			quiet = 0
 			f.f()
 			if f.done != nil {
 				f.done <- struct{}{}
@@ -179,8 +223,12 @@ func (d *gLDriver) runGL() {
 				}
 			}
 
-			d.animation.TickAnimations()
-			d.drawSingleFrame()
+			animating := d.animation.TickAnimations()
+			if d.drawSingleFrame() || animating || len(funcQueue.Out()) > 0 {
+				quiet = 0
+			} else {
+				quiet++
+			}
 		}
 	}
 }

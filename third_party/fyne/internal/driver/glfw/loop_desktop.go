@@ -18,6 +18,12 @@ func (d *gLDriver) initGLFW() {
 	initCursors()
 }
 
+// waitEvents sleeps until an input event, an empty event or the timeout (in seconds).
+func waitEvents(timeout float64) { glfw.WaitEventsTimeout(timeout) }
+
+// postEmptyEvent wakes waitEvents; any goroutine may call it.
+func postEmptyEvent() { glfw.PostEmptyEvent() }
+
 func (d *gLDriver) pollEvents() {
 	glfw.PollEvents() // This call blocks while window is being resized, which prevents freeDirtyTextures from being called
 }

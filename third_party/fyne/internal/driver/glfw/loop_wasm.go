@@ -24,3 +24,7 @@ func (d *gLDriver) pollEvents() {
 func (d *gLDriver) Terminate() {
 	glfw.Terminate()
 }
+
+// The browser drives the loop: there is no sleeping in it.
+func waitEvents(float64) {}
+func postEmptyEvent()    {}
