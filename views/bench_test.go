@@ -24,9 +24,14 @@ import (
 // longConversation stores 2,000 messages, about a million characters, with code blocks and
 // tables in the answers.
 func longConversation(tb testing.TB, hist *store.Store) int64 {
+	return conversationOf(tb, hist, 2000)
+}
+
+// conversationOf stores n messages like longConversation's, about 500 characters each.
+func conversationOf(tb testing.TB, hist *store.Store, n int) int64 {
 	tb.Helper()
 	var msgs []store.Message
-	for i := range 2000 {
+	for i := range n {
 		m := store.Message{Role: chat.User, Content: fmt.Sprintf("Question %d: how would you write step %d in Go, and why?", i, i)}
 		if i%2 == 1 {
 			m.Role, m.Model, m.Finish = chat.Assistant, "gpt-4o", chat.FinishStop
@@ -52,9 +57,14 @@ func heapInUse() uint64 {
 
 // BenchmarkOpen2000Messages opens a 2,000-message conversation from the history and renders the
 // window: load, rows built for the screen, a frame drawn. It reports the heap it adds.
-func BenchmarkOpen2000Messages(b *testing.B) {
+func BenchmarkOpen2000Messages(b *testing.B) { benchmarkOpen(b, 2000) }
+
+// BenchmarkOpen10000Messages is the same with 10,000 messages, 5 million characters.
+func BenchmarkOpen10000Messages(b *testing.B) { benchmarkOpen(b, 10_000) }
+
+func benchmarkOpen(b *testing.B, n int) {
 	m, _, hist := newTestMain(b, chattest.Options{})
-	id := longConversation(b, hist)
+	id := conversationOf(b, hist, n)
 	before := heapInUse()
 	var after uint64
 	b.ResetTimer()
@@ -63,7 +73,7 @@ func BenchmarkOpen2000Messages(b *testing.B) {
 		settle(b, time.Second)
 		begin := time.Now()
 		m.Open(id, -1)
-		settleUntil(b, 10*time.Second, func() bool { return len(m.conversation.items) == 2000 })
+		settleUntil(b, 30*time.Second, func() bool { return len(m.conversation.items) == n })
 		m.Window.Canvas().Capture() // draw a frame
 		b.ReportMetric(float64(time.Since(begin).Microseconds())/1000, "ms/open")
 		b.StopTimer()
@@ -238,11 +248,16 @@ func (r *arrivalReader) Read(p []byte) (int, error) {
 // BenchmarkScrollTopToBottom scrolls the 2,000-message conversation from its first message to
 // its last, a screen at a time, and reports the time each step takes to lay out and build the
 // rows coming into view (the work of one frame; drawing is the GPU's).
-func BenchmarkScrollTopToBottom(b *testing.B) {
+func BenchmarkScrollTopToBottom(b *testing.B) { benchmarkScroll(b, 2000) }
+
+// BenchmarkScroll10000Messages is the same through 10,000 messages.
+func BenchmarkScroll10000Messages(b *testing.B) { benchmarkScroll(b, 10_000) }
+
+func benchmarkScroll(b *testing.B, n int) {
 	m, _, hist := newTestMain(b, chattest.Options{})
-	m.Open(longConversation(b, hist), -1)
+	m.Open(conversationOf(b, hist, n), -1)
 	v := m.conversation
-	settleUntil(b, 10*time.Second, func() bool { return len(v.items) == 2000 })
+	settleUntil(b, 30*time.Second, func() bool { return len(v.items) == n })
 	tr := v.list
 	var frames []time.Duration
 	b.ResetTimer()
@@ -399,4 +414,78 @@ func benchReasoningMain(b *testing.B) (*Main, *chattest.Server) {
 	settleUntil(b, 5*time.Second, func() bool { c, _ := m.client(); return c.API() == "responses" })
 	m.Window.Canvas().Focus(m.conversation.composer)
 	return m, srv
+}
+
+// bigHistory stores 10,000 conversations of 20 messages, 200,000 in all, of mixed words: a
+// year of heavy use, for searching.
+func bigHistory(tb testing.TB, hist *store.Store) {
+	tb.Helper()
+	words := strings.Fields("goroutine channel database transaction index latency throughput token model context window stream rate limit cache query schema migration kernel memory pointer closure interface generic compiler benchmark profile allocation network socket timeout retry backoff jitter keychain secret export markdown")
+	for c := range 10_000 {
+		msgs := make([]store.Message, 20)
+		for i := range msgs {
+			var b strings.Builder
+			for k := range 24 {
+				b.WriteString(words[(c*7+i*13+k*k)%len(words)])
+				b.WriteByte(' ')
+			}
+			msgs[i] = store.Message{Role: chat.User, Content: b.String()}
+			if i%2 == 1 {
+				msgs[i].Role, msgs[i].Model, msgs[i].Finish = chat.Assistant, "gpt-4o", chat.FinishStop
+			}
+		}
+		if _, err := hist.Import(store.Conversation{Title: fmt.Sprintf("Conversation %d", c), Model: "gpt-4o", Created: time.Now(), Updated: time.Now()}, msgs); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStreamLagWhileSearching streams 1,000 tokens a second while the user searches a
+// history of 200,000 messages in the sidebar, a new query every 300 ms (the sidebar searches
+// 150 ms after the last keystroke), and measures the
+// stream's lag as BenchmarkStreamLag does: the search runs off the UI goroutine and its hits
+// must not hold the answer back.
+func BenchmarkStreamLagWhileSearching(b *testing.B) {
+	arrivals := &arrivalClock{}
+	testTransport = arrivals
+	defer func() { testTransport = nil }()
+	m, srv, hist := newTestMain(b, chattest.Options{TokensPerSecond: 1000})
+	bigHistory(b, hist)
+	v := m.conversation
+	queries := []string{"goroutine", "database transaction", "latency", "cache query", "kernel memory", "retry backoff jitter", "markdown", "socket"}
+	var lags []time.Duration
+	searches := 0
+	tokensIn := func(s string) int { return strings.Count(s, "x") }
+	b.ResetTimer()
+	for range b.N {
+		srv.Reply(streamedAnswer(2000))
+		arrivals.reset()
+		shown := 0
+		v.composer.SetText("stream please")
+		v.send()
+		target := v.items[len(v.items)-1]
+		lastQuery := time.Now()
+		settleUntil(b, 30*time.Second, func() bool {
+			if time.Since(lastQuery) > 300*time.Millisecond {
+				m.sidebar.search.SetText(queries[searches%len(queries)])
+				searches++
+				lastQuery = time.Now()
+			}
+			if got := tokensIn(target.msg.Content); got > shown {
+				now := time.Now()
+				for k := shown; k < got; k++ {
+					lags = append(lags, now.Sub(arrivals.at(k)))
+				}
+				shown = got
+			}
+			return !v.busy
+		})
+		settleUntil(b, 10*time.Second, func() bool { // the searches did run: the sidebar shows hits
+			return len(m.sidebar.rows) > 1 && m.sidebar.rows[1].hit != nil
+		})
+	}
+	sort.Slice(lags, func(i, j int) bool { return lags[i] < lags[j] })
+	b.ReportMetric(float64(lags[len(lags)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lags[len(lags)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(searches)/float64(b.N), "searches")
 }

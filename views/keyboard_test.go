@@ -21,7 +21,7 @@ func findButton(o fyne.CanvasObject, text string) *widget.Button {
 	var found *widget.Button
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
-		if found != nil || o == nil {
+		if found != nil || o == nil || !o.Visible() { // only what the user sees
 			return
 		}
 		if b, ok := o.(*widget.Button); ok && b.Text == text {

@@ -61,10 +61,31 @@ type messageRow struct {
 	actions rowActions
 	box     *fyne.Container
 	md      widgets.MarkdownCache // the answer's rendered blocks, reused while it streams
+	it      *item                 // the message shown
+
+	// The parts every message has are built once per row and kept as it is recycled: building
+	// buttons again on every bind (their icons parsed and sized again) was most of the work of
+	// scrolling a long conversation, and most of its garbage.
+	userName                    *widget.RichText
+	userFooter                  *fyne.Container
+	edit, userCopy              *widget.Button
+	answerBar, answerButtons    *fyne.Container
+	meta                        *widget.RichText
+	answerCopy, answerMD, regen *widget.Button
 }
 
 func newMessageRow(actions rowActions) *messageRow {
 	r := &messageRow{actions: actions, box: container.New(&widgets.Stack{Gap: 2})}
+	r.userName = widget.NewRichText(&widget.TextSegment{Text: "You", Style: smallStyle(widgets.ColorMuted, true)})
+	r.edit = lowButton("Edit", theme.DocumentCreateIcon(), func() { r.actions.editMessage(r.it) })
+	r.userCopy = lowButton("", theme.ContentCopyIcon(), func() { r.actions.copyMessage(r.it, false) })
+	r.userFooter = container.NewHBox(layout.NewSpacer(), r.edit, r.userCopy)
+	r.meta = widget.NewRichText(&widget.TextSegment{Style: smallStyle(widgets.ColorMuted, false)})
+	r.answerCopy = lowButton("", theme.ContentCopyIcon(), func() { r.actions.copyMessage(r.it, false) })
+	r.answerMD = lowButton("MD", theme.DocumentIcon(), func() { r.actions.copyMessage(r.it, true) })
+	r.regen = lowButton("Regenerate", theme.ViewRefreshIcon(), func() { r.actions.regenerate() })
+	r.answerButtons = container.NewHBox(r.answerCopy, r.answerMD, r.regen)
+	r.answerBar = container.NewBorder(nil, nil, nil, r.answerButtons, r.meta)
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -86,6 +107,7 @@ func (r *messageRow) Resize(s fyne.Size) {
 
 // bind shows a message.
 func (r *messageRow) bind(it *item) {
+	r.it = it
 	var objs []fyne.CanvasObject
 	switch it.msg.Role {
 	case chat.User:
@@ -98,16 +120,11 @@ func (r *messageRow) bind(it *item) {
 }
 
 func (r *messageRow) userMessage(it *item) []fyne.CanvasObject {
-	name := widget.NewRichText(&widget.TextSegment{Text: "You", Style: smallStyle(widgets.ColorMuted, true)})
 	content, folded := it.shown()
 	text := widgets.NewMarkedParagraph(content, widget.RichTextStyleParagraph, it.marks)
-	edit := lowButton("Edit", theme.DocumentCreateIcon(), func() { r.actions.editMessage(it) })
-	if r.actions.isBusy() {
-		edit.Disable()
-	}
-	copyButton := lowButton("", theme.ContentCopyIcon(), func() { r.actions.copyMessage(it, false) })
-	footer := container.NewHBox(layout.NewSpacer(), edit, copyButton)
-	inside := []fyne.CanvasObject{name, text}
+	enable(r.edit, !r.actions.isBusy())
+	footer := r.userFooter
+	inside := []fyne.CanvasObject{r.userName, text}
 	if len(it.msg.Attachments) > 0 {
 		inside = append(inside, r.fileCards(it))
 	}
@@ -239,20 +256,29 @@ func (r *messageRow) endNotice(it *item, icon fyne.Resource, text string) fyne.C
 	return container.NewBorder(nil, nil, nil, cont, note)
 }
 
+// answerFooter is the line under a finished answer: what it cost, and its buttons.
 func (r *messageRow) answerFooter(it *item) fyne.CanvasObject {
-	meta := widget.NewRichText(&widget.TextSegment{Text: answerMeta(it.msg), Style: smallStyle(widgets.ColorMuted, false)})
-	buttons := container.NewHBox(
-		lowButton("", theme.ContentCopyIcon(), func() { r.actions.copyMessage(it, false) }),
-		lowButton("MD", theme.DocumentIcon(), func() { r.actions.copyMessage(it, true) }),
-	)
-	if r.actions.isLastAnswer(it) {
-		regen := lowButton("Regenerate", theme.ViewRefreshIcon(), r.actions.regenerate)
-		if r.actions.isBusy() {
-			regen.Disable()
-		}
-		buttons.Add(regen)
+	seg := r.meta.Segments[0].(*widget.TextSegment)
+	if text := answerMeta(it.msg); seg.Text != text {
+		seg.Text = text
+		r.meta.Refresh()
 	}
-	return container.NewBorder(nil, nil, nil, buttons, meta)
+	last := r.actions.isLastAnswer(it)
+	if last != r.regen.Visible() {
+		r.regen.Hidden = !last
+		r.answerButtons.Refresh()
+	}
+	enable(r.regen, !r.actions.isBusy())
+	return r.answerBar
+}
+
+// enable enables or disables a button, refreshing it only when that changes.
+func enable(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
 }
 
 // answerMeta is the line under an answer: model, tokens and cost.

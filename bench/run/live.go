@@ -233,7 +233,9 @@ func memory() {
 	os.MkdirAll(dataDir, 0o700)
 	st, err := store.Open(store.DefaultPath(dataDir))
 	check(err)
-	_, err = st.Import(store.Conversation{Title: "A long conversation", Model: "gpt-4o", Created: time.Now(), Updated: time.Now()}, longMessages())
+	_, err = st.Import(store.Conversation{Title: "A long conversation", Model: "gpt-4o", Created: time.Now(), Updated: time.Now()}, longMessages(2000))
+	check(err)
+	_, err = st.Import(store.Conversation{Title: "Ten thousand messages", Model: "gpt-4o", Created: time.Now(), Updated: time.Now()}, longMessages(10_000))
 	check(err)
 	st.Close()
 
@@ -241,7 +243,7 @@ func memory() {
 	// median of three starts, the bare window's and Parley's interleaved.
 	const starts = 3
 	var bares, idles []float64
-	var long float64
+	var long, longest float64
 	for i := range starts {
 		bareCmd, _, _ := launch(*bare, home("bare-mem"), "Bare")
 		time.Sleep(3 * time.Second)
@@ -252,28 +254,34 @@ func memory() {
 		time.Sleep(3 * time.Second)
 		idles = append(idles, rssMB(cmd.Process.Pid))
 		if i == starts-1 {
-			long = openLongConversation(cmd, win)
+			long = openConversation(cmd, win, "A long conversation")
 		}
 		quit(cmd)
 	}
+	cmd, win, _ := launch(*bin, env, "Parley")
+	time.Sleep(3 * time.Second)
+	longest = openConversation(cmd, win, "Ten thousand messages")
+	quit(cmd)
 	bareRSS, idle := medianOf(bares), medianOf(idles)
 	add(row{measure: fmt.Sprintf("Resident memory, idle after start, median of %d", starts), parley: fmt.Sprintf("%.0f MB", idle), baseline: fmt.Sprintf("%.0f MB (bare)", bareRSS),
 		ratio: fmt.Sprintf("+%.0f MB", idle-bareRSS), target: "≤ bare + 40 MB", verdict: verdict(idle-bareRSS, 40)})
 	add(row{measure: "Resident memory, the 2,000-message conversation open", parley: fmt.Sprintf("%.0f MB", long), baseline: fmt.Sprintf("%.0f MB (bare)", bareRSS),
 		ratio: fmt.Sprintf("+%.0f MB", long-bareRSS), target: "≤ bare + 150 MB", verdict: verdict(long-bareRSS, 150)})
+	add(row{measure: "Resident memory, a 10,000-message conversation open (5 million characters)", parley: fmt.Sprintf("%.0f MB", longest), baseline: fmt.Sprintf("%.0f MB (bare)", bareRSS),
+		ratio: fmt.Sprintf("+%.0f MB", longest-bareRSS), target: "≤ bare + 120 MB", verdict: verdict(longest-bareRSS, 120)})
 }
 
-// openLongConversation finds the long conversation with the sidebar's search, opens it, and
+// openConversation finds a conversation by its title with the sidebar's search, opens it, and
 // returns Parley's resident memory once it shows.
-func openLongConversation(cmd *exec.Cmd, win xproto.Window) float64 {
+func openConversation(cmd *exec.Cmd, win xproto.Window, title string) float64 {
 	id := strconv.Itoa(int(win))
 	xdotool("windowfocus", "--sync", id)
 	xdotool("key", "--clearmodifiers", "ctrl+f")
-	xdotool("type", "--delay", "5", "long conversation")
+	xdotool("type", "--delay", "5", strings.ToLower(strings.TrimPrefix(title, "A ")))
 	time.Sleep(700 * time.Millisecond)
 	xdotool("key", "Return")
 	time.Sleep(3 * time.Second)
-	if t := windowTitle(win); t != "Parley — A long conversation" {
+	if t := windowTitle(win); t != "Parley — "+title {
 		check(fmt.Errorf("the long conversation did not open (the window is titled %q)", t))
 	}
 	return rssMB(cmd.Process.Pid)
@@ -285,10 +293,11 @@ func medianOf(xs []float64) float64 {
 	return s[len(s)/2]
 }
 
-// longMessages is 2,000 messages, about a million characters, code and tables in the answers.
-func longMessages() []store.Message {
+// longMessages is n messages, about 500 characters each (2,000 are a million), code and tables
+// in the answers.
+func longMessages(n int) []store.Message {
 	var msgs []store.Message
-	for i := range 2000 {
+	for i := range n {
 		m := store.Message{Role: chat.User, Content: fmt.Sprintf("Question %d: how would you write step %d in Go, and why?", i, i), Created: time.Now()}
 		if i%2 == 1 {
 			m.Role, m.Model, m.Finish = chat.Assistant, "gpt-4o", chat.FinishStop

@@ -202,6 +202,13 @@ func goBenchmarks() {
 	add(row{measure: "Stream at 1,000 tokens/s, arrival to shown, p50 / p99 (an answer with paragraphs, code, a table)", parley: fmt.Sprintf("%.1f / %.1f ms", lag["p50-ms"], lag["p99-ms"]), target: "p99 ≤ 50 ms", verdict: verdict(lag["p99-ms"], 50)})
 	one := v["BenchmarkStreamLagOneParagraph"]
 	add(row{measure: "Same, worst case: 2,000 tokens in one paragraph", parley: fmt.Sprintf("%.1f / %.1f ms", one["p50-ms"], one["p99-ms"]), target: "p99 ≤ 50 ms", verdict: verdict(one["p99-ms"], 50)})
+	ten := goBench("./views/", "Open10000Messages|Scroll10000Messages", 2)
+	open10 := ten["BenchmarkOpen10000Messages"]
+	add(row{measure: "Open a 10,000-message conversation (5 million characters), and the heap it adds", parley: fmt.Sprintf("%.0f ms, %.1f MB", open10["ms/open"], open10["MB-added"]), target: "≤ 300 ms", verdict: verdict(open10["ms/open"], 300)})
+	sc10 := ten["BenchmarkScroll10000Messages"]
+	add(row{measure: fmt.Sprintf("Scroll it top to bottom, a screen a frame (%.0f frames): layout per frame p50 / p99", sc10["frames"]), parley: fmt.Sprintf("%.1f / %.1f ms", sc10["p50-ms/frame"], sc10["p99-ms/frame"]), target: "p99 ≤ 16.7 ms (60 fps)", verdict: verdict(sc10["p99-ms/frame"], 16.7)})
+	ws := goBench("./views/", "StreamLagWhileSearching", 2)["BenchmarkStreamLagWhileSearching"]
+	add(row{measure: "Same stream while the sidebar searches 200,000 messages (a query every 300 ms), p50 / p99", parley: fmt.Sprintf("%.1f / %.1f ms", ws["p50-ms"], ws["p99-ms"]), target: "p99 ≤ 50 ms", verdict: verdict(ws["p99-ms"], 50)})
 	keys := v["BenchmarkKeystrokeWhileStreaming"]
 	add(row{measure: "Keystroke in the composer while streaming, 2,000-message conversation, p50 / p99", parley: fmt.Sprintf("%.2f / %.2f ms", keys["p50-ms"], keys["p99-ms"]), target: "≤ 16 ms", verdict: verdict(keys["p99-ms"], 16)})
 	wheel := goBench("./views/", "WheelThroughCodeAnswers", 1)["BenchmarkWheelThroughCodeAnswers"]
