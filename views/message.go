@@ -72,6 +72,7 @@ type messageRow struct {
 	answerBar, answerButtons    *fyne.Container
 	meta                        *widget.RichText
 	answerCopy, answerMD, regen *widget.Button
+	writing                     *widget.RichText // "… is writing", under an answer being written
 }
 
 func newMessageRow(actions rowActions) *messageRow {
@@ -86,6 +87,7 @@ func newMessageRow(actions rowActions) *messageRow {
 	r.regen = lowButton("Regenerate", theme.ViewRefreshIcon(), func() { r.actions.regenerate() })
 	r.answerButtons = container.NewHBox(r.answerCopy, r.answerMD, r.regen)
 	r.answerBar = container.NewBorder(nil, nil, nil, r.answerButtons, r.meta)
+	r.writing = widget.NewRichText(&widget.TextSegment{Style: smallStyle(widgets.ColorMuted, false)})
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -162,7 +164,7 @@ func (r *messageRow) answer(it *item) []fyne.CanvasObject {
 	case it.streaming && !it.backgroundSince.IsZero():
 		objs = append(objs, backgroundLine(it))
 	case it.streaming:
-		objs = append(objs, widget.NewRichText(&widget.TextSegment{Text: it.msg.Model + " is writing…  (Esc to stop)", Style: smallStyle(widgets.ColorMuted, false)}))
+		objs = append(objs, setText(r.writing, it.msg.Model+" is writing…  (Esc to stop)"))
 	case pending(it):
 		objs = append(objs, r.pendingNotice(it))
 	}
@@ -258,11 +260,7 @@ func (r *messageRow) endNotice(it *item, icon fyne.Resource, text string) fyne.C
 
 // answerFooter is the line under a finished answer: what it cost, and its buttons.
 func (r *messageRow) answerFooter(it *item) fyne.CanvasObject {
-	seg := r.meta.Segments[0].(*widget.TextSegment)
-	if text := answerMeta(it.msg); seg.Text != text {
-		seg.Text = text
-		r.meta.Refresh()
-	}
+	setText(r.meta, answerMeta(it.msg))
 	last := r.actions.isLastAnswer(it)
 	if last != r.regen.Visible() {
 		r.regen.Hidden = !last
@@ -270,6 +268,16 @@ func (r *messageRow) answerFooter(it *item) fyne.CanvasObject {
 	}
 	enable(r.regen, !r.actions.isBusy())
 	return r.answerBar
+}
+
+// setText changes the text of a one-segment line kept by a row, refreshing it only when it
+// changes (its text is drawn again only then), and returns it.
+func setText(line *widget.RichText, text string) *widget.RichText {
+	if seg := line.Segments[0].(*widget.TextSegment); seg.Text != text {
+		seg.Text = text
+		line.Refresh()
+	}
+	return line
 }
 
 // enable enables or disables a button, refreshing it only when that changes.

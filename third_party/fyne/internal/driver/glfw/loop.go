@@ -252,8 +252,17 @@ func (d *gLDriver) destroyWindow(w *window, index int) {
 func (d *gLDriver) repaintWindow(w *window) bool {
 	canvas := w.canvas
 	freed := false
-	if canvas.EnsureMinSize() {
-		w.shouldExpand = true
+	// Parley: the layout that EnsureMinSize does refreshes what it moves, which marked the
+	// window dirty again, so every change cost two frames, the second painting nothing new.
+	// The layout is settled here instead (a pass more while it still moves things, at most
+	// four) and painted once below.
+	for pass := 1; ; pass++ {
+		if canvas.EnsureMinSize() {
+			w.shouldExpand = true
+		}
+		if pass == 4 || !canvas.CheckDirtyAndClear() {
+			break
+		}
 	}
 	freed = canvas.FreeDirtyTextures() > 0
 
