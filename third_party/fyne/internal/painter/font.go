@@ -2,6 +2,7 @@ package painter
 
 import (
 	"bytes"
+	"errors"
 	"image/color"
 	"image/draw"
 	"math"
@@ -94,15 +95,10 @@ func lookupFaces(theme, fallback, emoji fyne.Resource, family string, style fyne
 		aspect.Weight = font.WeightBold
 	}
 
-	if emoji != nil {
-		faces.addFace(loadMeasureFont(emoji))
-	}
-
-	local := lookupLangFont(family, aspect)
-	if local != nil {
-		faces.addFace(local)
-	}
-
+	// Parley: the emoji font (4 MB), then the system font for the user's language, are loaded
+	// at the first character the fonts above lack, not for every style up front: most text
+	// never needs them, and each was a font parsed (and its tables copied) for each style.
+	faces.emoji, faces.aspect, faces.langFallback = emoji, aspect, true
 	return faces
 }
 
@@ -200,13 +196,33 @@ func DrawString(dst draw.Image, s string, color color.Color, f shaping.Fontmap, 
 	})
 }
 
+// parsedFonts are the fonts parsed so far, by their bytes (Parley).
+var parsedFonts sync.Map // fontBytes -> *font.Font
+
+type fontBytes struct {
+	first *byte
+	size  int
+}
+
+// loadMeasureFont returns a face of a font resource. Parley: a font is parsed once and shared by
+// every style and theme scope that uses it (a font.Font may be shared; each gets its own Face):
+// the 4 MB emoji font was parsed again for each style, each parse copying its tables.
 func loadMeasureFont(data fyne.Resource) *font.Face {
-	loaded, err := font.ParseTTF(bytes.NewReader(data.Content()))
+	content := data.Content()
+	if len(content) == 0 {
+		fyne.LogError("font load error", errors.New("empty font resource "+data.Name()))
+		return nil
+	}
+	key := fontBytes{&content[0], len(content)}
+	if f, ok := parsedFonts.Load(key); ok {
+		return font.NewFace(f.(*font.Font))
+	}
+	loaded, err := font.ParseTTF(bytes.NewReader(content))
 	if err != nil {
 		fyne.LogError("font load error", err)
 		return nil
 	}
-
+	parsedFonts.Store(key, loaded.Font)
 	return loaded
 }
 
@@ -366,24 +382,49 @@ func (n noopLogger) Printf(string, ...any) {}
 type dynamicFontMap struct {
 	faces  []*font.Face
 	family string
+
+	// Parley: the system font for the user's language, looked up at the first character the
+	// faces above lack (see lookupFaces); mu guards faces as it grows.
+	emoji        fyne.Resource // not loaded yet
+	aspect       font.Aspect
+	langFallback bool // lookupFaces made it: the language's font comes next, when needed
+	mu           sync.Mutex
 }
 
 func (d *dynamicFontMap) ResolveFace(r rune) *font.Face {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	for _, f := range d.faces {
 		if _, ok := f.NominalGlyph(r); ok {
 			return f
 		}
 	}
 
+	if d.emoji != nil {
+		emoji := loadMeasureFont(d.emoji)
+		d.emoji = nil
+		if emoji != nil {
+			d.faces = append(d.faces, emoji)
+			if _, ok := emoji.NominalGlyph(r); ok {
+				return emoji
+			}
+		}
+	}
+	if d.langFallback {
+		d.langFallback = false
+		if local := lookupLangFont(d.family, d.aspect); local != nil {
+			d.faces = append(d.faces, local)
+			if _, ok := local.NominalGlyph(r); ok {
+				return local
+			}
+		}
+	}
+
 	toAdd := lookupRuneFont(r, d.family, font.Aspect{})
 	if toAdd != nil {
-		d.addFace(toAdd)
+		d.faces = append(d.faces, toAdd)
 		return toAdd
 	}
 
 	return d.faces[0]
-}
-
-func (d *dynamicFontMap) addFace(f *font.Face) {
-	d.faces = append(d.faces, f)
 }
