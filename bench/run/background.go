@@ -30,7 +30,7 @@ func backgroundIdle() {
 	add(row{measure: "Same minute: requests per pending answer", parley: fmt.Sprintf("%.1f a minute", perMinute),
 		target: "≤ 30 a minute (one per 2 s), backing off to 2", verdict: verdict(perMinute, 30)})
 	focused, _ := idleWith(10, true)
-	add(row{measure: "Same, Parley's window focused (its caret blinks: Fyne repaints the window, in software here)", parley: fmt.Sprintf("%.2f%%", focused)})
+	add(row{measure: "Same, Parley's window focused (the caret at rest: it stops blinking 10 s after the last key)", parley: fmt.Sprintf("%.2f%%", focused)})
 }
 
 // bareIdle is the bare Fyne window's CPU share over a minute, idle: what Fyne's own event loop
