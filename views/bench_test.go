@@ -123,11 +123,19 @@ func BenchmarkStreamLagOneParagraph(b *testing.B) {
 	benchmarkStreamLag(b, strings.Repeat(" x", 2000))
 }
 
-func benchmarkStreamLag(b *testing.B, reply string) {
+func benchmarkStreamLag(b *testing.B, reply string) { streamLag(b, reply, nil, nil) }
+
+// streamLag streams reply at 1,000 tokens a second b.N times into a window whose history fill
+// (if any) has written, calling meanwhile (if any) as the window settles, and reports the lag
+// from each token's arrival to its showing. It returns the window.
+func streamLag(b *testing.B, reply string, fill func(testing.TB, *store.Store), meanwhile func(*Main)) *Main {
 	arrivals := &arrivalClock{}
 	testTransport = arrivals
 	defer func() { testTransport = nil }()
-	m, srv, _ := newTestMain(b, chattest.Options{TokensPerSecond: 1000})
+	m, srv, hist := newTestMain(b, chattest.Options{TokensPerSecond: 1000})
+	if fill != nil {
+		fill(b, hist)
+	}
 	v := m.conversation
 	var lags []time.Duration
 	tokensIn := func(s string) int { return strings.Count(s, "x") }
@@ -139,7 +147,10 @@ func benchmarkStreamLag(b *testing.B, reply string) {
 		v.composer.SetText("stream please")
 		v.send()
 		target := v.items[len(v.items)-1]
-		settleUntil(b, 20*time.Second, func() bool {
+		settleUntil(b, 30*time.Second, func() bool {
+			if meanwhile != nil {
+				meanwhile(m)
+			}
 			if got := tokensIn(target.msg.Content); got > shown {
 				now := time.Now()
 				for k := shown; k < got; k++ {
@@ -153,6 +164,7 @@ func benchmarkStreamLag(b *testing.B, reply string) {
 	sort.Slice(lags, func(i, j int) bool { return lags[i] < lags[j] })
 	b.ReportMetric(float64(lags[len(lags)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lags[len(lags)*99/100].Microseconds())/1000, "p99-ms")
+	return m
 }
 
 // BenchmarkKeystrokeWhileStreaming types into the composer while an answer streams at 1,000
@@ -446,46 +458,18 @@ func bigHistory(tb testing.TB, hist *store.Store) {
 // stream's lag as BenchmarkStreamLag does: the search runs off the UI goroutine and its hits
 // must not hold the answer back.
 func BenchmarkStreamLagWhileSearching(b *testing.B) {
-	arrivals := &arrivalClock{}
-	testTransport = arrivals
-	defer func() { testTransport = nil }()
-	m, srv, hist := newTestMain(b, chattest.Options{TokensPerSecond: 1000})
-	bigHistory(b, hist)
-	v := m.conversation
 	queries := []string{"goroutine", "database transaction", "latency", "cache query", "kernel memory", "retry backoff jitter", "markdown", "socket"}
-	var lags []time.Duration
 	searches := 0
-	tokensIn := func(s string) int { return strings.Count(s, "x") }
-	b.ResetTimer()
-	for range b.N {
-		srv.Reply(streamedAnswer(2000))
-		arrivals.reset()
-		shown := 0
-		v.composer.SetText("stream please")
-		v.send()
-		target := v.items[len(v.items)-1]
-		lastQuery := time.Now()
-		settleUntil(b, 30*time.Second, func() bool {
-			if time.Since(lastQuery) > 300*time.Millisecond {
-				m.sidebar.search.SetText(queries[searches%len(queries)])
-				searches++
-				lastQuery = time.Now()
-			}
-			if got := tokensIn(target.msg.Content); got > shown {
-				now := time.Now()
-				for k := shown; k < got; k++ {
-					lags = append(lags, now.Sub(arrivals.at(k)))
-				}
-				shown = got
-			}
-			return !v.busy
-		})
-		settleUntil(b, 10*time.Second, func() bool { // the searches did run: the sidebar shows hits
-			return len(m.sidebar.rows) > 1 && m.sidebar.rows[1].hit != nil
-		})
-	}
-	sort.Slice(lags, func(i, j int) bool { return lags[i] < lags[j] })
-	b.ReportMetric(float64(lags[len(lags)/2].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(lags[len(lags)*99/100].Microseconds())/1000, "p99-ms")
+	lastQuery := time.Now()
+	m := streamLag(b, streamedAnswer(2000), bigHistory, func(m *Main) {
+		if time.Since(lastQuery) > 300*time.Millisecond {
+			m.sidebar.search.SetText(queries[searches%len(queries)])
+			searches++
+			lastQuery = time.Now()
+		}
+	})
+	settleUntil(b, 10*time.Second, func() bool { // the searches did run: the sidebar shows hits
+		return len(m.sidebar.rows) > 1 && m.sidebar.rows[1].hit != nil
+	})
 	b.ReportMetric(float64(searches)/float64(b.N), "searches")
 }
