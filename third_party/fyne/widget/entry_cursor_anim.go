@@ -19,7 +19,6 @@ const (
 	cursorBlinkTimeout  = 10 * time.Second
 	cursorInterruptTime = 300 * time.Millisecond
 	cursorFadeAlpha     = uint8(0x16)
-	cursorFadeRatio     = 0.1
 )
 
 type entryCursorAnimation struct {
@@ -37,23 +36,16 @@ func newEntryCursorAnimation(cursor *canvas.Rectangle) *entryCursorAnimation {
 // creates fyne animation
 func (a *entryCursorAnimation) createAnim(inverted bool) *fyne.Animation {
 	cursorOpaque := theme.Color(theme.ColorNamePrimary)
-	ri, gi, bi, ai := col.ToNRGBA(cursorOpaque)
+	ri, gi, bi, _ := col.ToNRGBA(cursorOpaque)
 	r := uint8(ri >> 8)
 	g := uint8(gi >> 8)
 	b := uint8(bi >> 8)
-	endA := uint8(ai >> 8)
-	startA := cursorFadeAlpha
 	cursorDim := color.NRGBA{R: r, G: g, B: b, A: cursorFadeAlpha}
 	if inverted {
 		a.cursor.FillColor = cursorOpaque
-		startA, endA = endA, startA
 	} else {
 		a.cursor.FillColor = cursorDim
 	}
-
-	deltaA := endA - startA
-	fadeStart := float32(0.5 - cursorFadeRatio)
-	fadeStop := float32(0.5 + cursorFadeRatio)
 
 	interrupted := false
 	anim := fyne.NewAnimation(time.Second/2, func(f float32) {
@@ -87,23 +79,18 @@ func (a *entryCursorAnimation) createAnim(inverted bool) *fyne.Animation {
 			return
 		}
 
-		alpha := uint8(0)
-		if f < fadeStart {
+		// Parley: a plain blink, dim in the first half of the cycle and shown in the second; it
+		// faded between the two, which repainted the window on every frame of the fade.
+		if f < 0.5 {
 			if _, _, _, al := a.cursor.FillColor.RGBA(); uint8(al>>8) == cursorFadeAlpha {
 				return
 			}
-
 			a.cursor.FillColor = cursorDim
-		} else if f >= fadeStop {
+		} else {
 			if _, _, _, al := a.cursor.FillColor.RGBA(); al == 0xffff {
 				return
 			}
-
 			a.cursor.FillColor = cursorOpaque
-		} else {
-			fade := (f + cursorFadeRatio - 0.5) * (1 / (cursorFadeRatio * 2))
-			alpha = uint8(float32(deltaA) * fade)
-			a.cursor.FillColor = color.NRGBA{R: r, G: g, B: b, A: alpha}
 		}
 
 		a.cursor.Refresh()
