@@ -1,6 +1,7 @@
 package views
 
 import (
+	"image/color"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -35,8 +36,15 @@ func newStatusBar(m *Main) *statusBar {
 	s.source.TextSize = theme.CaptionTextSize()
 	// The notice takes the room left and is cut to it: however long (a path, a link), it never
 	// widens the pane.
-	s.box = container.NewBorder(nil, nil, container.NewHBox(s.rpm, s.tpm, s.source), nil, s.notice)
+	s.box = container.NewBorder(nil, nil, container.NewHBox(s.rpm, gap(), s.tpm, gap(), s.source), nil, s.notice)
 	return s
+}
+
+// gap sets the status bar's groups apart, as a wider space would.
+func gap() fyne.CanvasObject {
+	g := canvas.NewRectangle(color.Transparent)
+	g.SetMinSize(fyne.NewSize(theme.Padding()*2, 0))
+	return g
 }
 
 // refresh reads the meter again.
