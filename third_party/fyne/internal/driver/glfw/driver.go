@@ -110,6 +110,12 @@ func (d *gLDriver) Quit() {
 	// Only call close once to avoid panic.
 	if running.CompareAndSwap(true, false) {
 		close(d.done)
+		// Parley: a loop asleep in waitEvents sees d.done only when it wakes.
+		wakeMu.Lock()
+		if sleeping {
+			postEmptyEvent()
+		}
+		wakeMu.Unlock()
 	}
 }
 

@@ -2,6 +2,7 @@ package glfw
 
 import (
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,10 +27,12 @@ var (
 
 	// Parley: the loop sleeps in glfw.WaitEventsTimeout while there is nothing to draw, animate
 	// or run (see idleAfter). queued counts functions handed to the main thread, taken those it
-	// has run; sleeping is set while it sleeps or is about to, so that whoever queues a function
-	// then wakes it with an empty event.
+	// has run; sleeping is set, under wakeMu, while it sleeps or is about to, so that whoever
+	// queues a function then wakes it with an empty event. wakeMu also keeps an empty event from
+	// being posted once the loop has gone on to stop GLFW.
 	queued, taken atomic.Uint64
-	sleeping      atomic.Bool
+	wakeMu        sync.Mutex
+	sleeping      bool
 )
 
 // idleAfter is how many quiet ticks in a row (nothing drawn, animated or run) put the loop to
@@ -43,9 +46,26 @@ const (
 // wakeMain ends the main loop's sleep, if it sleeps, after a function was queued.
 func wakeMain() {
 	queued.Add(1)
-	if sleeping.Load() {
+	wakeMu.Lock()
+	defer wakeMu.Unlock()
+	if sleeping {
 		postEmptyEvent()
 	}
+}
+
+// sleepUntilEvent sleeps until an input event, a queued function or idleWake, unless a function
+// is queued already.
+func sleepUntilEvent() {
+	wakeMu.Lock()
+	sleeping = true
+	pending := queued.Load() != taken.Load()
+	wakeMu.Unlock()
+	if !pending {
+		waitEvents(idleWake)
+	}
+	wakeMu.Lock()
+	sleeping = false
+	wakeMu.Unlock()
 }
 
 // Arrange that main.main runs on main thread.
@@ -159,11 +179,7 @@ func (d *gLDriver) runGL() {
 			// Nothing happened for a few ticks: sleep until an input event, a queued
 			// function or idleWake, rather than waking 60 times a second for nothing.
 			eventTick.Stop()
-			sleeping.Store(true)
-			if queued.Load() == taken.Load() {
-				waitEvents(idleWake)
-			}
-			sleeping.Store(false)
+			sleepUntilEvent()
 			quiet = 0
 			eventTick.Reset(time.Second / 60)
 			d.pollEvents()
