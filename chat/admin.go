@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -30,28 +29,7 @@ type Admin struct {
 // NewAdmin returns an Admin API client. cfg.APIKey is the admin key; cfg.BaseURL the endpoint
 // (OpenAI's unless the profile says otherwise).
 func NewAdmin(cfg Config) *Admin {
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	if cfg.Transport == nil {
-		cfg.Transport = http.DefaultTransport
-	}
-	switch {
-	case cfg.MaxRetries == 0:
-		cfg.MaxRetries = defaultMaxRetries
-	case cfg.MaxRetries < 0:
-		cfg.MaxRetries = 0
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
-	}
-	if cfg.Jitter == nil {
-		cfg.Jitter = rand.Float64
-	}
+	cfg = cfg.withDefaults()
 	a := &Admin{cfg: cfg, http: &http.Client{Transport: cfg.Transport, CheckRedirect: checkRedirect, Timeout: time.Minute}}
 	if u, err := url.Parse(cfg.BaseURL); err == nil {
 		a.host = u.Host

@@ -76,15 +76,13 @@ type Client struct {
 	wire Wire // the protocol in use; Automatic may fall back to Chat Completions once
 }
 
-// New returns a Client. notify, if not nil, hears every rate-limit snapshot as it arrives.
-func New(cfg Config, notify func(RateLimit)) *Client {
+// withDefaults fills what the model client and the Admin API client share: OpenAI's endpoint
+// without a trailing slash, the default transport, the official retries, the real clock.
+func (cfg Config) withDefaults() Config {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	if cfg.Models == nil {
-		cfg.Models = func(id string) ModelInfo { return ModelInfo{ID: id} }
-	}
 	if cfg.Transport == nil {
 		cfg.Transport = http.DefaultTransport
 	}
@@ -102,6 +100,15 @@ func New(cfg Config, notify func(RateLimit)) *Client {
 	}
 	if cfg.Jitter == nil {
 		cfg.Jitter = rand.Float64
+	}
+	return cfg
+}
+
+// New returns a Client. notify, if not nil, hears every rate-limit snapshot as it arrives.
+func New(cfg Config, notify func(RateLimit)) *Client {
+	cfg = cfg.withDefaults()
+	if cfg.Models == nil {
+		cfg.Models = func(id string) ModelInfo { return ModelInfo{ID: id} }
 	}
 	if cfg.Counter == nil {
 		cfg.Counter = tokens.Default()
