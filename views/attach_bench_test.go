@@ -44,14 +44,7 @@ func BenchmarkKeystrokeWhileAttaching20MB(b *testing.B) {
 		v.composer.clear()
 		v.attachPaths([]string{path})
 		for i := 0; v.composer.reading > 0; i++ {
-			begin := time.Now()
-			v.composer.TypedRune(rune('a' + i%26))
-			times = append(times, time.Since(begin))
-			select {
-			case f := <-uiQueue:
-				f()
-			case <-time.After(5 * time.Millisecond):
-			}
+			times = append(times, timedKeystroke(v, i, 5*time.Millisecond))
 		}
 	}
 	b.StopTimer()
