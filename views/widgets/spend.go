@@ -67,9 +67,7 @@ func (r *spendRenderer) build(size fyne.Size) {
 		total += d.USD
 		parley += d.Parley
 	}
-	axis := canvas.NewLine(th.Color(ColorTableBorder, v))
-	axis.Position1, axis.Position2 = fyne.NewPos(0, chartHeight), fyne.NewPos(size.Width, chartHeight)
-	r.objs = append(r.objs, axis)
+	r.objs = append(r.objs, chartAxis(th.Color(ColorTableBorder, v), size.Width))
 	slot := size.Width / float32(len(days))
 	barW := max(slot*0.6, 2)
 	height := func(usd float64) float32 {
@@ -82,17 +80,10 @@ func (r *spendRenderer) build(size fyne.Size) {
 		x := float32(i)*slot + (slot-barW)/2
 		whole := max(d.USD, d.Parley) // OpenAI's figures lag: Parley's own may be ahead today
 		if h := height(whole); h > 0 {
-			bar := canvas.NewRectangle(th.Color(ColorChartCost, v))
-			bar.CornerRadius = 1
-			bar.Move(fyne.NewPos(x, chartHeight-h))
-			bar.Resize(fyne.NewSize(barW, h))
-			r.objs = append(r.objs, bar)
+			r.objs = append(r.objs, chartBar(th.Color(ColorChartCost, v), x, barW, h, 1))
 		}
 		if h := height(d.Parley); h > 0 {
-			own := canvas.NewRectangle(th.Color(ColorChartTokens, v))
-			own.Move(fyne.NewPos(x, chartHeight-h))
-			own.Resize(fyne.NewSize(barW, h))
-			r.objs = append(r.objs, own)
+			r.objs = append(r.objs, chartBar(th.Color(ColorChartTokens, v), x, barW, h, 0))
 		}
 	}
 	caption := fmt.Sprintf("%d days: %s in all (bars), %s of it by Parley (inside)", len(days), format.Dollars(total), format.Dollars(parley))

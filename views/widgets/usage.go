@@ -2,6 +2,7 @@ package widgets
 
 import (
 	"fmt"
+	"image/color"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -173,20 +174,14 @@ func (r *chartRenderer) build(size fyne.Size) {
 		totalTokens += d.Tokens
 		totalCost += d.Cost
 	}
-	axis := canvas.NewLine(th.Color(ColorTableBorder, v))
-	axis.Position1, axis.Position2 = fyne.NewPos(0, chartHeight), fyne.NewPos(size.Width, chartHeight)
-	r.objs = append(r.objs, axis)
+	r.objs = append(r.objs, chartAxis(th.Color(ColorTableBorder, v), size.Width))
 	slot := size.Width / float32(len(days))
 	barW := max(slot*0.6, 2)
 	for i, d := range days {
 		x := float32(i)*slot + (slot-barW)/2
 		if d.Tokens > 0 {
 			h := float32(d.Tokens) / float32(maxTokens) * (chartHeight - 8)
-			bar := canvas.NewRectangle(th.Color(ColorChartTokens, v))
-			bar.CornerRadius = 1
-			bar.Move(fyne.NewPos(x, chartHeight-h))
-			bar.Resize(fyne.NewSize(barW, h))
-			r.objs = append(r.objs, bar)
+			r.objs = append(r.objs, chartBar(th.Color(ColorChartTokens, v), x, barW, h, 1))
 		}
 		if d.Cost > 0 && maxCost > 0 {
 			y := chartHeight - float32(d.Cost/maxCost)*(chartHeight-8)
@@ -212,3 +207,19 @@ func (r *chartRenderer) build(size fyne.Size) {
 
 // Level is how close the bar's reading is to its limit.
 func (m *MeterBar) Level() settings.Level { return m.gauge.Level() }
+
+// chartAxis is a chart's baseline, the bars standing on it.
+func chartAxis(c color.Color, width float32) *canvas.Line {
+	axis := canvas.NewLine(c)
+	axis.Position1, axis.Position2 = fyne.NewPos(0, chartHeight), fyne.NewPos(width, chartHeight)
+	return axis
+}
+
+// chartBar is a bar h high standing on the axis at x.
+func chartBar(c color.Color, x, width, h, radius float32) *canvas.Rectangle {
+	bar := canvas.NewRectangle(c)
+	bar.CornerRadius = radius
+	bar.Move(fyne.NewPos(x, chartHeight-h))
+	bar.Resize(fyne.NewSize(width, h))
+	return bar
+}
