@@ -16,8 +16,8 @@ import (
 
 const historyUsageText = `list [--json] [-n N]
        parley history search QUERY [--json]
-       parley history export ID [-o FILE [--force]]
-       parley history export --all DIR
+       parley history export ID [-o FILE [--force]] [--all-branches]
+       parley history export --all DIR [--all-branches]
        parley history import FILE.md`
 
 func (c *cli) history(args []string) int {
@@ -192,11 +192,12 @@ func (c *cli) historyExport(st *store.Store, args []string) int {
 	outFile := fs.String("o", "", "write to this file instead of standard output")
 	force := fs.Bool("force", false, "with -o: replace the file if it exists")
 	all := fs.String("all", "", "export every conversation into this folder, one file each")
+	branches := fs.Bool("all-branches", false, "write every version of every message (edited questions, regenerated answers), not only those shown")
 	if code := parseAnywhere(fs, args); code >= 0 {
 		return code
 	}
 	if *all != "" {
-		return c.exportAll(st, *all)
+		return c.exportAll(st, *all, *branches)
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
@@ -213,26 +214,30 @@ func (c *cli) historyExport(st *store.Store, args []string) int {
 	if err != nil {
 		return c.fail(exitFailure, err)
 	}
-	msgs, err := st.Messages(id)
-	if err != nil {
-		return c.fail(exitFailure, err)
-	}
 	if *outFile == "" {
-		c.stdout.Write(markdown.Render(conv, msgs)) // files are named; -o writes them beside the export
+		msgs, leaf, err := markdown.Messages(st, id, *branches)
+		if err != nil {
+			return c.fail(exitFailure, err)
+		}
+		if *branches { // files are named; -o writes them beside the export
+			c.stdout.Write(markdown.RenderBranches(conv, msgs, leaf))
+		} else {
+			c.stdout.Write(markdown.Render(conv, msgs))
+		}
 		return exitOK
 	}
 	if _, err := os.Stat(*outFile); err == nil && !*force {
 		return c.fail(exitUsage, fmt.Errorf("%s exists already: add --force to replace it", *outFile))
 	}
-	if err := markdown.ExportTo(st, id, *outFile); err != nil {
+	if err := markdown.ExportTo(st, id, *outFile, *branches); err != nil {
 		return c.fail(exitFailure, err)
 	}
 	fmt.Fprintf(c.stderr, "Exported %q to %s\n", conv.Title, *outFile)
 	return exitOK
 }
 
-func (c *cli) exportAll(st *store.Store, dir string) int {
-	n, err := markdown.ExportAll(st, dir)
+func (c *cli) exportAll(st *store.Store, dir string, allBranches bool) int {
+	n, err := markdown.ExportAll(st, dir, allBranches)
 	if err != nil {
 		return c.fail(exitFailure, err)
 	}

@@ -1,7 +1,6 @@
 package views
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -81,14 +80,18 @@ func (v *conversationView) copyConversation() {
 	v.m.notify("Conversation copied as Markdown")
 }
 
-// regenerate replaces the last answer with a new one.
+// regenerate asks the last question again: the new answer is a version beside the last one,
+// which stays (‹ › switch between them).
 func (v *conversationView) regenerate() {
 	if v.busy {
 		return
 	}
 	for i := len(v.items) - 1; i >= 0; i-- {
-		if v.items[i].msg.Role == chat.Assistant {
-			v.replaceFrom(i, func() { v.ask(false) })
+		if old := v.items[i]; old.msg.Role == chat.Assistant {
+			v.items = v.items[:i]
+			v.list.Reload()
+			v.ask(false)
+			v.newVersionOf(old)
 			return
 		}
 	}
@@ -124,29 +127,20 @@ func (v *conversationView) continueAnswer(it *item) {
 	v.ask(true)
 }
 
-// editMessage lets the user change an earlier question and send it again; what followed it
-// is replaced, after confirmation.
+// editMessage lets the user change an earlier question and send it again, as a new version of
+// it: the old one and what followed it stay a click away.
 func (v *conversationView) editMessage(it *item) {
 	if v.busy {
 		return
 	}
-	index := -1
-	for i, x := range v.items {
-		if x == it {
-			index = i
-		}
-	}
+	index := slices.Index(v.items, it)
 	if index < 0 {
 		return
 	}
 	entry := newEscEntry(true)
 	entry.SetText(it.msg.Content)
 	entry.SetMinRowsVisible(6)
-	later := len(v.items) - index - 1
-	note := "The answer that follows it will be replaced. Ctrl+Enter resends, Esc cancels."
-	if later != 1 {
-		note = fmt.Sprintf("The %d messages that follow it will be replaced. Ctrl+Enter resends, Esc cancels.", later)
-	}
+	note := "Sent as a new version of this question; this one and what followed it stay (‹ › under the question). Ctrl+Enter resends, Esc cancels."
 	d := dialog.NewCustomConfirm("Edit and resend", "Resend", "Cancel",
 		container.NewBorder(nil, widget.NewLabel(note), nil, nil, entry), func(ok bool) {
 			text := strings.TrimSpace(entry.Text)
@@ -163,20 +157,23 @@ func (v *conversationView) editMessage(it *item) {
 	v.m.present(d, entry, d.Confirm)
 }
 
-// resend replaces the question at index (and what follows it) with text and its files, and
-// asks it.
+// resend asks text and its files as a new version of the question at index.
 func (v *conversationView) resend(index int, old, text string, files []store.Attachment) {
-	v.replaceFrom(index, func() {
-		if index == 0 { // the first question: a title made from it follows it
-			if title := store.Retitled(v.conv.Title, old, text); title != v.conv.Title {
-				v.conv.Title = title
-				v.shown()
-				v.save()
-			}
+	if v.busy || index >= len(v.items) {
+		return
+	}
+	was := v.items[index]
+	if index == 0 { // the first question: a title made from it follows it
+		if title := store.Retitled(v.conv.Title, old, text); title != v.conv.Title {
+			v.conv.Title = title
+			v.shown()
+			v.save()
 		}
-		v.items = append(v.items, &item{msg: store.Message{Role: chat.User, Content: text, Attachments: files, Created: time.Now()}})
-		v.ask(false)
-	})
+	}
+	v.items = append(v.items[:index], &item{msg: store.Message{Role: chat.User, Content: text, Attachments: files, Created: time.Now(),
+		Version: max(was.msg.Versions, 1) + 1, Versions: max(was.msg.Versions, 1) + 1}})
+	v.list.Reload()
+	v.ask(false)
 }
 
 // withBytes reads the bytes of files kept in the history, off the UI goroutine, so that a
@@ -207,35 +204,6 @@ func (v *conversationView) withBytes(files []store.Attachment, then func([]store
 			return
 		}
 		then(r.files)
-	})
-}
-
-// replaceFrom removes items from index on (in the history too), then runs next.
-func (v *conversationView) replaceFrom(index int, next func()) {
-	seq := -1
-	for _, it := range v.items[index:] {
-		if it.msg.ID != 0 {
-			seq = it.msg.Seq
-			break
-		}
-	}
-	v.items = v.items[:index]
-	v.list.Reload()
-	id := v.conv.ID
-	bridge.Work(func() error {
-		if id == 0 || seq < 0 {
-			return nil
-		}
-		st, err := v.m.svc.History()
-		if err == nil {
-			err = st.TruncateFrom(id, seq)
-		}
-		return err
-	}, func(err error) {
-		if err != nil {
-			v.m.showError("The later messages could not be removed from the history", err)
-		}
-		next()
 	})
 }
 

@@ -75,7 +75,7 @@ func BenchmarkScrollFiftyThumbnails(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m.Open(c.ID, -1)
+	m.Open(c.ID)
 	settleUntil(b, 10*time.Second, func() bool { return len(v.items) == 100 })
 	tr := v.list
 	var frames []time.Duration

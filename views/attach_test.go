@@ -82,7 +82,7 @@ func TestAttachingFilesInTheWindow(t *testing.T) {
 		t.Fatal("no file card in the transcript")
 	}
 	// Reopened from the history, the question still has its files.
-	m.Open(v.conv.ID, -1)
+	m.Open(v.conv.ID)
 	settle(t, 2*time.Second)
 	if len(v.items[0].msg.Attachments) != 2 || v.items[0].msg.Attachments[0].Data != nil {
 		t.Fatalf("reopened: %+v", v.items[0].msg.Attachments)

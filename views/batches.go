@@ -259,7 +259,7 @@ func (b *batchesView) openConversations(id string, under fyne.CanvasObject) {
 				menu.Items = append(menu.Items, &fyne.MenuItem{Label: fmt.Sprintf("… and %d more in the sidebar", len(convs)-30), Disabled: true})
 				break
 			}
-			menu.Items = append(menu.Items, fyne.NewMenuItem(c.Title, func() { b.m.Open(c.ID, -1) }))
+			menu.Items = append(menu.Items, fyne.NewMenuItem(c.Title, func() { b.m.Open(c.ID) }))
 		}
 		b.m.popUnder(menu, under)
 	})

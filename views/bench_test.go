@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -87,7 +88,7 @@ func benchmarkOpen(b *testing.B, n int) {
 		m.NewChat()
 		settle(b, time.Second)
 		begin := time.Now()
-		m.Open(id, -1)
+		m.Open(id)
 		settleUntil(b, 30*time.Second, func() bool { return len(m.conversation.items) == n })
 		m.Window.Canvas().Capture() // draw a frame
 		b.ReportMetric(float64(time.Since(begin).Microseconds())/1000, "ms/open")
@@ -188,7 +189,7 @@ func streamLag(b *testing.B, reply string, fill func(testing.TB, *store.Store), 
 func BenchmarkKeystrokeWhileStreaming(b *testing.B) {
 	m, srv, hist := newTestMain(b, chattest.Options{TokensPerSecond: 1000})
 	v := m.conversation
-	m.Open(longConversation(b, hist), -1)
+	m.Open(longConversation(b, hist))
 	settleUntil(b, 10*time.Second, func() bool { return len(v.items) == 2000 })
 	srv.Reply(strings.Repeat(" x", 1_000_000))
 	v.composer.SetText("go")
@@ -272,7 +273,7 @@ func BenchmarkScroll10000Messages(b *testing.B) { benchmarkScroll(b, 10_000) }
 
 func benchmarkScroll(b *testing.B, n int) {
 	m, _, hist := newTestMain(b, chattest.Options{})
-	m.Open(conversationOf(b, hist, n), -1)
+	m.Open(conversationOf(b, hist, n))
 	v := m.conversation
 	settleUntil(b, 30*time.Second, func() bool { return len(v.items) == n })
 	tr := v.list
@@ -313,7 +314,7 @@ func BenchmarkOpenHugeMessage(b *testing.B) {
 		m.NewChat()
 		settle(b, time.Second)
 		begin := time.Now()
-		m.Open(c.ID, -1)
+		m.Open(c.ID)
 		settleUntil(b, 60*time.Second, func() bool { return len(m.conversation.items) == 2 })
 		m.Window.Canvas().Capture()
 		b.ReportMetric(float64(time.Since(begin).Microseconds())/1000, "ms/open")
@@ -362,7 +363,7 @@ func BenchmarkKeystrokeAfterLargePaste(b *testing.B) {
 // notch takes to lay out and build what comes into view.
 func BenchmarkWheelThroughCodeAnswers(b *testing.B) {
 	m, _, hist := newTestMain(b, chattest.Options{})
-	m.Open(longConversation(b, hist), -1)
+	m.Open(longConversation(b, hist))
 	v := m.conversation
 	settleUntil(b, 10*time.Second, func() bool { return len(v.items) == 2000 })
 	tr := v.list
@@ -470,4 +471,45 @@ func BenchmarkStreamLagWhileSearching(b *testing.B) {
 		return len(m.sidebar.rows) > 1 && m.sidebar.rows[1].hit != nil
 	})
 	b.ReportMetric(float64(searches)/float64(b.N), "searches")
+}
+
+// BenchmarkSwitchVersionIn2000Messages switches the version of an answer halfway through a
+// 2,000-message conversation (its other version has nothing after it), each way in turn: the
+// history switched, what follows read again, the rows on screen bound and laid out. The frame
+// drawn after it is not timed: the test driver paints in software, 50–90 ms for any frame of
+// this window, where the real window's GL frame takes 14–17 ms (BENCHMARKS.md, first paint).
+func BenchmarkSwitchVersionIn2000Messages(b *testing.B) {
+	m, _, hist := newTestMain(b, chattest.Options{})
+	id := longConversation(b, hist)
+	path, err := hist.Messages(id)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := hist.AppendAfter(store.Message{ConversationID: id, Role: chat.Assistant, Content: "Another way to write it.", Finish: chat.FinishStop}, path[998].ID); err != nil {
+		b.Fatal(err)
+	}
+	m.Open(id)
+	v := m.conversation
+	settleUntil(b, 30*time.Second, func() bool { return len(v.items) == 1000 })
+	v.list.ScrollTo(999)
+	var took []float64
+	b.ResetTimer()
+	for i := range b.N {
+		want, delta := 2000, -1 // to the long branch, then back
+		if i%2 == 1 {
+			want, delta = 1000, +1
+		}
+		begin := time.Now()
+		v.switchVersion(v.items[999], delta)
+		settleUntil(b, 10*time.Second, func() bool { return len(v.items) == want })
+		v.list.Refresh() // the rows on screen bound and laid out: what a frame then draws
+		took = append(took, float64(time.Since(begin).Microseconds())/1000)
+		b.StopTimer()
+		m.Window.Canvas().Capture() // the test driver's software frame, not timed: see BENCHMARKS.md
+		b.StartTimer()
+	}
+	b.StopTimer()
+	slices.Sort(took)
+	b.ReportMetric(took[len(took)/2], "p50-ms/switch")
+	b.ReportMetric(took[len(took)*99/100], "p99-ms/switch")
 }

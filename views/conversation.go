@@ -211,9 +211,10 @@ func (v *conversationView) newChat() {
 	v.focus()
 }
 
-// open shows a stored conversation, at message seq (or its end when seq < 0), with marks
-// highlighted in that message (a search's words).
-func (v *conversationView) open(id int64, seq int, marks []string) {
+// open shows a stored conversation, at one of its messages (0: at its end, on the branch shown
+// last; another branch's message switches to its branch), with marks highlighted in that
+// message (a search's words).
+func (v *conversationView) open(id, at int64, marks []string) {
 	v.leave()
 	type opened struct {
 		conv store.Conversation
@@ -222,6 +223,9 @@ func (v *conversationView) open(id int64, seq int, marks []string) {
 	}
 	bridge.Work(func() (o opened) {
 		st, err := v.m.svc.History()
+		if err == nil && at != 0 {
+			err = st.ShowMessage(id, at)
+		}
 		if err == nil {
 			o.conv, err = st.Conversation(id)
 		}
@@ -242,9 +246,9 @@ func (v *conversationView) open(id int64, seq int, marks []string) {
 		}
 		v.showEmpty()
 		v.list.Reset()
-		if seq >= 0 && seq < len(v.items) {
-			v.items[seq].marks = marks
-			v.list.ScrollTo(seq)
+		if i := v.indexOf(at); i >= 0 {
+			v.items[i].marks = marks
+			v.list.ScrollTo(i)
 		}
 		v.refreshToolbar()
 		v.shown()
@@ -254,6 +258,16 @@ func (v *conversationView) open(id int64, seq int, marks []string) {
 		// tables built): give it back once it is open and counted.
 		time.AfterFunc(1500*time.Millisecond, debug.FreeOSMemory)
 	})
+}
+
+// indexOf is where the message with that id is shown, or -1.
+func (v *conversationView) indexOf(id int64) int {
+	for i, it := range v.items {
+		if id != 0 && it.msg.ID == id {
+			return i
+		}
+	}
+	return -1
 }
 
 // changed follows a change made elsewhere (the sidebar renamed or pinned it).

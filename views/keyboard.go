@@ -53,6 +53,14 @@ func (m *Main) altShortcut(s fyne.Shortcut) bool {
 	if !ok || c.Modifier != fyne.KeyModifierAlt {
 		return false
 	}
+	switch c.KeyName {
+	case fyne.KeyLeft:
+		m.conversation.switchNewestVersion(-1)
+		return true
+	case fyne.KeyRight:
+		m.conversation.switchNewestVersion(+1)
+		return true
+	}
 	name, ok := menuKeys[c.KeyName]
 	if ok {
 		m.showMenu(name)

@@ -66,7 +66,7 @@ func TestMenusAndPagingByKeyboard(t *testing.T) {
 	}
 	c.Overlays().Remove(menu)
 
-	m.Open(longConversation(t, hist), -1)
+	m.Open(longConversation(t, hist))
 	v := m.conversation
 	settleUntil(t, 10*time.Second, func() bool { return len(v.items) == 2000 })
 	end := v.list.Offset()
@@ -86,7 +86,7 @@ func TestMenusAndPagingByKeyboard(t *testing.T) {
 func TestDialogsTakeTheFocusAndTheKeys(t *testing.T) {
 	m, _, hist := newTestMain(t, chattest.Options{})
 	c := importConversation(t, hist, "Old title", false)
-	m.Open(c.ID, -1)
+	m.Open(c.ID)
 	settleUntil(t, 5*time.Second, func() bool { return m.conversation.conv.ID == c.ID })
 	canvas := m.Window.Canvas()
 

@@ -6,7 +6,9 @@ package views
 
 import (
 	"context"
+	"maps"
 	"net/url"
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -157,7 +159,7 @@ func (m *Main) checkHistory() {
 		}
 		// Parley opens where it was left, unless the user has begun something new meanwhile.
 		if v := m.conversation; last != 0 && v.conv.ID == 0 && len(v.items) == 0 && v.composer.empty() && !m.settingsShown() {
-			m.Open(last, -1)
+			m.Open(last)
 		}
 	})
 }
@@ -334,16 +336,17 @@ func (m *Main) NewChat() {
 	m.conversation.newChat()
 }
 
-// Open shows a stored conversation at one of its messages (seq < 0: at its end).
-func (m *Main) Open(id int64, seq int) {
+// Open shows a stored conversation, at its end.
+func (m *Main) Open(id int64) {
 	m.ShowConversation()
-	m.conversation.open(id, seq, nil)
+	m.conversation.open(id, 0, nil)
 }
 
-// openFound shows a conversation a search found, at the message found, its words highlighted.
-func (m *Main) openFound(id int64, seq int, words []string) {
+// openFound shows a conversation a search found, at the message found (on its branch), its
+// words highlighted; message 0 is a title found.
+func (m *Main) openFound(id, message int64, words []string) {
 	m.ShowConversation()
-	m.conversation.open(id, seq, words)
+	m.conversation.open(id, message, words)
 }
 
 // Stop stops the answer being written.
@@ -395,7 +398,7 @@ func (m *Main) shortcuts() {
 		dc.SetOnKeyDown(shift(true))
 		dc.SetOnKeyUp(shift(false))
 	}
-	for key := range menuKeys {
+	for _, key := range append(slices.Collect(maps.Keys(menuKeys)), fyne.KeyLeft, fyne.KeyRight) {
 		alt := &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierAlt}
 		c.AddShortcut(alt, func(s fyne.Shortcut) { m.altShortcut(s) })
 	}

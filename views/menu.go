@@ -20,16 +20,19 @@ import (
 // them.
 type menuActions struct {
 	newChat, exportOne, exportAll, importFile, settings, quit *fyne.MenuItem
+	exportBranches                                            *fyne.MenuItem
 	copyLast, copyConversation, search                        *fyne.MenuItem
 	stop, regenerate, rename, pin, remove                     *fyne.MenuItem
 	top, bottom, sidebar, composer                            *fyne.MenuItem
 	shortcuts, about, batches, sendBackground, attachFiles    *fyne.MenuItem
+	prevVersion, nextVersion                                  *fyne.MenuItem
 }
 
 func (m *Main) actions() *menuActions {
 	a := &menuActions{
 		newChat:          &fyne.MenuItem{Label: "New Chat", Action: m.NewChat, Shortcut: shortcut(fyne.KeyN, false)},
-		exportOne:        &fyne.MenuItem{Label: "Export Conversation…", Action: m.exportCurrent, Shortcut: shortcut(fyne.KeyE, false)},
+		exportOne:        &fyne.MenuItem{Label: "Export Conversation…", Action: func() { m.exportCurrent(false) }, Shortcut: shortcut(fyne.KeyE, false)},
+		exportBranches:   &fyne.MenuItem{Label: "Export Conversation with All Versions…", Action: func() { m.exportCurrent(true) }},
 		exportAll:        &fyne.MenuItem{Label: "Export All Conversations…", Action: m.exportAll},
 		importFile:       &fyne.MenuItem{Label: "Import Conversation…", Action: m.importFile},
 		settings:         &fyne.MenuItem{Label: "Settings…", Action: m.ShowSettings, Shortcut: shortcut(fyne.KeyComma, false)},
@@ -51,13 +54,16 @@ func (m *Main) actions() *menuActions {
 		sendBackground:   &fyne.MenuItem{Label: "Send in the Background", Action: m.conversation.sendInBackground, Shortcut: shortcut(fyne.KeyReturn, true)},
 		attachFiles:      &fyne.MenuItem{Label: "Attach Files…", Action: m.pickFiles, Shortcut: shortcut(fyne.KeyA, true)},
 		about:            &fyne.MenuItem{Label: "About Parley", Action: m.showAbout},
+		// Alt+arrows are handled with the Alt+letter menu keys (keyboard.go).
+		prevVersion: &fyne.MenuItem{Label: "Previous Version (Alt+←)", Action: func() { m.conversation.switchNewestVersion(-1) }},
+		nextVersion: &fyne.MenuItem{Label: "Next Version (Alt+→)", Action: func() { m.conversation.switchNewestVersion(+1) }},
 	}
 	return a
 }
 
 func (m *Main) menuItems() []*fyne.MenuItem {
 	a := m.menus
-	return []*fyne.MenuItem{a.newChat, a.exportOne, a.exportAll, a.importFile, a.settings, a.quit,
+	return []*fyne.MenuItem{a.newChat, a.exportOne, a.exportBranches, a.exportAll, a.importFile, a.settings, a.quit,
 		a.copyLast, a.copyConversation, a.search, a.stop, a.regenerate, a.rename, a.pin, a.remove,
 		a.top, a.bottom, a.sidebar, a.composer, a.batches, a.sendBackground, a.attachFiles, a.shortcuts, a.about}
 }
@@ -65,27 +71,28 @@ func (m *Main) menuItems() []*fyne.MenuItem {
 func (m *Main) menu() *fyne.MainMenu {
 	a := m.menus
 	return fyne.NewMainMenu(
-		fyne.NewMenu("File", a.newChat, fyne.NewMenuItemSeparator(), a.exportOne, a.exportAll, a.importFile,
+		fyne.NewMenu("File", a.newChat, fyne.NewMenuItemSeparator(), a.exportOne, a.exportBranches, a.exportAll, a.importFile,
 			fyne.NewMenuItemSeparator(), a.settings, fyne.NewMenuItemSeparator(), a.quit),
 		fyne.NewMenu("Edit", a.copyLast, a.copyConversation, fyne.NewMenuItemSeparator(), a.search),
-		fyne.NewMenu("Conversation", a.attachFiles, a.sendBackground, a.stop, a.regenerate, fyne.NewMenuItemSeparator(), a.rename, a.pin, a.remove),
+		fyne.NewMenu("Conversation", a.attachFiles, a.sendBackground, a.stop, a.regenerate, a.prevVersion, a.nextVersion, fyne.NewMenuItemSeparator(), a.rename, a.pin, a.remove),
 		fyne.NewMenu("View", a.top, a.bottom, fyne.NewMenuItemSeparator(), a.sidebar, a.composer, fyne.NewMenuItemSeparator(), a.batches),
 		fyne.NewMenu("Help", a.shortcuts, a.about),
 	)
 }
 
-// exportCurrent saves the open conversation as a Markdown file.
-func (m *Main) exportCurrent() {
+// exportCurrent saves the open conversation as a Markdown file: the versions shown, or every
+// version (each branch after the message it follows, readable back as the same tree).
+func (m *Main) exportCurrent(allBranches bool) {
 	c := m.conversation.current()
 	if c.ID == 0 {
 		m.notify("Nothing to export yet: ask something first")
 		return
 	}
-	m.exportConversation(c)
+	m.exportConversation(c, allBranches)
 }
 
 // exportConversation asks where to save a conversation, suggesting a name from its title.
-func (m *Main) exportConversation(c store.Conversation) {
+func (m *Main) exportConversation(c store.Conversation, allBranches bool) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
 			m.showError("The export failed", err)
@@ -99,7 +106,7 @@ func (m *Main) exportConversation(c store.Conversation) {
 		bridge.Work(func() error {
 			st, err := m.svc.History()
 			if err == nil {
-				err = markdown.ExportTo(st, c.ID, path)
+				err = markdown.ExportTo(st, c.ID, path, allBranches)
 			}
 			return err
 		}, func(err error) {
@@ -134,7 +141,7 @@ func (m *Main) exportAll() {
 		bridge.Work(func() (e exported) {
 			st, err := m.svc.History()
 			if err == nil {
-				e.n, err = markdown.ExportAll(st, path)
+				e.n, err = markdown.ExportAll(st, path, false)
 			}
 			e.err = err
 			return e
@@ -179,7 +186,7 @@ func (m *Main) importFile() {
 				return
 			}
 			m.sidebar.reload()
-			m.Open(i.c.ID, -1)
+			m.Open(i.c.ID)
 		})
 	}, m.Window)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".md"}))
@@ -206,7 +213,8 @@ var keys = [][2]string{
 	{"Ctrl+Shift+Delete", "Delete it"},
 	{"Ctrl+E", "Export the conversation"},
 	{"Ctrl+Shift+C", "Copy the last answer"},
-	{"Ctrl+R", "Regenerate the last answer"},
+	{"Ctrl+R", "Regenerate the last answer (the old one stays as a version)"},
+	{"Alt+← / Alt+→", "The previous / next version of the newest message that has versions"},
 	{"Ctrl+,", "Settings"},
 	{"Ctrl+Shift+B", "Batches (many questions at half price; Esc goes back)"},
 	{"Ctrl+Q", "Quit"},

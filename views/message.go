@@ -52,6 +52,8 @@ type rowActions interface {
 	isBusy() bool
 	cancelBackground(it *item)
 	openFile(f store.Attachment)
+	switchVersion(it *item, delta int)
+	deleteVersion(it *item)
 }
 
 // messageRow shows one message. Rows are recycled as the transcript scrolls: bind gives a row
@@ -66,13 +68,14 @@ type messageRow struct {
 	// The parts every message has are built once per row and kept as it is recycled: building
 	// buttons again on every bind (their icons parsed and sized again) was most of the work of
 	// scrolling a long conversation, and most of its garbage.
-	userName                    *widget.RichText
-	userFooter                  *fyne.Container
-	edit, userCopy              *widget.Button
-	answerBar, answerButtons    *fyne.Container
-	meta                        *widget.RichText
-	answerCopy, answerMD, regen *widget.Button
-	writing                     *widget.RichText // "… is writing", under an answer being written
+	userName                     *widget.RichText
+	userFooter                   *fyne.Container
+	edit, userCopy               *widget.Button
+	answerBar, answerButtons     *fyne.Container
+	meta                         *widget.RichText
+	answerCopy, answerMD, regen  *widget.Button
+	writing                      *widget.RichText // "… is writing", under an answer being written
+	userVersions, answerVersions *versionSwitch
 }
 
 func newMessageRow(actions rowActions) *messageRow {
@@ -80,13 +83,14 @@ func newMessageRow(actions rowActions) *messageRow {
 	r.userName = widget.NewRichText(&widget.TextSegment{Text: "You", Style: smallStyle(widgets.ColorMuted, true)})
 	r.edit = lowButton("Edit", theme.DocumentCreateIcon(), func() { r.actions.editMessage(r.it) })
 	r.userCopy = lowButton("", theme.ContentCopyIcon(), func() { r.actions.copyMessage(r.it, false) })
-	r.userFooter = container.NewHBox(layout.NewSpacer(), r.edit, r.userCopy)
+	r.userVersions, r.answerVersions = newVersionSwitch(r), newVersionSwitch(r)
+	r.userFooter = container.NewHBox(r.userVersions.box, layout.NewSpacer(), r.edit, r.userCopy)
 	r.meta = widget.NewRichText(&widget.TextSegment{Style: smallStyle(widgets.ColorMuted, false)})
 	r.answerCopy = lowButton("", theme.ContentCopyIcon(), func() { r.actions.copyMessage(r.it, false) })
 	r.answerMD = lowButton("MD", theme.DocumentIcon(), func() { r.actions.copyMessage(r.it, true) })
 	r.regen = lowButton("Regenerate", theme.ViewRefreshIcon(), func() { r.actions.regenerate() })
 	r.answerButtons = container.NewHBox(r.answerCopy, r.answerMD, r.regen)
-	r.answerBar = container.NewBorder(nil, nil, nil, r.answerButtons, r.meta)
+	r.answerBar = container.NewBorder(nil, nil, r.answerVersions.box, r.answerButtons, r.meta)
 	r.writing = widget.NewRichText(&widget.TextSegment{Style: smallStyle(widgets.ColorMuted, false)})
 	r.ExtendBaseWidget(r)
 	return r
@@ -125,6 +129,7 @@ func (r *messageRow) userMessage(it *item) []fyne.CanvasObject {
 	content, folded := it.shown()
 	text := widgets.NewMarkedParagraph(content, widget.RichTextStyleParagraph, it.marks)
 	enable(r.edit, !r.actions.isBusy())
+	r.userVersions.show(it, r.actions.isBusy())
 	footer := r.userFooter
 	inside := []fyne.CanvasObject{r.userName, text}
 	if len(it.msg.Attachments) > 0 {
@@ -267,6 +272,7 @@ func (r *messageRow) answerFooter(it *item) fyne.CanvasObject {
 		r.answerButtons.Refresh()
 	}
 	enable(r.regen, !r.actions.isBusy())
+	r.answerVersions.show(it, r.actions.isBusy())
 	return r.answerBar
 }
 

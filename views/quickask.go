@@ -246,5 +246,5 @@ func (q *quickAsk) openInParley() {
 	q.close()
 	q.m.Window.Show()
 	q.m.Window.RequestFocus()
-	q.m.Open(id, -1)
+	q.m.Open(id)
 }

@@ -120,7 +120,7 @@ type paneAnswer struct {
 func (a *paneAnswer) saved(s ask.Saved) {
 	v := a.v
 	if s.Question.ID != 0 && a.question != nil {
-		a.question.msg = s.Question
+		keepVersion(&a.question.msg, s.Question)
 	}
 	if v.conv.ID == 0 {
 		v.conv = s.Conversation
@@ -172,7 +172,8 @@ func (a *paneAnswer) finished(f ask.Finished) {
 			v.m.tellDone(f)
 		}
 	}
-	t.streaming, t.wait, t.msg = false, nil, f.Message
+	t.streaming, t.wait = false, nil
+	keepVersion(&t.msg, f.Message)
 	if f.Answer.Finish == chat.FinishFailed && f.Answer.Err != nil && f.Message.ID == 0 {
 		t.failure = f.Answer.Err
 	}
@@ -183,12 +184,23 @@ func (a *paneAnswer) finished(f ask.Finished) {
 		v.refreshToolbar() // the picker shows what will be sent now
 	}
 	v.busy, v.cancel, v.run = false, nil, nil
+	if t.msg.Versions > 1 || a.question != nil && a.question.msg.Versions > 1 {
+		v.refreshVersions() // a version was added, or one not kept (a failure) left
+	}
 	v.stopTicker()
 	v.list.Reload()
 	v.updateSend()
 	v.countLater()
 	v.status.refresh()
 	v.m.sidebar.reload()
+}
+
+// keepVersion takes saved as what an item shows, keeping its place among its versions (the
+// saving does not count them).
+func keepVersion(shown *store.Message, saved store.Message) {
+	version, versions := shown.Version, shown.Versions
+	*shown = saved
+	shown.Version, shown.Versions = version, versions
 }
 
 // follow reads a run's events in the background and shows them through a screen: text at most

@@ -28,7 +28,7 @@ func TestCountsDescribeTheRequestSent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.Open(c.ID, -1)
+	m.Open(c.ID)
 	v := m.conversation
 	settleUntil(t, 5*time.Second, func() bool { return len(v.items) == 3 })
 	test.Type(v.composer, "Where is the treasure?")
@@ -89,7 +89,7 @@ func TestAHugeMessageIsFolded(t *testing.T) {
 	c, _ := hist.Import(store.Conversation{Title: "huge", Model: "gpt-4o", Created: time.Now(), Updated: time.Now()}, []store.Message{
 		{Role: chat.User, Content: huge, Created: time.Now()},
 	})
-	m.Open(c.ID, -1)
+	m.Open(c.ID)
 	v := m.conversation
 	settleUntil(t, 30*time.Second, func() bool { return len(v.items) == 1 })
 	it := v.items[0]

@@ -159,11 +159,12 @@ func (s *sidebar) menu(c store.Conversation, at fyne.Position) {
 		pin = "Unpin"
 	}
 	menu := fyne.NewMenu("",
-		fyne.NewMenuItem("Open", func() { s.m.Open(c.ID, -1) }),
+		fyne.NewMenuItem("Open", func() { s.m.Open(c.ID) }),
 		fyne.NewMenuItem("Rename…", func() { s.rename(c) }),
 		fyne.NewMenuItem(pin, func() { s.setPinned(c, !c.Pinned) }),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Export as Markdown…", func() { s.m.exportConversation(c) }),
+		fyne.NewMenuItem("Export as Markdown…", func() { s.m.exportConversation(c, false) }),
+		fyne.NewMenuItem("Export with All Versions…", func() { s.m.exportConversation(c, true) }),
 		fyne.NewMenuItem("Copy as Markdown", func() { s.copy(c) }),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Delete…", func() { s.delete(c) }),
@@ -329,9 +330,9 @@ func (s *sidebar) activate(r sideRow) {
 		s.limit += sidebarPage
 		s.reload()
 	case r.hit != nil:
-		s.m.openFound(r.hit.ConversationID, r.hit.Seq, store.QueryWords(s.search.Text))
+		s.m.openFound(r.hit.ConversationID, r.hit.MessageID, store.QueryWords(s.search.Text))
 	case r.heading == "":
-		s.m.Open(r.conv.ID, -1)
+		s.m.Open(r.conv.ID)
 	}
 }
 

@@ -33,6 +33,8 @@ func (noActions) unfold(*item)               {}
 func (a noActions) isBusy() bool             { return a.busy }
 func (noActions) cancelBackground(*item)     {}
 func (noActions) openFile(store.Attachment)  {}
+func (noActions) switchVersion(*item, int)   {}
+func (noActions) deleteVersion(*item)        {}
 
 func showRow(t *testing.T, it *item) fyne.Window {
 	t.Helper()

@@ -56,7 +56,7 @@ func TestSidebarMarksThePinnedConversationShown(t *testing.T) {
 	importConversation(t, hist, "Newest one", false)
 	m.sidebar.reload()
 	settle(t, 2*time.Second)
-	m.Open(pinned.ID, -1)
+	m.Open(pinned.ID)
 	settleUntil(t, 5*time.Second, func() bool { return m.conversation.conv.ID == pinned.ID })
 	settle(t, time.Second)
 	if got := currentRows(m); len(got) != 1 || got[0] != "Pinned one" {
@@ -74,7 +74,7 @@ func TestSidebarMarksThePinnedConversationShown(t *testing.T) {
 // Sending while scrolled up brings the new question and its answer into view.
 func TestSendingWhileScrolledUpFollowsTheAnswer(t *testing.T) {
 	m, srv, hist := newTestMain(t, chattest.Options{})
-	m.Open(longConversation(t, hist), -1)
+	m.Open(longConversation(t, hist))
 	v := m.conversation
 	settleUntil(t, 10*time.Second, func() bool { return len(v.items) == 2000 })
 	v.list.ScrollTo(0)
@@ -235,7 +235,7 @@ func TestSearchOnceAPerConversationAndHighlightsTheHit(t *testing.T) {
 // keep a readable length, centred.
 func TestTheTranscriptKeepsAReadableSize(t *testing.T) {
 	m, _, hist := newTestMain(t, chattest.Options{})
-	m.Open(longConversation(t, hist), -1)
+	m.Open(longConversation(t, hist))
 	v := m.conversation
 	settleUntil(t, 10*time.Second, func() bool { return len(v.items) == 2000 })
 	min := m.Window.Content().MinSize()
@@ -321,7 +321,7 @@ func TestRestartOpensTheLastConversation(t *testing.T) {
 	m, _, hist := newTestMain(t, chattest.Options{})
 	c := importConversation(t, hist, "Where I was", false)
 	importConversation(t, hist, "A newer one", false)
-	m.Open(c.ID, -1)
+	m.Open(c.ID)
 	settleUntil(t, 5*time.Second, func() bool { return m.conversation.conv.ID == c.ID })
 	m.SaveSize() // as Parley does when it quits
 

@@ -202,6 +202,8 @@ func goBenchmarks() {
 	add(row{measure: "Stream at 1,000 tokens/s, arrival to shown, p50 / p99 (an answer with paragraphs, code, a table)", parley: fmt.Sprintf("%.1f / %.1f ms", lag["p50-ms"], lag["p99-ms"]), target: "p99 ≤ 50 ms", verdict: verdict(lag["p99-ms"], 50)})
 	one := v["BenchmarkStreamLagOneParagraph"]
 	add(row{measure: "Same, worst case: 2,000 tokens in one paragraph", parley: fmt.Sprintf("%.1f / %.1f ms", one["p50-ms"], one["p99-ms"]), target: "p99 ≤ 50 ms", verdict: verdict(one["p99-ms"], 50)})
+	sw := goBench("./views/", "SwitchVersionIn2000Messages", 40)["BenchmarkSwitchVersionIn2000Messages"]
+	add(row{measure: "Switch a message's version halfway through a 2,000-message conversation (history switched, what follows read, rows laid out), p50 / p99", parley: fmt.Sprintf("%.1f / %.1f ms", sw["p50-ms/switch"], sw["p99-ms/switch"]), target: "≤ 50 ms", verdict: verdict(sw["p99-ms/switch"], 50)})
 	ten := goBench("./views/", "Open10000Messages|Scroll10000Messages", 2)
 	open10 := ten["BenchmarkOpen10000Messages"]
 	add(row{measure: "Open a 10,000-message conversation (5 million characters), and the heap it adds", parley: fmt.Sprintf("%.0f ms, %.1f MB", open10["ms/open"], open10["MB-added"]), target: "≤ 300 ms", verdict: verdict(open10["ms/open"], 300)})

@@ -37,16 +37,12 @@ func (a *Asker) Follow(ctx context.Context, client *chat.Client, m store.Message
 	if err != nil {
 		return nil, false, err
 	}
-	msgs, err := st.Messages(m.ConversationID)
+	path, err := st.PathTo(m.ID)
 	if err != nil {
 		return nil, false, err
 	}
 	x := Exchange{Conversation: conv, Background: true, LeaveRunning: how.LeaveRunning}
-	for _, before := range msgs {
-		if before.Seq < m.Seq {
-			x.Messages = append(x.Messages, before)
-		}
-	}
+	x.Messages = path[:max(len(path)-1, 0)] // what it answers, on its own branch
 	if m.Model != "" {
 		x.Conversation.Model = m.Model
 	}

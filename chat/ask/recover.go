@@ -22,16 +22,11 @@ func (a *Asker) Recover(st *store.Store) (int, error) {
 		if err != nil {
 			return settled, err
 		}
-		msgs, err := st.Messages(m.ConversationID)
+		path, err := st.PathTo(m.ID)
 		if err != nil {
 			return settled, err
 		}
-		var before []store.Message
-		for _, x := range msgs {
-			if x.Seq < m.Seq {
-				before = append(before, x)
-			}
-		}
+		before := path[:max(len(path)-1, 0)] // what it answered, on its own branch
 		model := m.Model
 		if model == "" {
 			model = conv.Model

@@ -73,20 +73,36 @@ func (a *Asker) prepare(x Exchange, last store.Message) (conv store.Conversation
 			return x.Conversation, question, nil, "The conversation is not being saved", err
 		}
 	}
+	asked := last
 	if !x.Resume && last.ID == 0 {
-		if question, err = st.Append(store.Message{ConversationID: conv.ID, Role: chat.User, Content: last.Content, Attachments: last.Attachments}); err != nil {
+		// A question follows the path shown: after the conversation's end, or beside an
+		// earlier question edited and sent again (a new version of it).
+		q := store.Message{ConversationID: conv.ID, Role: chat.User, Content: last.Content, Attachments: last.Attachments}
+		if question, err = st.AppendAfter(q, savedBefore(x.Messages)); err != nil {
 			return conv, question, nil, "The question could not be saved", err
 		}
+		asked = question
 	}
 	if x.Resume {
 		draft, err = st.ResumeAnswer(last)
 	} else {
-		draft, err = st.StartAnswer(conv.ID, conv.Model)
+		draft, err = st.StartAnswerTo(asked, conv.Model) // beside an answer regenerated
 	}
 	if err != nil {
 		return conv, question, nil, "The answer is not being saved", err
 	}
 	return conv, question, draft, "", nil
+}
+
+// savedBefore is the saved message the last one follows on the path shown (0: none, it opens
+// the conversation).
+func savedBefore(msgs []store.Message) int64 {
+	for i := len(msgs) - 2; i >= 0; i-- {
+		if msgs[i].ID != 0 {
+			return msgs[i].ID
+		}
+	}
+	return 0
 }
 
 // background saves the background response the answer is being made by.

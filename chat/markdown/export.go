@@ -62,6 +62,11 @@ type header struct {
 	// (images inline) between the thinking and the content, to files in a folder beside it.
 	Files      []fileRef `json:"files,omitempty"`
 	FilesBlock int       `json:"files_block,omitempty"`
+	// Node and Parent place the message in a conversation's tree, in an export of all its
+	// branches: messages are numbered from 1 in the file's order, and Parent is the number of
+	// the message it follows (0: it opens the conversation).
+	Node   int `json:"node,omitempty"`
+	Parent int `json:"parent,omitempty"`
 }
 
 // fileRef is an attachment as an export names it: where its bytes are (a path relative to the
@@ -76,13 +81,20 @@ type fileRef struct {
 	Detail string `json:"detail,omitempty"`
 }
 
-// Render returns the Markdown export of a conversation, its files named but not linked. The API
-// key is never part of a conversation, so it can never be part of an export.
-func Render(c store.Conversation, msgs []store.Message) []byte { return render(c, msgs, nil) }
+// Render returns the Markdown export of a conversation as shown (msgs, the branch shown), its
+// files named but not linked. The API key is never part of a conversation, so it can never be
+// part of an export.
+func Render(c store.Conversation, msgs []store.Message) []byte { return render(c, msgs, nil, -1) }
+
+// RenderBranches returns the export of every branch of a conversation: msgs as store.Tree
+// gives them, leaf the message shown last.
+func RenderBranches(c store.Conversation, msgs []store.Message, leaf int64) []byte {
+	return render(c, msgs, nil, leaf)
+}
 
 // render writes the export; paths are where each attachment (by id) was written, relative to
-// the export.
-func render(c store.Conversation, msgs []store.Message, paths map[int64]string) []byte {
+// the export. With leaf >= 0, msgs are every branch (store.Tree), numbered, and leaf is shown.
+func render(c store.Conversation, msgs []store.Message, paths map[int64]string, leaf int64) []byte {
 	var b bytes.Buffer
 	tokens, cost, costKnown := 0, 0.0, true
 	for _, m := range msgs {
@@ -119,11 +131,40 @@ func render(c store.Conversation, msgs []store.Message, paths map[int64]string) 
 	if c.ServiceTier != "" {
 		field(&b, "service_tier", c.ServiceTier)
 	}
+	node := map[int64]int{} // message id → its number in the file
+	if leaf >= 0 {
+		for i, m := range msgs {
+			node[m.ID] = i + 1
+		}
+		field(&b, "current_node", node[leaf])
+	}
 	b.WriteString("---\n\n# " + escapeInline(c.Title) + "\n\n")
-	for _, m := range msgs {
-		writeMessage(&b, m, paths)
+	var before store.Message
+	for i, m := range msgs {
+		var place *header
+		if leaf >= 0 {
+			place = &header{Node: i + 1, Parent: node[m.Parent]}
+			if i > 0 && m.Parent != before.ID {
+				// A reader sees where a branch starts; the parser skips text between messages.
+				b.WriteString("*⑂ Another version, after: “" + escapeInline(snippet(msgs[max(node[m.Parent]-1, 0)].Content, node[m.Parent])) + "”*\n\n")
+			}
+		}
+		writeMessage(&b, m, paths, place)
+		before = m
 	}
 	return b.Bytes()
+}
+
+// snippet is the start of a message, to name it on one line ("the beginning" for none).
+func snippet(content string, node int) string {
+	if node == 0 {
+		return "the beginning"
+	}
+	line := strings.Join(strings.Fields(content), " ")
+	if r := []rune(line); len(r) > 60 {
+		line = string(r[:60]) + "…"
+	}
+	return line
 }
 
 // field writes one front-matter line. Values are JSON, which YAML reads as they are.
@@ -141,7 +182,7 @@ func jsonOf(v any) []byte {
 	return bytes.TrimRight(buf.Bytes(), "\n")
 }
 
-func writeMessage(b *bytes.Buffer, m store.Message, paths map[int64]string) {
+func writeMessage(b *bytes.Buffer, m store.Message, paths map[int64]string, place *header) {
 	content, headings := demoteHeadings(m.Content)
 	closers := closersFor(content)
 	thinking := thinkingBlock(m)
@@ -157,6 +198,9 @@ func writeMessage(b *bytes.Buffer, m store.Message, paths map[int64]string) {
 	}
 	if !m.Updated.Equal(m.Created) && !m.Updated.IsZero() {
 		h.Updated = m.Updated.UTC().Format(timeLayout)
+	}
+	if place != nil {
+		h.Node, h.Parent = place.Node, place.Parent
 	}
 	// "--" may not appear inside an HTML comment; JSON can spell it another way.
 	meta := strings.ReplaceAll(string(jsonOf(h)), "--", `-\u002d`)

@@ -11,13 +11,18 @@ import (
 )
 
 // ExportTo writes one conversation's export to path, and its files into a folder beside it
-// named after it ("Title.files"), linked from the export.
-func ExportTo(st *store.Store, id int64, path string) error {
+// named after it ("Title.files"), linked from the export: the branch shown, or every branch.
+func ExportTo(st *store.Store, id int64, path string, allBranches bool) error {
 	c, err := st.Conversation(id)
 	if err != nil {
 		return err
 	}
-	msgs, err := st.Messages(id)
+	return export(st, c, path, allBranches)
+}
+
+// export writes a conversation's export and its files.
+func export(st *store.Store, c store.Conversation, path string, allBranches bool) error {
+	msgs, leaf, err := Messages(st, c.ID, allBranches)
 	if err != nil {
 		return err
 	}
@@ -25,7 +30,17 @@ func ExportTo(st *store.Store, id int64, path string) error {
 	if err != nil {
 		return err
 	}
-	return WriteFile(path, render(c, msgs, paths))
+	return WriteFile(path, render(c, msgs, paths, leaf))
+}
+
+// Messages are what an export of a conversation holds: the branch shown (leaf -1), or every
+// branch and the message shown last.
+func Messages(st *store.Store, id int64, allBranches bool) (msgs []store.Message, leaf int64, err error) {
+	if allBranches {
+		return st.Tree(id)
+	}
+	msgs, err = st.Messages(id)
+	return msgs, -1, err
 }
 
 // writeFiles writes a conversation's attachments beside its export at path, each once, under
@@ -80,9 +95,10 @@ func uniqueName(name string, taken map[string]bool) string {
 	return name
 }
 
-// ExportAll writes every conversation into dir, one file each with a safe, unique name, never
-// overwriting a file that is there already. It returns how many it wrote.
-func ExportAll(st *store.Store, dir string) (int, error) {
+// ExportAll writes every conversation into dir (the branch shown, or all of them), one file each
+// with a safe, unique name, never overwriting a file that is there already. It returns how many
+// it wrote.
+func ExportAll(st *store.Store, dir string, allBranches bool) (int, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return 0, fmt.Errorf("creating %s: %w", dir, err)
 	}
@@ -99,16 +115,7 @@ func ExportAll(st *store.Store, dir string) (int, error) {
 			return count, err
 		}
 		for _, c := range convs {
-			msgs, err := st.Messages(c.ID)
-			if err != nil {
-				return count, err
-			}
-			path := filepath.Join(dir, FileName(c, taken))
-			paths, err := writeFiles(msgs, path)
-			if err != nil {
-				return count, err
-			}
-			if err := WriteFile(path, render(c, msgs, paths)); err != nil {
+			if err := export(st, c, filepath.Join(dir, FileName(c, taken)), allBranches); err != nil {
 				return count, err
 			}
 			count++
@@ -126,14 +133,14 @@ func ImportFile(st *store.Store, path string) (store.Conversation, int, error) {
 	if err != nil {
 		return store.Conversation{}, 0, fmt.Errorf("reading %s: %w", path, err)
 	}
-	c, msgs, refs, err := parse(data)
+	c, msgs, refs, tree, err := parse(data)
 	if err != nil {
 		return c, 0, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	if err := readFiles(msgs, refs, path); err != nil {
 		return c, 0, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
-	c, err = st.Import(c, msgs)
+	c, err = st.ImportTree(c, msgs, tree.parents, tree.current)
 	return c, len(msgs), err
 }
 

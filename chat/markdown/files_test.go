@@ -31,7 +31,7 @@ func TestFilesRoundTrip(t *testing.T) {
 
 	out := filepath.Join(dir, "export", "Charts review.md")
 	os.MkdirAll(filepath.Dir(out), 0o700)
-	if err := ExportTo(src, c.ID, out); err != nil {
+	if err := ExportTo(src, c.ID, out, false); err != nil {
 		t.Fatal(err)
 	}
 	md, _ := os.ReadFile(out)

@@ -19,20 +19,28 @@ var ErrNotExport = errors.New("this file is not a Parley export (it has no Parle
 
 // Parse reads a Parley export back into the conversation and messages it was made from.
 func Parse(data []byte) (store.Conversation, []store.Message, error) {
-	c, msgs, _, err := parse(data)
+	c, msgs, _, _, err := parse(data)
 	return c, msgs, err
 }
 
-// parse reads an export, and what its messages' headers say of their files.
-func parse(data []byte) (c store.Conversation, msgs []store.Message, files [][]fileRef, err error) {
+// tree is how an export's messages follow one another: parents[i] is the index of message i's
+// parent (-1: it opens the conversation), current the message shown last (-1: the last one).
+// An export of the branch shown is a chain.
+type tree struct {
+	parents []int
+	current int
+}
+
+// parse reads an export, what its messages' headers say of their files, and its tree.
+func parse(data []byte) (c store.Conversation, msgs []store.Message, files [][]fileRef, t tree, err error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	rest, ok := bytes.CutPrefix(data, []byte("---\n"))
 	if !ok {
-		return c, nil, nil, ErrNotExport
+		return c, nil, nil, t, ErrNotExport
 	}
 	end := bytes.Index(rest, []byte("\n---\n"))
 	if end < 0 {
-		return c, nil, nil, ErrNotExport
+		return c, nil, nil, t, ErrNotExport
 	}
 	front, body := rest[:end], rest[end+len("\n---\n"):]
 	fields := map[string]json.RawMessage{}
@@ -44,12 +52,12 @@ func parse(data []byte) (c store.Conversation, msgs []store.Message, files [][]f
 		fields[key] = json.RawMessage(value)
 	}
 	if _, ok := fields["parley_export"]; !ok {
-		return c, nil, nil, ErrNotExport
+		return c, nil, nil, t, ErrNotExport
 	}
 	var version int
 	json.Unmarshal(fields["parley_export"], &version)
 	if version > formatVersion {
-		return c, nil, nil, fmt.Errorf("this export was written by a newer Parley (format %d); update Parley to import it", version)
+		return c, nil, nil, t, fmt.Errorf("this export was written by a newer Parley (format %d); update Parley to import it", version)
 	}
 	var created, updated string
 	for key, into := range map[string]any{
@@ -59,63 +67,91 @@ func parse(data []byte) (c store.Conversation, msgs []store.Message, files [][]f
 	} {
 		if raw, ok := fields[key]; ok {
 			if err := json.Unmarshal(raw, into); err != nil {
-				return c, nil, nil, fmt.Errorf("the front matter's %s is unreadable: %w", key, err)
+				return c, nil, nil, t, fmt.Errorf("the front matter's %s is unreadable: %w", key, err)
 			}
 		}
 	}
 	if c.Created, err = parseTime(created); err != nil {
-		return c, nil, nil, fmt.Errorf("the front matter's created time is unreadable: %w", err)
+		return c, nil, nil, t, fmt.Errorf("the front matter's created time is unreadable: %w", err)
 	}
 	if c.Updated, err = parseTime(updated); err != nil {
-		return c, nil, nil, fmt.Errorf("the front matter's updated time is unreadable: %w", err)
+		return c, nil, nil, t, fmt.Errorf("the front matter's updated time is unreadable: %w", err)
 	}
 
+	current := 0
+	if raw, ok := fields["current_node"]; ok {
+		if err := json.Unmarshal(raw, &current); err != nil {
+			return c, nil, nil, t, fmt.Errorf("the front matter's current_node is unreadable: %w", err)
+		}
+	}
+	branched := false
 	for {
 		i := lineStartingWith(body, messageMarker)
 		if i < 0 {
 			break
 		}
-		m, refs, rest, err := parseMessage(body[i:], len(msgs)+1)
+		n := len(msgs) + 1
+		m, refs, place, rest, err := parseMessage(body[i:], n)
 		if err != nil {
-			return c, nil, nil, err
+			return c, nil, nil, t, err
+		}
+		// Numbered messages (an export of every branch) are numbered in order, each after the
+		// message it follows; an export of the branch shown numbers none.
+		numbered := place.Node != 0
+		if n == 1 {
+			branched = numbered
+		}
+		switch {
+		case numbered != branched:
+			return c, nil, nil, t, fmt.Errorf("message %d: some messages are numbered as branches, others not", n)
+		case !branched:
+			t.parents = append(t.parents, n-2)
+		case place.Node != n || place.Parent < 0 || place.Parent >= n:
+			return c, nil, nil, t, fmt.Errorf("message %d: its place among the branches is damaged (numbered %d, after %d)", n, place.Node, place.Parent)
+		default:
+			t.parents = append(t.parents, place.Parent-1)
 		}
 		msgs, files = append(msgs, m), append(files, refs)
 		body = rest
 	}
-	return c, msgs, files, nil
+	if current < 0 || current > len(msgs) || current > 0 && !branched {
+		return c, nil, nil, t, fmt.Errorf("the front matter's current_node (%d) names no message", current)
+	}
+	t.current = current - 1
+	return c, msgs, files, t, nil
 }
 
 // parseMessage reads one message that starts at the front of b.
-func parseMessage(b []byte, n int) (store.Message, []fileRef, []byte, error) {
+func parseMessage(b []byte, n int) (store.Message, []fileRef, header, []byte, error) {
 	var m store.Message
 	line, rest, _ := bytes.Cut(b, []byte("\n"))
 	meta, ok := bytes.CutPrefix(line, []byte(messageMarker))
 	meta, ok2 := bytes.CutSuffix(meta, []byte(" -->"))
 	if !ok || !ok2 {
-		return m, nil, nil, fmt.Errorf("message %d: its opening comment is damaged", n)
+		return m, nil, header{}, nil, fmt.Errorf("message %d: its opening comment is damaged", n)
 	}
 	var h header
 	if err := json.Unmarshal(meta, &h); err != nil {
-		return m, nil, nil, fmt.Errorf("message %d: its opening comment is unreadable: %w", n, err)
+		return m, nil, header{}, nil, fmt.Errorf("message %d: its opening comment is unreadable: %w", n, err)
 	}
 	if err := h.check(); err != nil {
-		return m, nil, nil, fmt.Errorf("message %d: %w", n, err)
+		return m, nil, header{}, nil, fmt.Errorf("message %d: %w", n, err)
 	}
 	// The role heading, then a blank line, then the thinking's quote, then the content.
 	_, rest, _ = bytes.Cut(rest, []byte("\n"))
 	rest, ok = bytes.CutPrefix(rest, []byte("\n"))
 	if !ok {
-		return m, nil, nil, fmt.Errorf("message %d: no blank line after its heading", n)
+		return m, nil, header{}, nil, fmt.Errorf("message %d: no blank line after its heading", n)
 	}
 	if h.ThinkingBlock > 0 {
 		if h.ThinkingBlock > len(rest) || !bytes.HasPrefix(rest, []byte("> ")) {
-			return m, nil, nil, fmt.Errorf("message %d: its thinking is not where its comment says", n)
+			return m, nil, header{}, nil, fmt.Errorf("message %d: its thinking is not where its comment says", n)
 		}
 		rest = rest[h.ThinkingBlock:]
 	}
 	if h.FilesBlock > 0 {
 		if h.FilesBlock > len(rest) {
-			return m, nil, nil, fmt.Errorf("message %d: its files are not where its comment says", n)
+			return m, nil, header{}, nil, fmt.Errorf("message %d: its files are not where its comment says", n)
 		}
 		rest = rest[h.FilesBlock:]
 	}
@@ -134,7 +170,7 @@ func parseMessage(b []byte, n int) (store.Message, []fileRef, []byte, error) {
 		if i := closingLine(after, closing, endedWithNewline); i >= 0 && exactEnd(after[:i], h.Closers, endedWithNewline) {
 			content, err := undoEdits(string(rest[:h.Length]), h.Headings)
 			if err != nil {
-				return m, nil, nil, fmt.Errorf("message %d: %w", n, err)
+				return m, nil, header{}, nil, fmt.Errorf("message %d: %w", n, err)
 			}
 			m.Content, stop, next = content, h.Length+i, h.Length+i+len(closing)
 		}
@@ -143,7 +179,7 @@ func parseMessage(b []byte, n int) (store.Message, []fileRef, []byte, error) {
 		// The file was edited after export: take what stands between heading and closing comment.
 		i := lineStartingWith(rest, endMarker)
 		if i < 0 || lineStartingWith(rest[:i], messageMarker) >= 0 {
-			return m, nil, nil, fmt.Errorf("message %d: its closing comment is missing", n)
+			return m, nil, header{}, nil, fmt.Errorf("message %d: its closing comment is missing", n)
 		}
 		m.Content = dropLines(strings.TrimSuffix(string(rest[:i]), "\n"), h.Closers)
 		next = i + len(closing)
@@ -157,15 +193,15 @@ func parseMessage(b []byte, n int) (store.Message, []fileRef, []byte, error) {
 	m.Cost = chat.Cost{USD: h.CostUSD, Known: h.CostKnown}
 	var err error
 	if m.Created, err = parseTime(h.Created); err != nil {
-		return m, nil, nil, fmt.Errorf("message %d: its created time is unreadable: %w", n, err)
+		return m, nil, header{}, nil, fmt.Errorf("message %d: its created time is unreadable: %w", n, err)
 	}
 	if m.Updated, err = parseTime(h.Updated); err != nil {
-		return m, nil, nil, fmt.Errorf("message %d: its updated time is unreadable: %w", n, err)
+		return m, nil, header{}, nil, fmt.Errorf("message %d: its updated time is unreadable: %w", n, err)
 	}
 	if m.Updated.IsZero() {
 		m.Updated = m.Created
 	}
-	return m, h.Files, rest, nil
+	return m, h.Files, h, rest, nil
 }
 
 // The bounds of what a header may say: far beyond any real message, short of what would

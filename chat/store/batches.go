@@ -154,17 +154,8 @@ func (s *Store) SaveBatchResults(b Batch, results []Asked) ([]Conversation, erro
 		if c.ID, err = insertConversation(tx, c); err != nil {
 			return nil, wrap("saving the batch's results", err)
 		}
-		for i, m := range r.Messages {
-			m.ConversationID, m.Seq = c.ID, i
-			if m.Created.IsZero() {
-				m.Created = c.Created
-			}
-			if m.Updated.IsZero() {
-				m.Updated = m.Created
-			}
-			if _, err := insertMessage(tx, m); err != nil {
-				return nil, wrap("saving the batch's results", err)
-			}
+		if err := insertTree(tx, c, r.Messages, chain(len(r.Messages)), -1); err != nil {
+			return nil, wrap("saving the batch's results", err)
 		}
 		out = append(out, c)
 	}

@@ -39,12 +39,12 @@ func Retitled(title, oldFirst, newFirst string) string {
 	return title
 }
 
-const conversationColumns = `id, title, profile, model, system_prompt, created, updated, pinned, quick, effort, pro, service_tier, batch_id`
+const conversationColumns = `id, title, profile, model, system_prompt, created, updated, pinned, quick, effort, pro, service_tier, batch_id, uid, source`
 
 func scanConversation(row interface{ Scan(...any) error }) (Conversation, error) {
 	var c Conversation
 	var created, updated int64
-	err := row.Scan(&c.ID, &c.Title, &c.Profile, &c.Model, &c.SystemPrompt, &created, &updated, &c.Pinned, &c.Quick, &c.Effort, &c.Pro, &c.ServiceTier, &c.Batch)
+	err := row.Scan(&c.ID, &c.Title, &c.Profile, &c.Model, &c.SystemPrompt, &created, &updated, &c.Pinned, &c.Quick, &c.Effort, &c.Pro, &c.ServiceTier, &c.Batch, &c.UID, &c.Source)
 	c.Created, c.Updated = fromMS(created), fromMS(updated)
 	return c, err
 }
@@ -107,9 +107,12 @@ func (s *Store) CountConversations() (int, error) {
 func insertConversation(db interface {
 	Exec(string, ...any) (sql.Result, error)
 }, c Conversation) (int64, error) {
-	res, err := db.Exec(`INSERT INTO conversations (title, profile, model, system_prompt, created, updated, pinned, quick, effort, pro, service_tier, batch_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.Title, c.Profile, c.Model, c.SystemPrompt, ms(c.Created), ms(c.Updated), c.Pinned, c.Quick, c.Effort, c.Pro, c.ServiceTier, c.Batch)
+	if c.UID == "" {
+		c.UID = newUID()
+	}
+	res, err := db.Exec(`INSERT INTO conversations (title, profile, model, system_prompt, created, updated, pinned, quick, effort, pro, service_tier, batch_id, uid, source)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.Title, c.Profile, c.Model, c.SystemPrompt, ms(c.Created), ms(c.Updated), c.Pinned, c.Quick, c.Effort, c.Pro, c.ServiceTier, c.Batch, c.UID, c.Source)
 	if err != nil {
 		return 0, err
 	}
@@ -187,24 +190,8 @@ func GroupOf(c Conversation, now time.Time) Group {
 	return GroupOlder
 }
 
-// Import stores a whole conversation as it was, times included (a Markdown export read back).
+// Import stores a whole conversation as it was, times included (a Markdown export read back):
+// each message follows the one before it.
 func (s *Store) Import(c Conversation, msgs []Message) (Conversation, error) {
-	tx, err := s.db.Begin()
-	if err != nil {
-		return c, wrap("importing the conversation", err)
-	}
-	defer tx.Rollback()
-	if c.ID, err = insertConversation(tx, c); err != nil {
-		return c, wrap("importing the conversation", err)
-	}
-	for i, m := range msgs {
-		if m.Updated.IsZero() {
-			m.Updated = m.Created
-		}
-		m.ConversationID, m.Seq = c.ID, i
-		if _, err := insertMessage(tx, m); err != nil {
-			return c, wrap("importing the conversation", err)
-		}
-	}
-	return c, wrap("importing the conversation", tx.Commit())
+	return s.ImportTree(c, msgs, chain(len(msgs)), -1)
 }

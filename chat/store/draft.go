@@ -49,7 +49,17 @@ type Draft struct {
 
 // StartAnswer adds an empty, streaming answer to a conversation and starts checkpointing it.
 func (s *Store) StartAnswer(conversation int64, model string) (*Draft, error) {
-	m, err := s.Append(Message{ConversationID: conversation, Role: chat.Assistant, Model: model, Finish: Streaming})
+	return s.startAnswer(Message{ConversationID: conversation}, -1, model)
+}
+
+// StartAnswerTo adds an empty, streaming answer after question, beside any answer it has (a
+// regenerated answer), and starts checkpointing it.
+func (s *Store) StartAnswerTo(question Message, model string) (*Draft, error) {
+	return s.startAnswer(question, question.ID, model)
+}
+
+func (s *Store) startAnswer(in Message, parent int64, model string) (*Draft, error) {
+	m, err := s.appendAfter(Message{ConversationID: in.ConversationID, Role: chat.Assistant, Model: model, Finish: Streaming}, parent)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +89,7 @@ var ErrClaimLost = errors.New("another Parley is saving this answer")
 // Follow claims a background answer no Parley follows (from Pending) and starts checkpointing
 // it as it is read again. It reports false, and no draft, when another Parley claimed it first.
 func (s *Store) Follow(m Message) (*Draft, bool, error) {
-	claim := newClaim()
+	claim := newUID()
 	now := s.now()
 	res, err := s.db.Exec(`UPDATE messages SET finish = ?, claim = ?, updated = ? WHERE id = ? AND `+pendingWhere,
 		string(Streaming), claim, ms(now), m.ID, string(chat.FinishBackground), string(Streaming), ms(now.Add(-ClaimStaleAfter)))
@@ -95,7 +105,8 @@ func (s *Store) Follow(m Message) (*Draft, bool, error) {
 	return d, true, nil
 }
 
-func newClaim() string {
+// newUID is a random id: a conversation's, or a writer's claim on an answer.
+func newUID() string {
 	b := make([]byte, 12)
 	rand.Read(b)
 	return hex.EncodeToString(b)

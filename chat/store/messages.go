@@ -16,7 +16,7 @@ const StaleAfter = 3 * time.Second
 
 const messageColumns = `id, conversation_id, seq, role, content, model, prompt_tokens, cached_tokens, completion_tokens,
 	reasoning_tokens, usage_estimated, cost_usd, cost_known, finish, error, created, updated,
-	thinking, thinking_ms, items, cache_write_tokens, service_tier, api, response_id`
+	thinking, thinking_ms, items, cache_write_tokens, service_tier, api, response_id, coalesce(parent_id, 0)`
 
 func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
 	var m Message
@@ -25,7 +25,7 @@ func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
 	err := row.Scan(&m.ID, &m.ConversationID, &m.Seq, &role, &m.Content, &m.Model,
 		&m.Usage.PromptTokens, &m.Usage.CachedTokens, &m.Usage.CompletionTokens, &m.Usage.ReasoningTokens, &m.Usage.Estimated,
 		&m.Cost.USD, &m.Cost.Known, &finish, &m.Error, &created, &updated,
-		&m.Thinking, &thinkingMS, &items, &m.Usage.CacheWriteTokens, &m.Usage.ServiceTier, &m.API, &m.ResponseID)
+		&m.Thinking, &thinkingMS, &items, &m.Usage.CacheWriteTokens, &m.Usage.ServiceTier, &m.API, &m.ResponseID, &m.Parent)
 	m.Role, m.Finish = chat.Role(role), chat.Finish(finish)
 	m.Created, m.Updated = fromMS(created), fromMS(updated)
 	m.ThinkingTime = time.Duration(thinkingMS) * time.Millisecond
@@ -55,16 +55,20 @@ func decodeItems(s string) ([]json.RawMessage, string) {
 	return k.Items, k.Model
 }
 
-// insertMessage adds a message row as it is, seq and times included.
+// insertMessage adds a message row as it is, seq, parent and times included.
 func insertMessage(tx *sql.Tx, m Message) (int64, error) {
+	var parent any // NULL: it opens the conversation
+	if m.Parent != 0 {
+		parent = m.Parent
+	}
 	res, err := tx.Exec(`INSERT INTO messages (conversation_id, seq, role, content, model, prompt_tokens, cached_tokens, completion_tokens,
 		reasoning_tokens, usage_estimated, cost_usd, cost_known, finish, error, created, updated,
-		thinking, thinking_ms, items, cache_write_tokens, service_tier, api, response_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		thinking, thinking_ms, items, cache_write_tokens, service_tier, api, response_id, parent_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ConversationID, m.Seq, string(m.Role), m.Content, m.Model, m.Usage.PromptTokens, m.Usage.CachedTokens,
 		m.Usage.CompletionTokens, m.Usage.ReasoningTokens, m.Usage.Estimated, m.Cost.USD, m.Cost.Known,
 		string(m.Finish), m.Error, ms(m.Created), ms(m.Updated),
-		m.Thinking, m.ThinkingTime.Milliseconds(), encodeItems(m), m.Usage.CacheWriteTokens, m.Usage.ServiceTier, m.API, m.ResponseID)
+		m.Thinking, m.ThinkingTime.Milliseconds(), encodeItems(m), m.Usage.CacheWriteTokens, m.Usage.ServiceTier, m.API, m.ResponseID, parent)
 	if err != nil {
 		return 0, err
 	}
@@ -75,26 +79,44 @@ func insertMessage(tx *sql.Tx, m Message) (int64, error) {
 	return id, insertAttachments(tx, id, m.Attachments)
 }
 
-// Messages returns a conversation's messages in order. An answer whose writer went away
+// Messages returns the conversation as shown: the path of messages from its first to its leaf,
+// in order, each with its place among its versions. An answer whose writer went away
 // mid-stream (Parley was killed) comes back as interrupted.
-func (s *Store) Messages(conversation int64) ([]Message, error) {
-	rows, err := s.db.Query(`SELECT `+messageColumns+` FROM messages WHERE conversation_id = ? ORDER BY seq`, conversation)
+func (s *Store) Messages(conversation int64) ([]Message, error) { return s.PathFrom(conversation, 0) }
+
+// PathFrom returns the end of the path Messages returns: from message from (0: the first) to
+// the leaf. After switching a version, only what follows it is read again.
+func (s *Store) PathFrom(conversation, from int64) ([]Message, error) {
+	rows, err := s.db.Query(`WITH RECURSIVE path(id) AS (SELECT `+leafOf+`
+		UNION SELECT m.parent_id FROM messages m JOIN path ON m.id = path.id WHERE m.parent_id IS NOT NULL AND m.id != ?2)
+		SELECT `+messageColumns+` FROM messages WHERE id IN path ORDER BY seq`, conversation, from)
 	if err != nil {
 		return nil, wrap("reading the conversation", err)
 	}
-	defer rows.Close()
-	var out []Message
-	now := s.now()
+	out, err := s.scanMessages(rows)
+	if err != nil {
+		return nil, wrap("reading the conversation", err)
+	}
 	files, err := s.attachmentsOf(conversation)
 	if err != nil {
 		return nil, wrap("reading the conversation's files", err)
 	}
+	for i := range out {
+		out[i].Attachments = files[out[i].ID]
+	}
+	return out, wrap("reading the conversation's versions", s.countVersions(conversation, out))
+}
+
+// scanMessages reads message rows, settling answers whose writer has gone silent.
+func (s *Store) scanMessages(rows *sql.Rows) ([]Message, error) {
+	defer rows.Close()
+	var out []Message
+	now := s.now()
 	for rows.Next() {
 		m, err := scanMessage(rows)
 		if err != nil {
-			return nil, wrap("reading the conversation", err)
+			return nil, err
 		}
-		m.Attachments = files[m.ID]
 		if m.Finish == Streaming && now.Sub(m.Updated) > StaleAfter {
 			m.Finish, m.Error = chat.FinishInterrupted, abandoned
 			if m.ResponseID != "" {
@@ -103,7 +125,7 @@ func (s *Store) Messages(conversation int64) ([]Message, error) {
 		}
 		out = append(out, m)
 	}
-	return out, wrap("reading the conversation", rows.Err())
+	return out, rows.Err()
 }
 
 const abandoned = "Parley closed before this answer was finished."
@@ -159,9 +181,18 @@ func (s *Store) SettleAbandoned(m Message) (bool, error) {
 	return n == 1, nil
 }
 
-// Append adds a message at the end of its conversation (its Seq is set here) and marks the
-// conversation as updated.
-func (s *Store) Append(m Message) (Message, error) {
+// Append adds a message after the last one shown (its Seq and Parent are set here), shows it,
+// and marks the conversation as updated.
+func (s *Store) Append(m Message) (Message, error) { return s.appendAfter(m, -1) }
+
+// AppendAfter adds a message after parent (0: as a first message), beside the versions already
+// there, and shows it: editing a question or regenerating an answer.
+func (s *Store) AppendAfter(m Message, parent int64) (Message, error) {
+	return s.appendAfter(m, parent)
+}
+
+// appendAfter adds m after parent, or after the leaf when parent < 0.
+func (s *Store) appendAfter(m Message, parent int64) (Message, error) {
 	now := s.now()
 	if m.Created.IsZero() {
 		m.Created = now
@@ -175,10 +206,16 @@ func (s *Store) Append(m Message) (Message, error) {
 	if err := tx.QueryRow(`SELECT coalesce(max(seq) + 1, 0) FROM messages WHERE conversation_id = ?`, m.ConversationID).Scan(&m.Seq); err != nil {
 		return m, wrap("saving the message", err)
 	}
+	if parent < 0 {
+		if err := tx.QueryRow(`SELECT coalesce((SELECT `+leafOf+`), 0)`, m.ConversationID).Scan(&parent); err != nil {
+			return m, wrap("saving the message", err)
+		}
+	}
+	m.Parent = parent
 	if m.ID, err = insertMessage(tx, m); err != nil {
 		return m, wrap("saving the message", err)
 	}
-	if _, err := tx.Exec(`UPDATE conversations SET updated = ? WHERE id = ?`, ms(now), m.ConversationID); err != nil {
+	if _, err := tx.Exec(`UPDATE conversations SET updated = ?, leaf_id = ? WHERE id = ?`, ms(now), m.ID, m.ConversationID); err != nil {
 		return m, wrap("saving the message", err)
 	}
 	return m, wrap("saving the message", tx.Commit())
@@ -214,13 +251,6 @@ func (s *Store) updateClaimed(m Message, claim, next string) (bool, error) {
 	}
 	_, err = s.db.Exec(`UPDATE conversations SET updated = ? WHERE id = ?`, ms(now), m.ConversationID)
 	return true, wrap("saving the answer", err)
-}
-
-// TruncateFrom deletes a conversation's messages from seq on: regenerating an answer, or
-// editing a question and sending it again, replaces what followed.
-func (s *Store) TruncateFrom(conversation int64, seq int) error {
-	_, err := s.db.Exec(`DELETE FROM messages WHERE conversation_id = ? AND seq >= ?`, conversation, seq)
-	return wrap("replacing the later messages", err)
 }
 
 // Message returns one message by id.

@@ -155,6 +155,24 @@ CREATE TRIGGER attachments_fts AFTER INSERT ON attachments BEGIN
 		FROM messages m WHERE m.id = new.message_id;
 END;
 `,
+	// 5: branches. A message follows its parent (NULL: it opens the conversation), so editing a
+	// question or regenerating an answer adds a version beside the old one instead of replacing
+	// it; a conversation shows the path that ends at its leaf. No foreign keys here on purpose:
+	// a cascade down a 10,000-message chain would pass SQLite's recursion limit. A conversation
+	// has its own id for merging backups (uid), and names what it was imported from (source).
+	`
+ALTER TABLE messages ADD COLUMN parent_id INTEGER;
+UPDATE messages SET parent_id = (SELECT p.id FROM messages p
+	WHERE p.conversation_id = messages.conversation_id AND p.seq < messages.seq ORDER BY p.seq DESC LIMIT 1);
+CREATE INDEX messages_by_parent ON messages (parent_id);
+ALTER TABLE conversations ADD COLUMN leaf_id INTEGER NOT NULL DEFAULT 0;
+UPDATE conversations SET leaf_id = coalesce((SELECT id FROM messages WHERE conversation_id = conversations.id ORDER BY seq DESC LIMIT 1), 0);
+ALTER TABLE conversations ADD COLUMN uid TEXT NOT NULL DEFAULT '';
+UPDATE conversations SET uid = lower(hex(randomblob(16)));
+CREATE UNIQUE INDEX conversations_by_uid ON conversations (uid);
+ALTER TABLE conversations ADD COLUMN source TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX conversations_by_source ON conversations (source) WHERE source != '';
+`,
 }
 
 // backupsKept is how many backups taken before migrations are kept.

@@ -45,6 +45,10 @@ type Conversation struct {
 	ServiceTier string
 	// Batch names the batch it was asked in (parley batch), "" for the rest.
 	Batch string
+	// UID names it across histories (a backup restored into another merges by it); Source is
+	// what it was imported from ("chatgpt:…", "claude:…"), so an export imported twice adds it once.
+	UID    string
+	Source string
 }
 
 // Message is one stored message.
@@ -72,8 +76,13 @@ type Message struct {
 	ResponseID string
 	// Attachments are the files sent with a question (attachments.go).
 	Attachments []Attachment
-	Created     time.Time
-	Updated     time.Time
+	// Parent is the message this one follows (0: it opens the conversation). Editing a question
+	// or regenerating an answer adds a version beside it; Version is its place among them (from
+	// 1) of Versions, as Messages reads it (branches.go).
+	Parent            int64
+	Version, Versions int
+	Created           time.Time
+	Updated           time.Time
 }
 
 // Streaming marks an answer still being written. One found at start whose writer has gone
