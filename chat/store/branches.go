@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // A conversation is a tree: each message follows its parent, and a message with several
@@ -188,70 +189,159 @@ func (s *Store) DeleteVersion(conversation, id int64) error {
 	return wrap("deleting the version", tx.Commit())
 }
 
-// ImportTree stores a whole conversation as it was: parents[i] is the index of message i's
-// parent in msgs (-1 for a first message; parents come first), current the index of the
-// message shown last (-1: the last one). A conversation with a Source already in the history
-// is not added again (ErrImported).
+// Tree is a conversation to import whole: Parents[i] is the index in Messages of message i's
+// parent (-1 for a first message; parents come before their children), Current the index of
+// the message shown last (-1: the last one).
+type Tree struct {
+	Conversation Conversation
+	Messages     []Message
+	Parents      []int
+	Current      int
+}
+
+// check tells a tree whose parents or current message do not fit its messages.
+func (t Tree) check() error {
+	if len(t.Parents) != len(t.Messages) || t.Current >= len(t.Messages) {
+		return errors.New("its messages and their parents do not match")
+	}
+	for i, p := range t.Parents {
+		if p >= i {
+			return fmt.Errorf("message %d comes before the message it follows", i+1)
+		}
+	}
+	return nil
+}
+
+// ImportTree stores a whole conversation as it was (see Tree). A conversation with a Source
+// already in the history is not added again (ErrImported).
 func (s *Store) ImportTree(c Conversation, msgs []Message, parents []int, current int) (Conversation, error) {
-	if len(parents) != len(msgs) || current >= len(msgs) {
-		return c, errors.New("importing the conversation: its messages and their parents do not match")
+	added, err := s.ImportTrees([]Tree{{Conversation: c, Messages: msgs, Parents: parents, Current: current}})
+	switch {
+	case err != nil:
+		return c, err
+	case added[0].ID == 0:
+		return c, ErrImported
+	}
+	return added[0], nil
+}
+
+// ImportTrees stores whole conversations in one transaction: all of them or, on an error,
+// none. Those whose Source is in the history already (or earlier in trees) are left out: their
+// ID stays 0 in what it returns.
+func (s *Store) ImportTrees(trees []Tree) ([]Conversation, error) {
+	for _, t := range trees {
+		if err := t.check(); err != nil {
+			return nil, fmt.Errorf("importing %q: %w", t.Conversation.Title, err)
+		}
 	}
 	tx, err := s.db.Begin()
 	if err != nil {
-		return c, wrap("importing the conversation", err)
+		return nil, wrap("importing conversations", err)
 	}
 	defer tx.Rollback()
-	if c.Source != "" {
-		var n int
-		if err := tx.QueryRow(`SELECT count(*) FROM conversations WHERE source = ?`, c.Source).Scan(&n); err != nil {
-			return c, wrap("importing the conversation", err)
+	out := make([]Conversation, len(trees))
+	var kept []Tree
+	sources := map[string]bool{}
+	for i, t := range trees {
+		c := t.Conversation
+		if c.Source != "" {
+			var n int
+			if err := tx.QueryRow(`SELECT count(*) FROM conversations WHERE source = ?`, c.Source).Scan(&n); err != nil {
+				return nil, wrap("importing conversations", err)
+			}
+			if n > 0 || sources[c.Source] {
+				out[i] = c
+				continue
+			}
+			sources[c.Source] = true
 		}
-		if n > 0 {
-			return c, ErrImported
+		if c.UID == "" {
+			c.UID = newUID()
 		}
+		if c.ID, err = insertConversation(tx, c); err != nil {
+			return nil, wrap("importing conversations", err)
+		}
+		out[i], t.Conversation = c, c
+		kept = append(kept, t)
 	}
-	if c.UID == "" {
-		c.UID = newUID()
+	if err := insertTrees(tx, kept); err != nil {
+		return nil, wrap("importing conversations", err)
 	}
-	if c.ID, err = insertConversation(tx, c); err != nil {
-		return c, wrap("importing the conversation", err)
-	}
-	if err := insertTree(tx, c, msgs, parents, current); err != nil {
-		return c, wrap("importing the conversation", err)
-	}
-	return c, wrap("importing the conversation", tx.Commit())
+	return out, wrap("importing conversations", tx.Commit())
 }
 
-// insertTree adds a new conversation's messages, parents before children, and shows current.
+// insertTree adds a new conversation's messages and shows current.
 func insertTree(tx *sql.Tx, c Conversation, msgs []Message, parents []int, current int) error {
-	saved := make([]int64, len(msgs))
-	for i, m := range msgs {
-		m.ConversationID, m.Seq, m.Parent = c.ID, i, 0
-		if p := parents[i]; p >= i {
-			return fmt.Errorf("message %d comes before the message it follows", i+1)
-		} else if p >= 0 {
-			m.Parent = saved[p]
+	return insertTrees(tx, []Tree{{Conversation: c, Messages: msgs, Parents: parents, Current: current}})
+}
+
+// insertTrees adds the messages of new conversations (their ID set), and shows each one's
+// current message. Their ids are given here, so that many rows go in one statement, newest
+// first: the full-text index's rows are the messages' ids negated, and it writes out what it
+// holds at each statement's end and whenever a row does not come after the one before. With a
+// statement a message, oldest first, importing a 100,000-message export spent most of its time
+// merging the index's tiny segments.
+func insertTrees(tx *sql.Tx, trees []Tree) error {
+	type row struct {
+		m  Message
+		id int64
+	}
+	var first int64
+	if err := tx.QueryRow(`SELECT coalesce(max(id), 0) + 1 FROM messages`).Scan(&first); err != nil {
+		return err
+	}
+	var rows []row
+	next := first
+	for _, t := range trees {
+		base := next
+		for i, m := range t.Messages {
+			m.ConversationID, m.Seq, m.Parent = t.Conversation.ID, i, 0
+			if p := t.Parents[i]; p >= 0 {
+				m.Parent = base + int64(p)
+			}
+			if m.Created.IsZero() {
+				m.Created = t.Conversation.Created
+			}
+			if m.Updated.IsZero() {
+				m.Updated = m.Created
+			}
+			rows = append(rows, row{m, next})
+			next++
 		}
-		if m.Created.IsZero() {
-			m.Created = c.Created
+	}
+	// Many rows a statement, but not too many: the driver binds parameters in a time that
+	// grows with their count squared.
+	const perStatement = 50
+	for end := len(rows); end > 0; end -= perStatement {
+		start := max(end-perStatement, 0)
+		args := make([]any, 0, (end-start)*25)
+		for i := end - 1; i >= start; i-- {
+			args = append(append(args, rows[i].id), messageValues(rows[i].m)...)
 		}
-		if m.Updated.IsZero() {
-			m.Updated = m.Created
-		}
-		id, err := insertMessage(tx, m)
-		if err != nil {
+		values := strings.Repeat(`(?, `+valuesRow[1:]+`, `, end-start)
+		if _, err := tx.Exec(`INSERT INTO messages (id, `+insertColumns+`) VALUES `+strings.TrimSuffix(values, ", "), args...); err != nil {
 			return err
 		}
-		saved[i] = id
 	}
-	if len(msgs) == 0 {
-		return nil
+	for _, r := range rows {
+		if err := insertAttachments(tx, r.id, r.m.Attachments); err != nil {
+			return err
+		}
 	}
-	if current < 0 {
-		current = len(msgs) - 1
+	base := first
+	for _, t := range trees {
+		if n := len(t.Messages); n > 0 {
+			current := t.Current
+			if current < 0 {
+				current = n - 1
+			}
+			if _, err := tx.Exec(`UPDATE conversations SET leaf_id = ? WHERE id = ?`, base+int64(current), t.Conversation.ID); err != nil {
+				return err
+			}
+			base += int64(n)
+		}
 	}
-	_, err := tx.Exec(`UPDATE conversations SET leaf_id = ? WHERE id = ?`, saved[current], c.ID)
-	return err
+	return nil
 }
 
 // chain is the parents of messages that each follow the one before.

@@ -55,20 +55,29 @@ func decodeItems(s string) ([]json.RawMessage, string) {
 	return k.Items, k.Model
 }
 
-// insertMessage adds a message row as it is, seq, parent and times included.
-func insertMessage(tx *sql.Tx, m Message) (int64, error) {
+// insertColumns are the columns a new message row is given, in the order of messageValues.
+const insertColumns = `conversation_id, seq, role, content, model, prompt_tokens, cached_tokens, completion_tokens,
+	reasoning_tokens, usage_estimated, cost_usd, cost_known, finish, error, created, updated,
+	thinking, thinking_ms, items, cache_write_tokens, service_tier, api, response_id, parent_id`
+
+// valuesRow is one row of placeholders for insertColumns.
+const valuesRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// messageValues are a message's values for insertColumns.
+func messageValues(m Message) []any {
 	var parent any // NULL: it opens the conversation
 	if m.Parent != 0 {
 		parent = m.Parent
 	}
-	res, err := tx.Exec(`INSERT INTO messages (conversation_id, seq, role, content, model, prompt_tokens, cached_tokens, completion_tokens,
-		reasoning_tokens, usage_estimated, cost_usd, cost_known, finish, error, created, updated,
-		thinking, thinking_ms, items, cache_write_tokens, service_tier, api, response_id, parent_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.ConversationID, m.Seq, string(m.Role), m.Content, m.Model, m.Usage.PromptTokens, m.Usage.CachedTokens,
+	return []any{m.ConversationID, m.Seq, string(m.Role), m.Content, m.Model, m.Usage.PromptTokens, m.Usage.CachedTokens,
 		m.Usage.CompletionTokens, m.Usage.ReasoningTokens, m.Usage.Estimated, m.Cost.USD, m.Cost.Known,
 		string(m.Finish), m.Error, ms(m.Created), ms(m.Updated),
-		m.Thinking, m.ThinkingTime.Milliseconds(), encodeItems(m), m.Usage.CacheWriteTokens, m.Usage.ServiceTier, m.API, m.ResponseID, parent)
+		m.Thinking, m.ThinkingTime.Milliseconds(), encodeItems(m), m.Usage.CacheWriteTokens, m.Usage.ServiceTier, m.API, m.ResponseID, parent}
+}
+
+// insertMessage adds a message row as it is, seq, parent and times included.
+func insertMessage(tx *sql.Tx, m Message) (int64, error) {
+	res, err := tx.Exec(`INSERT INTO messages (`+insertColumns+`) VALUES `+valuesRow, messageValues(m)...)
 	if err != nil {
 		return 0, err
 	}
