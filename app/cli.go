@@ -123,8 +123,8 @@ func parseAnywhere(fs *flag.FlagSet, args []string) int {
 	return -1
 }
 
-// isTerminal tells whether r is an interactive terminal.
-func isTerminal(r io.Reader) bool {
+// isTerminal tells whether a reader or writer is an interactive terminal.
+func isTerminal(r any) bool {
 	f, ok := r.(*os.File)
 	if !ok {
 		return false

@@ -1,14 +1,18 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"parley/chat/importer"
 	"parley/chat/markdown"
 	"parley/chat/store"
 	"parley/settings"
@@ -18,7 +22,7 @@ const historyUsageText = `list [--json] [-n N]
        parley history search QUERY [--json]
        parley history export ID [-o FILE [--force]] [--all-branches]
        parley history export --all DIR [--all-branches]
-       parley history import FILE.md`
+       parley history import FILE [--from chatgpt|claude]   (.md, or a ChatGPT or Claude export: .zip or conversations.json)`
 
 func (c *cli) history(args []string) int {
 	if len(args) == 0 {
@@ -246,7 +250,8 @@ func (c *cli) exportAll(st *store.Store, dir string, allBranches bool) int {
 }
 
 func (c *cli) historyImport(st *store.Store, args []string) int {
-	fs := c.flags("history import", "FILE.md")
+	fs := c.flags("history import", "FILE  (a Parley .md export, or a ChatGPT or Claude export: the .zip or its conversations.json)")
+	from := fs.String("from", "", "refuse an export of another maker: chatgpt or claude")
 	if code := parseAnywhere(fs, args); code >= 0 {
 		return code
 	}
@@ -254,11 +259,47 @@ func (c *cli) historyImport(st *store.Store, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	conv, n, err := markdown.ImportFile(st, fs.Arg(0))
+	path := fs.Arg(0)
+	if strings.EqualFold(filepath.Ext(path), ".md") {
+		conv, n, err := markdown.ImportFile(st, path)
+		if err != nil {
+			return c.fail(exitFailure, err)
+		}
+		fmt.Fprintf(c.stdout, "Imported %q as conversation %d (%d messages).\n", conv.Title, conv.ID, n)
+		return exitOK
+	}
+	opts := importer.Options{}
+	switch strings.ToLower(*from) {
+	case "":
+	case "chatgpt":
+		opts.Want = importer.ChatGPT
+	case "claude":
+		opts.Want = importer.Claude
+	default:
+		return c.fail(exitUsage, fmt.Errorf("--from takes chatgpt or claude, not %q", *from))
+	}
+	if isTerminal(c.stderr) {
+		last := time.Time{}
+		opts.Progress = func(p importer.Progress) {
+			if time.Since(last) > 200*time.Millisecond {
+				last = time.Now()
+				fmt.Fprintf(c.stderr, "\r%3.0f%%  %d conversations, %d messages", p.Fraction*100, p.Conversations, p.Messages)
+			}
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	sum, err := importer.Run(ctx, st, path, opts)
+	if opts.Progress != nil {
+		fmt.Fprint(c.stderr, "\r\033[K")
+	}
 	if err != nil {
 		return c.fail(exitFailure, err)
 	}
-	fmt.Fprintf(c.stdout, "Imported %q as conversation %d (%d messages).\n", conv.Title, conv.ID, n)
+	fmt.Fprintln(c.stdout, sum.Report())
+	if sum.Conversations == 0 && sum.Already == 0 {
+		return exitFailure
+	}
 	return exitOK
 }
 

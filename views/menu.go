@@ -34,7 +34,7 @@ func (m *Main) actions() *menuActions {
 		exportOne:        &fyne.MenuItem{Label: "Export Conversation…", Action: func() { m.exportCurrent(false) }, Shortcut: shortcut(fyne.KeyE, false)},
 		exportBranches:   &fyne.MenuItem{Label: "Export Conversation with All Versions…", Action: func() { m.exportCurrent(true) }},
 		exportAll:        &fyne.MenuItem{Label: "Export All Conversations…", Action: m.exportAll},
-		importFile:       &fyne.MenuItem{Label: "Import Conversation…", Action: m.importFile},
+		importFile:       &fyne.MenuItem{Label: "Import (Parley, ChatGPT, Claude)…", Action: m.importFile},
 		settings:         &fyne.MenuItem{Label: "Settings…", Action: m.ShowSettings, Shortcut: shortcut(fyne.KeyComma, false)},
 		quit:             &fyne.MenuItem{Label: "Quit", Action: func() { bridge.Quit(m.app) }, Shortcut: shortcut(fyne.KeyQ, false), IsQuit: true},
 		copyLast:         &fyne.MenuItem{Label: "Copy Last Answer", Action: m.conversation.copyLastAnswer, Shortcut: shortcut(fyne.KeyC, true)},
@@ -153,43 +153,6 @@ func (m *Main) exportAll() {
 			m.inform("Export finished", fmt.Sprintf("%d conversations were exported to %s, one Markdown file each.", e.n, path))
 		})
 	}, m.Window)
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
-}
-
-// importFile reads a Parley export back into the history and opens it.
-func (m *Main) importFile() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			m.showError("The import failed", err)
-			return
-		}
-		if r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		type imported struct {
-			c   store.Conversation
-			err error
-		}
-		bridge.Work(func() (i imported) {
-			st, err := m.svc.History()
-			if err == nil {
-				i.c, _, err = markdown.ImportFile(st, path)
-			}
-			i.err = err
-			return i
-		}, func(i imported) {
-			if i.err != nil {
-				m.showError("The import failed", i.err)
-				return
-			}
-			m.sidebar.reload()
-			m.Open(i.c.ID)
-		})
-	}, m.Window)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".md"}))
 	d.Resize(fyne.NewSize(800, 560))
 	d.Show()
 }

@@ -238,7 +238,7 @@ func (r *run) read(p part, first bool) error {
 		return fmt.Errorf("%s: %w", p.name, notJSON(err))
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return fmt.Errorf("%s is not a list of conversations: %w", p.name, ErrNotExport)
+		return fmt.Errorf("%s: %w", p.name, ErrNotExport)
 	}
 	for n := 1; dec.More(); n++ {
 		if r.ctx.Err() != nil {
@@ -435,4 +435,71 @@ func (c *converted) add(m store.Message, parent int) int {
 	c.msgs = append(c.msgs, m)
 	c.parents = append(c.parents, parent)
 	return len(c.msgs) - 1
+}
+
+// Report says what an import did, in plain words, a line each.
+func (s Summary) Report() string {
+	var b strings.Builder
+	from := ""
+	if s.Format != "" {
+		from = " from " + string(s.Format)
+	}
+	fmt.Fprintf(&b, "Imported %s (%s)%s.\n", count(s.Conversations, "conversation"), count(s.Messages, "message"), from)
+	if s.Already > 0 {
+		fmt.Fprintf(&b, "%s imported before, not added again.\n", count(s.Already, "conversation was", "conversations were"))
+	}
+	if line := counts(s.Skipped); line != "" {
+		fmt.Fprintf(&b, "Left out: %s.\n", line)
+	}
+	if line := counts(s.Notes); line != "" {
+		fmt.Fprintf(&b, "Kept: %s.\n", line)
+	}
+	if n := len(s.MissingFiles); n > 0 {
+		fmt.Fprintf(&b, "%s the export refers to but does not hold (named in their messages): %s.\n", count(n, "file"), some(s.MissingFiles))
+	}
+	if n := len(s.Failed); n > 0 {
+		fmt.Fprintf(&b, "Not imported: %s.\n", some(s.Failed))
+	}
+	if s.Stopped != "" {
+		fmt.Fprintf(&b, "Stopped: %s.\n", strings.TrimSuffix(s.Stopped, "."))
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func count(n int, one string, many ...string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	if len(many) > 0 {
+		return fmt.Sprintf("%d %s", n, many[0])
+	}
+	return fmt.Sprintf("%d %ss", n, one)
+}
+
+// counts lists counted reasons, most first.
+func counts(m map[string]int) string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%d %s", m[k], k)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// some names the first few of a list, and how many more there are.
+func some(list []string) string {
+	const shown = 5
+	if len(list) <= shown {
+		return strings.Join(list, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(list[:shown], ", "), len(list)-shown)
 }

@@ -1,0 +1,49 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"parley/chat/chattest"
+)
+
+// parley history import takes a ChatGPT or Claude export, says what it did in plain words,
+// adds nothing twice, and refuses another maker's export when told which to expect.
+func TestHistoryImportFromChatGPTAndClaude(t *testing.T) {
+	_, home := cliEnv(t, chattest.Options{})
+	gpt := filepath.Join(home, "conversations.json")
+	data, err := os.ReadFile(filepath.Join("..", "chat", "importer", "testdata", "chatgpt-conversations.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(gpt, data, 0o600)
+	code, out, errOut := runParley(t, "", "history", "import", gpt)
+	if code != 0 || !strings.HasPrefix(out, "Imported 3 conversations (11 messages) from ChatGPT.\n") ||
+		!strings.Contains(out, "Left out: ") || !strings.Contains(out, "2 files the export refers to but does not hold") {
+		t.Fatalf("%d %q %q", code, out, errOut)
+	}
+	code, out, _ = runParley(t, "", "history", "import", gpt)
+	if code != 0 || !strings.Contains(out, "3 conversations were imported before, not added again.") {
+		t.Fatalf("%d %q", code, out)
+	}
+	claude := filepath.Join(home, "claude", "conversations.json")
+	os.MkdirAll(filepath.Dir(claude), 0o700)
+	data, _ = os.ReadFile(filepath.Join("..", "chat", "importer", "testdata", "claude-conversations.json"))
+	os.WriteFile(claude, data, 0o600)
+	if code, _, errOut := runParley(t, "", "history", "import", "--from", "chatgpt", claude); code != 1 || !strings.Contains(errOut, "this is a Claude export, not a ChatGPT one") {
+		t.Fatalf("%d %q", code, errOut)
+	}
+	if code, out, _ := runParley(t, "", "history", "import", claude, "--from", "claude"); code != 0 || !strings.HasPrefix(out, "Imported 2 conversations (6 messages) from Claude.") {
+		t.Fatalf("%d %q", code, out)
+	}
+	if _, list, _ := runParley(t, "", "history", "list"); strings.Count(list, "\n") != 5 || !strings.Contains(list, "Café names ☕") {
+		t.Fatalf("%q", list)
+	}
+	random := filepath.Join(home, "settings.json")
+	os.WriteFile(random, []byte(`{"theme":"dark"}`), 0o600)
+	if code, _, errOut := runParley(t, "", "history", "import", random); code != 1 || !strings.Contains(errOut, "not a ChatGPT or Claude export") {
+		t.Fatalf("%d %q", code, errOut)
+	}
+}

@@ -1,0 +1,80 @@
+package views
+
+import (
+	"archive/zip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"parley/chat/chattest"
+)
+
+// A ChatGPT export dropped into File > Import: a progress dialog, then a summary; the sidebar
+// lists the conversations, the one opened shows its branch, Esc closes the summary.
+func TestImportingAChatGPTExport(t *testing.T) {
+	m, _, hist := newTestMain(t, chattest.Options{})
+	data, err := os.ReadFile(filepath.Join("..", "chat", "importer", "testdata", "chatgpt-conversations.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "chatgpt-export.zip")
+	f, _ := os.Create(path)
+	z := zip.NewWriter(f)
+	w, _ := z.Create("conversations.json")
+	w.Write(data)
+	z.Close()
+	f.Close()
+
+	m.importPath(path)
+	if len(m.dialogs) != 1 {
+		t.Fatal("no progress dialog")
+	}
+	settleUntil(t, 20*time.Second, func() bool {
+		return len(m.dialogs) == 1 && strings.Contains(test.RenderToMarkup(m.Window.Canvas()), "Import finished")
+	})
+	markup := test.RenderToMarkup(m.Window.Canvas())
+	if !strings.Contains(markup, "Imported 3 conversations (11 messages) from ChatGPT.") || !strings.Contains(markup, "Left out:") {
+		t.Fatalf("the summary:\n%s", markup)
+	}
+	m.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if len(m.dialogs) != 0 {
+		t.Fatal("Esc did not close the summary")
+	}
+	if n, _ := hist.CountConversations(); n != 3 {
+		t.Fatalf("%d conversations", n)
+	}
+	settle(t, time.Second)
+	if markup := test.RenderToMarkup(m.Window.Canvas()); !strings.Contains(markup, "Rust lifetimes ⏳") {
+		t.Fatal("the sidebar does not list the imported conversations")
+	}
+	c, _ := hist.Conversations(10, 0)
+	for _, conv := range c {
+		if conv.Title == "Rust lifetimes ⏳" {
+			m.Open(conv.ID)
+		}
+	}
+	v := m.conversation
+	settleUntil(t, 5*time.Second, func() bool { return len(v.items) == 2 })
+	if got := v.items[1].msg; !strings.HasPrefix(got.Content, "The returned reference") || got.Version != 1 || got.Versions != 2 {
+		t.Fatalf("the branch shown: %+v", got)
+	}
+}
+
+// A file that is not an export says so, and nothing is imported.
+func TestImportingTheWrongFile(t *testing.T) {
+	m, _, hist := newTestMain(t, chattest.Options{})
+	path := filepath.Join(t.TempDir(), "settings.json")
+	os.WriteFile(path, []byte(`{"theme": "dark"}`), 0o600)
+	m.importPath(path)
+	settleUntil(t, 10*time.Second, func() bool {
+		return strings.Contains(test.RenderToMarkup(m.Window.Canvas()), "Nothing was imported: settings.json: this is not a")
+	})
+	if n, _ := hist.CountConversations(); n != 0 {
+		t.Fatalf("%d conversations", n)
+	}
+}
