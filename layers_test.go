@@ -17,6 +17,7 @@ func TestLayers(t *testing.T) {
 		{"parley/chat/...", []string{"fyne.io/", "parley/views", "parley/app", "parley/settings", "parley/account"}},
 		{"parley/settings/...", []string{"fyne.io/", "parley/views", "parley/app", "parley/chat", "parley/account"}},
 		{"parley/account/...", []string{"fyne.io/", "parley/views", "parley/app"}},
+		{"parley/backup/...", []string{"fyne.io/", "parley/views", "parley/app"}},
 		{"parley/views/widgets", []string{"parley/app"}},
 		{"parley/views/bridge", []string{"parley/app", "parley/chat", "parley/settings"}},
 		{"parley/views/format", []string{"fyne.io/", "parley/app"}},

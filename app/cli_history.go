@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"parley/backup"
+	"parley/chat/attach"
 	"parley/chat/importer"
 	"parley/chat/markdown"
 	"parley/chat/store"
@@ -22,7 +24,9 @@ const historyUsageText = `list [--json] [-n N]
        parley history search QUERY [--json]
        parley history export ID [-o FILE [--force]] [--all-branches]
        parley history export --all DIR [--all-branches]
-       parley history import FILE [--from chatgpt|claude]   (.md, or a ChatGPT or Claude export: .zip or conversations.json)`
+       parley history import FILE [--from chatgpt|claude]   (.md, or a ChatGPT or Claude export: .zip or conversations.json)
+       parley history backup FILE [--force]   (everything but keys, in one file)
+       parley history restore FILE            (merges a backup into this history)`
 
 func (c *cli) history(args []string) int {
 	if len(args) == 0 {
@@ -50,6 +54,14 @@ func (c *cli) history(args []string) int {
 		code := c.historyImport(st, args[1:])
 		if code == exitOK {
 			tell(c.svc.paths.Runtime, requestHistory) // a running window lists them at once
+		}
+		return code
+	case "backup":
+		return c.historyBackup(st, args[1:])
+	case "restore":
+		code := c.historyRestore(st, args[1:])
+		if code == exitOK {
+			tell(c.svc.paths.Runtime, requestHistory)
 		}
 		return code
 	case "-h", "--help", "help":
@@ -300,6 +312,46 @@ func (c *cli) historyImport(st *store.Store, args []string) int {
 	if sum.Conversations == 0 && sum.Already == 0 {
 		return exitFailure
 	}
+	return exitOK
+}
+
+func (c *cli) historyBackup(st *store.Store, args []string) int {
+	fs := c.flags("history backup", "FILE")
+	force := fs.Bool("force", false, "replace the file if it exists")
+	if code := parseAnywhere(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	path := fs.Arg(0)
+	if _, err := os.Stat(path); err == nil && !*force {
+		return c.fail(exitUsage, fmt.Errorf("%s exists already: add --force to replace it", path))
+	}
+	w, err := backup.Write(backup.Sources{History: st, Meter: c.svc.meter, Presets: c.svc.presets}, path)
+	if err != nil {
+		return c.fail(exitFailure, err)
+	}
+	fmt.Fprintf(c.stdout, "Backed up %d conversations, the usage records and the presets to %s (%s). No key is in it.\n",
+		w.Conversations, path, attach.Size(w.Bytes))
+	return exitOK
+}
+
+func (c *cli) historyRestore(st *store.Store, args []string) int {
+	fs := c.flags("history restore", "FILE")
+	if code := parseAnywhere(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	r, err := backup.Restore(backup.Sources{History: st, Meter: c.svc.meter, Presets: c.svc.presets}, fs.Arg(0), nil)
+	if err != nil {
+		return c.fail(exitFailure, err)
+	}
+	fmt.Fprintln(c.stdout, r.Report())
 	return exitOK
 }
 

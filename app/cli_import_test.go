@@ -47,3 +47,39 @@ func TestHistoryImportFromChatGPTAndClaude(t *testing.T) {
 		t.Fatalf("%d %q", code, errOut)
 	}
 }
+
+// parley history backup and restore: everything but keys, into another Parley, twice adds
+// nothing; an existing file is replaced only with --force.
+func TestHistoryBackupAndRestore(t *testing.T) {
+	_, home := cliEnv(t, chattest.Options{})
+	data, _ := os.ReadFile(filepath.Join("..", "chat", "importer", "testdata", "claude-conversations.json"))
+	export := filepath.Join(home, "conversations.json")
+	os.WriteFile(export, data, 0o600)
+	if code, _, errOut := runParley(t, "", "history", "import", export); code != 0 {
+		t.Fatal(errOut)
+	}
+	file := filepath.Join(t.TempDir(), "parley.backup")
+	code, out, errOut := runParley(t, "", "history", "backup", file)
+	if code != 0 || !strings.Contains(out, "Backed up 2 conversations") {
+		t.Fatalf("%d %q %q", code, out, errOut)
+	}
+	if code, _, errOut := runParley(t, "", "history", "backup", file); code != 2 || !strings.Contains(errOut, "--force") {
+		t.Fatalf("%d %q", code, errOut)
+	}
+	_, before, _ := runParley(t, "", "history", "export", "1", "--all-branches")
+
+	cliEnv(t, chattest.Options{}) // another machine
+	code, out, errOut = runParley(t, "", "history", "restore", file)
+	if code != 0 || !strings.HasPrefix(out, "Restored 2 conversations") {
+		t.Fatalf("%d %q %q", code, out, errOut)
+	}
+	if _, after, _ := runParley(t, "", "history", "export", "1", "--all-branches"); after != before {
+		t.Fatalf("restored:\n%s\nwas:\n%s", after, before)
+	}
+	if _, out, _ := runParley(t, "", "history", "restore", file); !strings.Contains(out, "Restored 0 conversations (2 were here already)") {
+		t.Fatalf("%q", out)
+	}
+	if code, _, errOut := runParley(t, "", "history", "restore", export); code != 1 || !strings.Contains(errOut, "not a Parley backup") {
+		t.Fatalf("%d %q", code, errOut)
+	}
+}

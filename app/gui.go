@@ -149,7 +149,7 @@ func runGUI(quick bool) int {
 // views gives the screens the services they use.
 func (s *services) views(warnings []string) *views.Services {
 	return &views.Services{
-		Prefs: s.prefs, Keys: s.keys, Meter: s.meter,
+		Prefs: s.prefs, Keys: s.keys, Meter: s.meter, Presets: s.presets,
 		History: s.history,
 		Client: func(p settings.Profile) (*chat.Client, settings.Endpoint) {
 			return s.client(p, nil)

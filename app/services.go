@@ -19,11 +19,12 @@ import (
 
 // services are what the window and the command line both work with.
 type services struct {
-	paths  settings.Paths
-	prefs  *settings.Store
-	keys   *settings.Keys
-	meter  *settings.Meter
-	getenv func(string) string
+	paths   settings.Paths
+	prefs   *settings.Store
+	keys    *settings.Keys
+	meter   *settings.Meter
+	presets *settings.Presets
+	getenv  func(string) string
 
 	historyOnce sync.Once
 	historyDB   *store.Store
@@ -69,13 +70,17 @@ func openServices() (*services, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	presets, presetsWarning, err := settings.OpenPresets(paths.Config)
+	if err != nil {
+		return nil, nil, err
+	}
 	var warnings []string
-	for _, w := range []string{prefs.Warning(), meter.Warning(), settings.LoadCatalog(paths.Config)} {
+	for _, w := range []string{prefs.Warning(), meter.Warning(), presetsWarning, settings.LoadCatalog(paths.Config)} {
 		if w != "" {
 			warnings = append(warnings, w)
 		}
 	}
-	return &services{paths: paths, prefs: prefs, keys: settings.NewKeys(nil), meter: meter, getenv: os.Getenv}, warnings, nil
+	return &services{paths: paths, prefs: prefs, keys: settings.NewKeys(nil), meter: meter, presets: presets, getenv: os.Getenv}, warnings, nil
 }
 
 // client returns a chat client for a profile. notify hears its rate-limit snapshots.

@@ -581,3 +581,14 @@ func causeOf(ctx context.Context, err error) error {
 	}
 	return err
 }
+
+// Plural counts a thing in words: "1 day", "3 days" (many "": one with an s).
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	if many == "" {
+		many = one + "s"
+	}
+	return Thousands(n) + " " + many
+}

@@ -406,3 +406,63 @@ func (m *Meter) Today() (int, float64) {
 	}
 	return tokens, cost
 }
+
+// Export is the usage history as usage.json holds it, for a backup.
+func (m *Meter) Export() ([]byte, error) {
+	var data []byte
+	err := withLock(m.path, func() error {
+		days, err := m.read()
+		if err != nil {
+			return err
+		}
+		f := usageFile{Version: usageVersion}
+		for k, d := range days {
+			f.Days = append(f.Days, dayEntry{Day: k.Day, Profile: k.Profile, Model: k.Model, Usage: d})
+		}
+		sort.Slice(f.Days, func(i, j int) bool {
+			a, b := f.Days[i], f.Days[j]
+			return a.Day+"\x00"+a.Profile+"\x00"+a.Model < b.Day+"\x00"+b.Profile+"\x00"+b.Model
+		})
+		data, err = json.Marshal(f)
+		return err
+	})
+	return data, err
+}
+
+// Merge adds a backup's usage history (Export's) to this one: days it does not hold are added;
+// of a day both hold, the record with more requests and tokens stays (the same day counted by
+// two machines is not added twice). It returns how many days it added or raised.
+func (m *Meter) Merge(data []byte) (int, error) {
+	var f usageFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return 0, fmt.Errorf("the backup's usage records are unreadable: %w", err)
+	}
+	if f.Version > usageVersion {
+		return 0, fmt.Errorf("the backup's usage records were written by a newer Parley (version %d)", f.Version)
+	}
+	changed := 0
+	err := withLock(m.path, func() error {
+		days, err := m.read()
+		if err != nil {
+			return err
+		}
+		for _, e := range f.Days {
+			key := dayKey{e.Day, e.Profile, e.Model}
+			if have, ok := days[key]; !ok || e.Usage.Requests+e.Usage.Tokens() > have.Requests+have.Tokens() {
+				days[key] = e.Usage
+				changed++
+			}
+		}
+		if changed == 0 {
+			return nil
+		}
+		if err := m.write(days); err != nil {
+			return fmt.Errorf("the usage could not be saved: %w", err)
+		}
+		m.mu.Lock()
+		m.days = days
+		m.mu.Unlock()
+		return nil
+	})
+	return changed, err
+}

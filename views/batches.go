@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"parley/chat"
 	"parley/chat/batch"
 	"parley/chat/store"
 	"parley/views/bridge"
@@ -92,16 +93,9 @@ func (b *batchesView) load() {
 		case len(l.entries) == 0:
 			setStatus(b.info, "No batches yet."+b.queueNote(), false)
 		default:
-			setStatus(b.info, fmt.Sprintf("%s, newest first.%s", plural(len(l.entries), "batch", "batches"), b.queueNote()), false)
+			setStatus(b.info, fmt.Sprintf("%s, newest first.%s", chat.Plural(len(l.entries), "batch", "batches"), b.queueNote()), false)
 		}
 	})
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // queueNote tells the project's daily batch queue for the profile's model, when the account
@@ -355,7 +349,7 @@ func (b *batchesView) submit(plan batch.Plan) {
 		if s.err != nil {
 			b.m.showError("The batch was not submitted", s.err)
 		} else {
-			b.m.notify("Submitted " + plural(len(s.made), "batch", "batches") + ": answered within 24 hours")
+			b.m.notify("Submitted " + chat.Plural(len(s.made), "batch", "batches") + ": answered within 24 hours")
 		}
 		b.load()
 	})

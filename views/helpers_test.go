@@ -110,6 +110,7 @@ func newTestMain(t testing.TB, opts chattest.Options) (*Main, *chattest.Server, 
 		t.Fatal(err)
 	}
 	meter, _ := settings.OpenMeter(filepath.Join(dir, "data"), nil)
+	presets, _, _ := settings.OpenPresets(filepath.Join(dir, "config"))
 	hist, err := store.Open(filepath.Join(dir, "data", "history.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +131,7 @@ func newTestMain(t testing.TB, opts chattest.Options) (*Main, *chattest.Server, 
 		return chat.New(chat.Config{BaseURL: e.BaseURL, APIKey: e.Key, Models: modelInfo, Transport: testTransport, API: p.API}, nil)
 	}
 	svc := &Services{
-		Prefs: prefs, Keys: keys, Meter: meter,
+		Prefs: prefs, Keys: keys, Meter: meter, Presets: presets,
 		History: func() (*store.Store, error) { return hist, nil },
 		Client: func(p settings.Profile) (*chat.Client, settings.Endpoint) {
 			e := keys.Resolve(p)

@@ -11,7 +11,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"parley/backup"
+	"parley/chat"
 	"parley/chat/chattest"
+	"parley/chat/store"
 )
 
 // A ChatGPT export dropped into File > Import: a progress dialog, then a summary; the sidebar
@@ -76,5 +79,33 @@ func TestImportingTheWrongFile(t *testing.T) {
 	})
 	if n, _ := hist.CountConversations(); n != 0 {
 		t.Fatalf("%d conversations", n)
+	}
+}
+
+// File > Restore from Backup: a progress bar, then what came back; the sidebar lists it.
+func TestRestoringABackupInTheWindow(t *testing.T) {
+	m, _, hist := newTestMain(t, chattest.Options{})
+	other, err := store.Open(filepath.Join(t.TempDir(), "history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := other.CreateConversation(store.Conversation{Title: "From the old laptop"})
+	other.Append(store.Message{ConversationID: c.ID, Role: chat.User, Content: "Hello from before"})
+	path := filepath.Join(t.TempDir(), "old.backup")
+	if _, err := backup.Write(backup.Sources{History: other}, path); err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	m.restoreFrom(path)
+	settleUntil(t, 20*time.Second, func() bool {
+		return strings.Contains(test.RenderToMarkup(m.Window.Canvas()), "Restore finished")
+	})
+	if markup := test.RenderToMarkup(m.Window.Canvas()); !strings.Contains(markup, "Restored 1 conversation,") {
+		t.Fatalf("%s", markup)
+	}
+	m.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	settle(t, time.Second)
+	if n, _ := hist.CountConversations(); n != 1 || !strings.Contains(test.RenderToMarkup(m.Window.Canvas()), "From the old laptop") {
+		t.Fatalf("%d conversations; the sidebar does not list it", n)
 	}
 }

@@ -20,7 +20,7 @@ import (
 // them.
 type menuActions struct {
 	newChat, exportOne, exportAll, importFile, settings, quit *fyne.MenuItem
-	exportBranches                                            *fyne.MenuItem
+	exportBranches, backUp, restore                           *fyne.MenuItem
 	copyLast, copyConversation, search                        *fyne.MenuItem
 	stop, regenerate, rename, pin, remove                     *fyne.MenuItem
 	top, bottom, sidebar, composer                            *fyne.MenuItem
@@ -34,6 +34,8 @@ func (m *Main) actions() *menuActions {
 		exportOne:        &fyne.MenuItem{Label: "Export Conversation…", Action: func() { m.exportCurrent(false) }, Shortcut: shortcut(fyne.KeyE, false)},
 		exportBranches:   &fyne.MenuItem{Label: "Export Conversation with All Versions…", Action: func() { m.exportCurrent(true) }},
 		exportAll:        &fyne.MenuItem{Label: "Export All Conversations…", Action: m.exportAll},
+		backUp:           &fyne.MenuItem{Label: "Back Up History…", Action: m.backUp},
+		restore:          &fyne.MenuItem{Label: "Restore from Backup…", Action: m.restore},
 		importFile:       &fyne.MenuItem{Label: "Import (Parley, ChatGPT, Claude)…", Action: m.importFile},
 		settings:         &fyne.MenuItem{Label: "Settings…", Action: m.ShowSettings, Shortcut: shortcut(fyne.KeyComma, false)},
 		quit:             &fyne.MenuItem{Label: "Quit", Action: func() { bridge.Quit(m.app) }, Shortcut: shortcut(fyne.KeyQ, false), IsQuit: true},
@@ -63,7 +65,7 @@ func (m *Main) actions() *menuActions {
 
 func (m *Main) menuItems() []*fyne.MenuItem {
 	a := m.menus
-	return []*fyne.MenuItem{a.newChat, a.exportOne, a.exportBranches, a.exportAll, a.importFile, a.settings, a.quit,
+	return []*fyne.MenuItem{a.newChat, a.exportOne, a.exportBranches, a.exportAll, a.backUp, a.restore, a.importFile, a.settings, a.quit,
 		a.copyLast, a.copyConversation, a.search, a.stop, a.regenerate, a.rename, a.pin, a.remove,
 		a.top, a.bottom, a.sidebar, a.composer, a.batches, a.sendBackground, a.attachFiles, a.shortcuts, a.about}
 }
@@ -72,6 +74,7 @@ func (m *Main) menu() *fyne.MainMenu {
 	a := m.menus
 	return fyne.NewMainMenu(
 		fyne.NewMenu("File", a.newChat, fyne.NewMenuItemSeparator(), a.exportOne, a.exportBranches, a.exportAll, a.importFile,
+			fyne.NewMenuItemSeparator(), a.backUp, a.restore,
 			fyne.NewMenuItemSeparator(), a.settings, fyne.NewMenuItemSeparator(), a.quit),
 		fyne.NewMenu("Edit", a.copyLast, a.copyConversation, fyne.NewMenuItemSeparator(), a.search),
 		fyne.NewMenu("Conversation", a.attachFiles, a.sendBackground, a.stop, a.regenerate, a.prevVersion, a.nextVersion, fyne.NewMenuItemSeparator(), a.rename, a.pin, a.remove),

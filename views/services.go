@@ -14,9 +14,10 @@ import (
 // Services are what the screens work with. app builds them; the screens only call them, and
 // never from the UI goroutine when the call may wait (network, keychain, database, file lock).
 type Services struct {
-	Prefs *settings.Store
-	Keys  *settings.Keys
-	Meter *settings.Meter
+	Prefs   *settings.Store
+	Keys    *settings.Keys
+	Meter   *settings.Meter
+	Presets *settings.Presets // the library of system prompts
 	// History opens the conversation history (the first call may take a moment).
 	History func() (*store.Store, error)
 	// Client returns a chat client for a profile and where it sends requests. It reads the

@@ -21,6 +21,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"parley/chat"
 	"parley/chat/store"
 )
 
@@ -444,9 +445,9 @@ func (s Summary) Report() string {
 	if s.Format != "" {
 		from = " from " + string(s.Format)
 	}
-	fmt.Fprintf(&b, "Imported %s (%s)%s.\n", count(s.Conversations, "conversation"), count(s.Messages, "message"), from)
+	fmt.Fprintf(&b, "Imported %s (%s)%s.\n", chat.Plural(s.Conversations, "conversation", ""), chat.Plural(s.Messages, "message", ""), from)
 	if s.Already > 0 {
-		fmt.Fprintf(&b, "%s imported before, not added again.\n", count(s.Already, "conversation was", "conversations were"))
+		fmt.Fprintf(&b, "%s imported before, not added again.\n", chat.Plural(s.Already, "conversation was", "conversations were"))
 	}
 	if line := counts(s.Skipped); line != "" {
 		fmt.Fprintf(&b, "Left out: %s.\n", line)
@@ -455,7 +456,7 @@ func (s Summary) Report() string {
 		fmt.Fprintf(&b, "Kept: %s.\n", line)
 	}
 	if n := len(s.MissingFiles); n > 0 {
-		fmt.Fprintf(&b, "%s the export refers to but does not hold (named in their messages): %s.\n", count(n, "file"), some(s.MissingFiles))
+		fmt.Fprintf(&b, "%s the export refers to but does not hold (named in their messages): %s.\n", chat.Plural(n, "file", ""), some(s.MissingFiles))
 	}
 	if n := len(s.Failed); n > 0 {
 		fmt.Fprintf(&b, "Not imported: %s.\n", some(s.Failed))
@@ -464,16 +465,6 @@ func (s Summary) Report() string {
 		fmt.Fprintf(&b, "Stopped: %s.\n", strings.TrimSuffix(s.Stopped, "."))
 	}
 	return strings.TrimSuffix(b.String(), "\n")
-}
-
-func count(n int, one string, many ...string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	if len(many) > 0 {
-		return fmt.Sprintf("%d %s", n, many[0])
-	}
-	return fmt.Sprintf("%d %ss", n, one)
 }
 
 // counts lists counted reasons, most first.

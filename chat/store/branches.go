@@ -226,8 +226,8 @@ func (s *Store) ImportTree(c Conversation, msgs []Message, parents []int, curren
 }
 
 // ImportTrees stores whole conversations in one transaction: all of them or, on an error,
-// none. Those whose Source is in the history already (or earlier in trees) are left out: their
-// ID stays 0 in what it returns.
+// none. Those whose Source or UID is in the history already (or earlier in trees) are left
+// out: their ID stays 0 in what it returns.
 func (s *Store) ImportTrees(trees []Tree) ([]Conversation, error) {
 	for _, t := range trees {
 		if err := t.check(); err != nil {
@@ -244,16 +244,16 @@ func (s *Store) ImportTrees(trees []Tree) ([]Conversation, error) {
 	sources := map[string]bool{}
 	for i, t := range trees {
 		c := t.Conversation
-		if c.Source != "" {
+		if c.Source != "" || c.UID != "" {
 			var n int
-			if err := tx.QueryRow(`SELECT count(*) FROM conversations WHERE source = ?`, c.Source).Scan(&n); err != nil {
+			if err := tx.QueryRow(`SELECT count(*) FROM conversations WHERE (source = ?1 AND ?1 != '') OR (uid = ?2 AND ?2 != '')`, c.Source, c.UID).Scan(&n); err != nil {
 				return nil, wrap("importing conversations", err)
 			}
-			if n > 0 || sources[c.Source] {
+			if n > 0 || sources["s"+c.Source] || sources["u"+c.UID] {
 				out[i] = c
 				continue
 			}
-			sources[c.Source] = true
+			sources["s"+c.Source], sources["u"+c.UID] = c.Source != "", c.UID != ""
 		}
 		if c.UID == "" {
 			c.UID = newUID()

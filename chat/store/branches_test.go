@@ -241,3 +241,37 @@ func TestMigrationToBranchesChainsMessages(t *testing.T) {
 		t.Fatalf("backups %v", backups)
 	}
 }
+
+// A migration that fails puts the history back as it was before it, from the copy taken
+// first, and says so; the history is still whole, at its old schema.
+func TestFailedMigrationPutsTheHistoryBack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "history.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Schema 3, with an index in the way of migration 5.
+	for _, q := range append(migrations[:3:3], `PRAGMA user_version = 3`,
+		`INSERT INTO conversations (title, created, updated) VALUES ('kept', 1, 2)`,
+		`INSERT INTO messages (conversation_id, seq, role, content, created, updated) VALUES (1, 0, 'user', 'still here', 1, 1)`,
+		`CREATE INDEX messages_by_parent ON messages (seq)`) {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	_, err = Open(path)
+	if err == nil || !strings.Contains(err.Error(), "schema 5") || !strings.Contains(err.Error(), "put back as it was before") {
+		t.Fatalf("%v", err)
+	}
+	// Migration 4 had run before 5 failed: it is undone too.
+	back, _ := sql.Open("sqlite", "file:"+path)
+	defer back.Close()
+	var version, messages, blobs int
+	back.QueryRow(`PRAGMA user_version`).Scan(&version)
+	back.QueryRow(`SELECT count(*) FROM messages WHERE content = 'still here'`).Scan(&messages)
+	back.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name = 'blobs'`).Scan(&blobs)
+	if version != 3 || messages != 1 || blobs != 0 {
+		t.Fatalf("schema %d, %d messages, blobs table %d: not as it was", version, messages, blobs)
+	}
+}

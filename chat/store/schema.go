@@ -187,8 +187,10 @@ func (s *Store) migrate() error {
 	if version > len(migrations) {
 		return fmt.Errorf("the history was written by a newer Parley (schema %d, this one knows %d): update Parley", version, len(migrations))
 	}
+	backup := ""
 	if version > 0 && version < len(migrations) {
-		if err := s.backUp(version); err != nil {
+		var err error
+		if backup, err = s.backUp(version); err != nil {
 			return err // no migration without a copy to come back to
 		}
 	}
@@ -199,7 +201,11 @@ func (s *Store) migrate() error {
 		}
 		if _, err := tx.Exec(migrations[v]); err != nil {
 			tx.Rollback()
-			return wrap(fmt.Sprintf("updating the history to schema %d", v+1), err)
+			err = wrap(fmt.Sprintf("updating the history to schema %d", v+1), err)
+			if backup != "" {
+				return migrationFailed{err: err, backup: backup}
+			}
+			return err
 		}
 		if _, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, v+1)); err != nil {
 			tx.Rollback()
@@ -214,10 +220,10 @@ func (s *Store) migrate() error {
 
 // backUp copies the history, whole and consistent, beside itself before a migration
 // ("history.db.before-schema-2-20261202-101500"), and keeps the last few.
-func (s *Store) backUp(version int) error {
+func (s *Store) backUp(version int) (string, error) {
 	path := fmt.Sprintf("%s.before-schema-%d-%s", s.path, version+1, s.now().Format("20060102-150405"))
 	if _, err := s.db.Exec(`VACUUM INTO ?`, path); err != nil {
-		return wrap("backing up the history before updating it", err)
+		return "", wrap("backing up the history before updating it", err)
 	}
 	os.Chmod(path, 0o600)
 	old, _ := filepath.Glob(s.path + ".before-schema-*")
@@ -226,5 +232,30 @@ func (s *Store) backUp(version int) error {
 		os.Remove(old[0])
 		old = old[1:]
 	}
-	return nil
+	return path, nil
+}
+
+// migrationFailed is a migration that failed after the history was backed up.
+type migrationFailed struct {
+	err    error
+	backup string
+}
+
+func (e migrationFailed) Error() string { return e.err.Error() }
+func (e migrationFailed) Unwrap() error { return e.err }
+
+// putBack replaces the history with the copy taken before a migration that failed: the
+// migrations before it in the same start had changed it already.
+func putBack(path string, failed migrationFailed) error {
+	for _, suffix := range []string{"-wal", "-shm"} {
+		os.Remove(path + suffix)
+	}
+	data, err := os.ReadFile(failed.backup)
+	if err == nil {
+		err = os.WriteFile(path, data, 0o600)
+	}
+	if err != nil {
+		return fmt.Errorf("%w; putting back the copy taken before also failed (%v): it is %s", failed.err, err, failed.backup)
+	}
+	return fmt.Errorf("%w. Your history was put back as it was before, from the copy taken first (%s): nothing is lost, and this Parley cannot use it until this is fixed", failed.err, failed.backup)
 }

@@ -158,6 +158,10 @@ func open(path string) (*Store, error) {
 	}
 	if err := s.migrate(); err != nil {
 		db.Close()
+		var failed migrationFailed
+		if errors.As(err, &failed) {
+			return nil, putBack(path, failed)
+		}
 		return nil, err
 	}
 	return s, nil

@@ -1,0 +1,110 @@
+package views
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"parley/backup"
+	"parley/chat/attach"
+	"parley/chat/store"
+	"parley/views/bridge"
+)
+
+// backUp writes everything Parley keeps (conversations with every branch and file, usage
+// records, presets; never a key) into one file the user picks.
+func (m *Main) backUp() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			m.showError("The backup failed", err)
+			return
+		}
+		if w == nil {
+			return
+		}
+		path := w.URI().Path()
+		w.Close()
+		m.notify("Backing up…")
+		type written struct {
+			w   backup.Written
+			err error
+		}
+		bridge.Work(func() (r written) {
+			st, err := m.svc.History()
+			if err != nil {
+				return written{err: err}
+			}
+			r.w, r.err = backup.Write(m.backupSources(st), path)
+			return r
+		}, func(r written) {
+			if r.err != nil {
+				m.showError("The backup failed", r.err)
+				return
+			}
+			m.inform("Backup written", fmt.Sprintf("%d conversations, with every version and file, the usage records and the presets are in %s (%s). "+
+				"No API key is in it. File > Restore from Backup… brings it back, here or on another machine.", r.w.Conversations, path, attach.Size(r.w.Bytes)))
+		})
+	}, m.Window)
+	d.SetFileName("parley-" + time.Now().Format("2006-01-02") + ".backup")
+	d.Resize(fyne.NewSize(800, 560))
+	d.Show()
+}
+
+// restore merges a backup into the history, with a progress bar; nothing the history holds is
+// replaced, so it asks nothing first.
+func (m *Main) restore() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			m.showError("The restore failed", err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		m.restoreFrom(path)
+	}, m.Window)
+	d.Resize(fyne.NewSize(800, 560))
+	d.Show()
+}
+
+func (m *Main) restoreFrom(path string) {
+	bar := widget.NewProgressBar()
+	progress := dialog.NewCustomWithoutButtons("Restoring from the backup", container.NewVBox(bar, widget.NewLabel(path)), m.Window)
+	progress.Resize(fyne.NewSize(480, 140))
+	m.present(progress, nil, func() {}) // it closes itself when done
+	shown := bridge.NewThrottle(200*time.Millisecond, nil)
+	type restored struct {
+		r   backup.Restored
+		err error
+	}
+	bridge.Work(func() (r restored) {
+		st, err := m.svc.History()
+		if err != nil {
+			return restored{err: err}
+		}
+		r.r, r.err = backup.Restore(m.backupSources(st), path, func(done, total int) {
+			shown.Push(func() { bar.SetValue(float64(done) / float64(max(total, 1))) })
+		})
+		return r
+	}, func(r restored) {
+		shown.Flush()
+		progress.Hide()
+		m.sidebar.reload()
+		if r.err != nil {
+			m.showError("The restore failed", r.err)
+			return
+		}
+		m.usageChanged()
+		m.inform("Restore finished", r.r.Report())
+	})
+}
+
+func (m *Main) backupSources(st *store.Store) backup.Sources {
+	return backup.Sources{History: st, Meter: m.svc.Meter, Presets: m.svc.Presets}
+}
