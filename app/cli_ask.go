@@ -83,6 +83,7 @@ func (c *cli) ask(args []string) int {
 	model := fs.String("m", "", "the model (default: the profile's)")
 	system := fs.String("s", "", "the system prompt (default: the profile's)")
 	profileName := fs.String("profile", "", "the profile to use (default: the current one)")
+	presetName := fs.String("preset", "", "ask as a preset says (its name or id; -m, -s and --effort still win)")
 	asJSON := fs.Bool("json", false, "print one JSON object at the end instead of streaming text")
 	noSave := fs.Bool("no-save", false, "do not keep the exchange in history")
 	api := fs.String("api", "", "the protocol: auto, responses or chat (default: the profile's)")
@@ -142,6 +143,20 @@ func (c *cli) ask(args []string) int {
 	if err != nil {
 		return c.fail(exitUsage, err)
 	}
+	var temperature *float32
+	if *presetName != "" {
+		preset, ok := c.findPreset(*presetName)
+		if !ok {
+			return c.fail(exitUsage, fmt.Errorf("there is no preset %q (see Settings > Presets in the window)", *presetName))
+		}
+		use := store.Conversation{Model: *model, SystemPrompt: *system, Effort: *effort}.WithPreset(preset.SystemPrompt, preset.Model, preset.Effort, preset.Temperature)
+		for flag, v := range map[*string]string{model: use.Model, system: use.SystemPrompt, effort: use.Effort} {
+			if *flag == "" {
+				*flag = v
+			}
+		}
+		temperature = use.Temperature
+	}
 	if *model == "" {
 		*model = p.Model
 	}
@@ -175,7 +190,7 @@ func (c *cli) ask(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	x := ask.Exchange{
-		Conversation: store.Conversation{Profile: p.ID, Model: *model, SystemPrompt: *system, Effort: *effort, Pro: *pro, ServiceTier: *tier},
+		Conversation: store.Conversation{Profile: p.ID, Model: *model, SystemPrompt: *system, Effort: *effort, Pro: *pro, ServiceTier: *tier, Temperature: temperature},
 		Messages:     []store.Message{{Role: chat.User, Content: prompt, Attachments: attached}},
 		Temperature:  p.Temperature, MaxOutput: p.MaxOutput, NoSave: *noSave,
 		Background: *background, LeaveRunning: true,
@@ -337,4 +352,14 @@ func (c *cli) printJSON(a chat.Answer, conversation int64) {
 	enc := json.NewEncoder(c.stdout)
 	enc.SetIndent("", "  ")
 	enc.Encode(r)
+}
+
+// findPreset finds a preset by its name (any case) or its id.
+func (c *cli) findPreset(name string) (settings.Preset, bool) {
+	for _, p := range c.svc.presets.List() {
+		if strings.EqualFold(p.Name, name) || p.ID == name {
+			return p, true
+		}
+	}
+	return settings.Preset{}, false
 }

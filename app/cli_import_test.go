@@ -83,3 +83,24 @@ func TestHistoryBackupAndRestore(t *testing.T) {
 		t.Fatalf("%d %q", code, errOut)
 	}
 }
+
+// parley ask --preset asks with the preset's prompt; -s still wins; an unknown preset is named.
+func TestAskWithAPreset(t *testing.T) {
+	s, _ := cliEnv(t, chattest.Options{})
+	t.Setenv("OPENAI_API_KEY", cliKey)
+	s.Reply("Hello.", "Hi.")
+	if code, _, errOut := runParley(t, "", "ask", "--preset", "translate to english", "Bonjour"); code != 0 {
+		t.Fatal(errOut)
+	}
+	if code, _, errOut := runParley(t, "", "ask", "--preset", "translate-en", "-s", "Be a pirate.", "Salut"); code != 0 {
+		t.Fatal(errOut)
+	}
+	reqs := s.ChatRequests()
+	if len(reqs) != 2 || !strings.HasPrefix(string(reqs[0].Messages[0].Content), "Translate what I send into natural, idiomatic English.") ||
+		string(reqs[1].Messages[0].Content) != "Be a pirate." {
+		t.Fatalf("%+v", reqs)
+	}
+	if code, _, errOut := runParley(t, "", "ask", "--preset", "Nonexistent", "x"); code != 2 || !strings.Contains(errOut, `there is no preset "Nonexistent"`) {
+		t.Fatalf("%d %q", code, errOut)
+	}
+}

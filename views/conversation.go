@@ -39,6 +39,7 @@ type conversationView struct {
 	effortBtn  *widget.Button // the reasoning effort, for models that reason
 	tierBtn    *widget.Button // the service tier, for models that offer tiers
 	systemBtn  *widget.Button
+	presetBtn  *widget.Button // the presets menu
 	// backgroundBtn turns background mode on for the next question (backgroundOn).
 	backgroundBtn *widget.Button
 	backgroundOn  bool
@@ -84,11 +85,12 @@ func newConversationView(m *Main) *conversationView {
 	v.effortBtn = &widget.Button{Icon: widgets.ThinkingIcon, Importance: widget.LowImportance, OnTapped: v.pickEffort}
 	v.tierBtn = &widget.Button{Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText, Importance: widget.LowImportance, OnTapped: v.pickTier}
 	v.systemBtn = &widget.Button{Text: "System prompt", Icon: theme.DocumentCreateIcon(), Importance: widget.LowImportance, OnTapped: v.editSystemPrompt}
+	v.presetBtn = &widget.Button{Text: "Presets", Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText, Importance: widget.LowImportance, OnTapped: v.pickPreset}
 	v.backgroundBtn = &widget.Button{Text: "Background", Icon: theme.HistoryIcon(), Importance: widget.LowImportance, OnTapped: v.toggleBackground}
 	toolbar := container.NewHBox(
 		// New chat is the sidebar's first button (and Ctrl+N): not repeated here, where the room
 		// goes to how the question is asked.
-		v.profileBtn, v.modelBtn, v.effortBtn, v.tierBtn, v.backgroundBtn, v.systemBtn, layout.NewSpacer(),
+		v.profileBtn, v.modelBtn, v.effortBtn, v.tierBtn, v.backgroundBtn, v.systemBtn, v.presetBtn, layout.NewSpacer(),
 		&widget.Button{Icon: theme.SettingsIcon(), Importance: widget.LowImportance, OnTapped: m.ShowSettings},
 	)
 	v.empty, _ = v.emptyState()

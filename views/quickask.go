@@ -27,6 +27,7 @@ type quickAsk struct {
 	scroll   *container.Scroll
 	meta     *widget.RichText
 	open     *widget.Button
+	preset   *widget.Select // asks as a preset says, when one is chosen
 	conv     store.Conversation
 	question string
 	cancel   context.CancelFunc
@@ -55,6 +56,7 @@ func (q *quickAsk) fresh() {
 	q.md = widgets.MarkdownCache{}
 	q.open.Disable()
 	q.show("", nil)
+	refreshQuickPresets(q.m, q.preset)
 	p := q.m.profile()
 	q.setMeta("Asks " + p.Model + " · " + profileLabel(p, q.m.svc.Keys))
 }
@@ -78,7 +80,8 @@ func newQuickAsk(m *Main) *quickAsk {
 	q.meta = widget.NewRichText()
 	q.open = &widget.Button{Text: "Open in Parley", Icon: theme.NavigateNextIcon(), OnTapped: q.openInParley}
 	q.open.Disable()
-	q.win.SetContent(container.NewBorder(q.entry.box, container.NewBorder(nil, nil, nil, q.open, q.meta), nil, nil, q.scroll))
+	q.preset = quickPresets(m)
+	q.win.SetContent(container.NewBorder(q.entry.box, container.NewBorder(nil, nil, nil, container.NewHBox(q.preset, q.open), q.meta), nil, nil, q.scroll))
 	q.win.Resize(fyne.NewSize(640, 440))
 	q.win.CenterOnScreen()
 	q.win.SetCloseIntercept(q.close)
@@ -133,6 +136,9 @@ func (q *quickAsk) ask() {
 		Messages:     []store.Message{{Role: chat.User, Content: text, Attachments: files}},
 		Temperature:  p.Temperature, MaxOutput: p.MaxOutput,
 	}
+	if preset, ok := chosenPreset(q.m, q.preset); ok {
+		x.Conversation = withPreset(x.Conversation, preset)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	run, err := q.m.svc.Asker.Start(ctx, client, x)
 	if err != nil {
@@ -145,7 +151,7 @@ func (q *quickAsk) ask() {
 	q.md = widgets.MarkdownCache{}
 	q.open.Disable()
 	q.show("", nil)
-	q.setMeta(p.Model + " is writing…  (Esc to close)")
+	q.setMeta(x.Conversation.Model + " is writing…  (Esc to close)")
 	q.cancel = cancel
 	q.m.follow(run, q)
 }

@@ -53,6 +53,8 @@ type settingsView struct {
 	totals                      *widget.RichText
 	chart                       *widgets.UsageChart
 
+	presets *widget.Select // the library of presets
+
 	account  *accountView
 	tray     *widget.Check
 	live     bool   // the meter refreshes itself
@@ -181,6 +183,8 @@ func newSettingsView(m *Main) *settingsView {
 		section("Connection"), s.envNote, connection, container.NewHBox(saveConnection),
 		widget.NewSeparator(),
 		section("New chats"), defaults, container.NewHBox(saveDefaults),
+		widget.NewSeparator(),
+		section("Presets"), s.presetsSection(),
 	)
 	right := container.NewVBox(
 		section("Usage and limits"), container.NewBorder(nil, nil, widget.NewLabel("Usage tier"), nil, s.tier), s.custom,

@@ -32,7 +32,7 @@ func (v *conversationView) emptyState() (fyne.CanvasObject, fyne.Focusable) {
 			Style: widget.RichTextStyle{ColorName: widgets.ColorMuted, Alignment: fyne.TextAlignCenter},
 		})
 		title.Segments[0].(*widget.TextSegment).Style.Alignment = fyne.TextAlignCenter
-		return container.NewCenter(container.NewVBox(title, hint)), nil
+		return container.NewCenter(container.NewVBox(title, hint, v.presetButtons())), nil
 	}
 	c := newFirstRunCard(m)
 	return c.content, c.key.entry

@@ -47,7 +47,8 @@ type Exchange struct {
 	Messages []store.Message
 	// Resume continues the last message, a stopped or cut answer: new text is added to it.
 	Resume bool
-	// Temperature (nil: the model's default) and MaxOutput (0: no cap) shape the answer.
+	// Temperature (nil: the model's default) and MaxOutput (0: no cap) shape the answer; the
+	// conversation's own temperature (a preset's) comes before Temperature.
 	Temperature *float32
 	MaxOutput   int
 	// NoSave keeps the exchange out of the history (`parley ask --no-save`).
@@ -223,7 +224,11 @@ func reachedServer(a chat.Answer) bool {
 // when an answer is continued. It is the one request builder: the composer counts with it too.
 func Request(x Exchange) chat.Request {
 	c := x.Conversation
-	req := chat.Request{Model: c.Model, System: c.SystemPrompt, Temperature: x.Temperature, MaxOutput: x.MaxOutput,
+	temperature := x.Temperature
+	if c.Temperature != nil {
+		temperature = c.Temperature
+	}
+	req := chat.Request{Model: c.Model, System: c.SystemPrompt, Temperature: temperature, MaxOutput: x.MaxOutput,
 		Effort: c.Effort, Pro: c.Pro, ServiceTier: c.ServiceTier, Conversation: c.ID, Background: x.Background}
 	for _, m := range x.Messages {
 		if m.Content == "" && len(m.Items) == 0 && len(m.Attachments) == 0 {

@@ -39,12 +39,17 @@ func Retitled(title, oldFirst, newFirst string) string {
 	return title
 }
 
-const conversationColumns = `id, title, profile, model, system_prompt, created, updated, pinned, quick, effort, pro, service_tier, batch_id, uid, source`
+const conversationColumns = `id, title, profile, model, system_prompt, created, updated, pinned, quick, effort, pro, service_tier, batch_id, uid, source, temperature`
 
 func scanConversation(row interface{ Scan(...any) error }) (Conversation, error) {
 	var c Conversation
 	var created, updated int64
-	err := row.Scan(&c.ID, &c.Title, &c.Profile, &c.Model, &c.SystemPrompt, &created, &updated, &c.Pinned, &c.Quick, &c.Effort, &c.Pro, &c.ServiceTier, &c.Batch, &c.UID, &c.Source)
+	var temperature sql.NullFloat64
+	err := row.Scan(&c.ID, &c.Title, &c.Profile, &c.Model, &c.SystemPrompt, &created, &updated, &c.Pinned, &c.Quick, &c.Effort, &c.Pro, &c.ServiceTier, &c.Batch, &c.UID, &c.Source, &temperature)
+	if temperature.Valid {
+		t := float32(temperature.Float64)
+		c.Temperature = &t
+	}
 	c.Created, c.Updated = fromMS(created), fromMS(updated)
 	return c, err
 }
@@ -110,21 +115,29 @@ func insertConversation(db interface {
 	if c.UID == "" {
 		c.UID = newUID()
 	}
-	res, err := db.Exec(`INSERT INTO conversations (title, profile, model, system_prompt, created, updated, pinned, quick, effort, pro, service_tier, batch_id, uid, source)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.Title, c.Profile, c.Model, c.SystemPrompt, ms(c.Created), ms(c.Updated), c.Pinned, c.Quick, c.Effort, c.Pro, c.ServiceTier, c.Batch, c.UID, c.Source)
+	res, err := db.Exec(`INSERT INTO conversations (title, profile, model, system_prompt, created, updated, pinned, quick, effort, pro, service_tier, batch_id, uid, source, temperature)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.Title, c.Profile, c.Model, c.SystemPrompt, ms(c.Created), ms(c.Updated), c.Pinned, c.Quick, c.Effort, c.Pro, c.ServiceTier, c.Batch, c.UID, c.Source, temperatureOf(c))
 	if err != nil {
 		return 0, err
 	}
 	return res.LastInsertId()
 }
 
+// temperatureOf is a conversation's temperature as the database keeps it (NULL: none).
+func temperatureOf(c Conversation) any {
+	if c.Temperature == nil {
+		return nil
+	}
+	return float64(*c.Temperature)
+}
+
 // UpdateConversation saves a conversation's title, model, profile, system prompt, pin, effort
 // and service tier.
 func (s *Store) UpdateConversation(c Conversation) error {
 	res, err := s.db.Exec(`UPDATE conversations SET title = ?, profile = ?, model = ?, system_prompt = ?, pinned = ?, quick = ?,
-		effort = ?, pro = ?, service_tier = ? WHERE id = ?`,
-		c.Title, c.Profile, c.Model, c.SystemPrompt, c.Pinned, c.Quick, c.Effort, c.Pro, c.ServiceTier, c.ID)
+		effort = ?, pro = ?, service_tier = ?, temperature = ? WHERE id = ?`,
+		c.Title, c.Profile, c.Model, c.SystemPrompt, c.Pinned, c.Quick, c.Effort, c.Pro, c.ServiceTier, temperatureOf(c), c.ID)
 	return changed(res, err, "saving the conversation")
 }
 
@@ -194,4 +207,21 @@ func GroupOf(c Conversation, now time.Time) Group {
 // each message follows the one before it.
 func (s *Store) Import(c Conversation, msgs []Message) (Conversation, error) {
 	return s.ImportTree(c, msgs, chain(len(msgs)), -1)
+}
+
+// WithPreset is the conversation asking as a preset says: its system prompt, and its model,
+// effort and temperature where it names them (settings.Preset's fields).
+func (c Conversation) WithPreset(system, model, effort string, temperature *float32) Conversation {
+	c.SystemPrompt = system
+	if model != "" {
+		c.Model = model
+	}
+	if effort != "" {
+		c.Effort = effort
+	}
+	if temperature != nil {
+		t := *temperature
+		c.Temperature = &t
+	}
+	return c
 }

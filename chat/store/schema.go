@@ -159,7 +159,8 @@ END;
 	// question or regenerating an answer adds a version beside the old one instead of replacing
 	// it; a conversation shows the path that ends at its leaf. No foreign keys here on purpose:
 	// a cascade down a 10,000-message chain would pass SQLite's recursion limit. A conversation
-	// has its own id for merging backups (uid), and names what it was imported from (source).
+	// has its own id for merging backups (uid), names what it was imported from (source), and
+	// may ask at a temperature of its own (a preset's; NULL: the profile's).
 	`
 ALTER TABLE messages ADD COLUMN parent_id INTEGER;
 UPDATE messages SET parent_id = (SELECT p.id FROM messages p
@@ -172,6 +173,7 @@ UPDATE conversations SET uid = lower(hex(randomblob(16)));
 CREATE UNIQUE INDEX conversations_by_uid ON conversations (uid);
 ALTER TABLE conversations ADD COLUMN source TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX conversations_by_source ON conversations (source) WHERE source != '';
+ALTER TABLE conversations ADD COLUMN temperature REAL;
 `,
 }
 

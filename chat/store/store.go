@@ -49,6 +49,8 @@ type Conversation struct {
 	// what it was imported from ("chatgpt:…", "claude:…"), so an export imported twice adds it once.
 	UID    string
 	Source string
+	// Temperature is how it asks (a preset's); nil: the profile's.
+	Temperature *float32
 }
 
 // Message is one stored message.
