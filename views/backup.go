@@ -101,7 +101,7 @@ func (m *Main) restoreFrom(path string) {
 			return
 		}
 		m.usageChanged()
-		m.inform("Restore finished", r.r.Report())
+		m.report("Restore finished", r.r.Report())
 	})
 }
 

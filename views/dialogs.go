@@ -68,6 +68,16 @@ func (m *Main) inform(title, text string) {
 	m.present(d, nil, nil)
 }
 
+// report shows a longer account (what an import or a restore did), a line a paragraph, left
+// aligned and wrapped.
+func (m *Main) report(title, text string) {
+	body := widget.NewLabel(text)
+	body.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustom(title, "Close", body, m.Window)
+	d.Resize(fyne.NewSize(600, 320))
+	m.present(d, nil, nil)
+}
+
 // showError tells the user what went wrong, in a dialog.
 func (m *Main) showError(what string, err error) {
 	d := dialog.NewError(fmt.Errorf("%s: %s", what, plain(err)), m.Window)

@@ -120,6 +120,6 @@ func (m *Main) importExport(path string) {
 		if r.sum.Stopped != "" {
 			title = "Import stopped"
 		}
-		m.inform(title, r.sum.Report())
+		m.report(title, r.sum.Report())
 	})
 }

@@ -285,7 +285,11 @@ func (it *sideItem) bind(r sideRow) {
 			style.TextStyle.Bold = true
 		}
 		it.title.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: title, Style: style}}
-		it.sub.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: r.conv.Model + " · " + when(r.conv.Updated), Style: smallStyle(widgets.ColorMuted, false)}}
+		sub := when(r.conv.Updated)
+		if r.conv.Model != "" { // an imported conversation may not say
+			sub = r.conv.Model + " · " + sub
+		}
+		it.sub.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: sub, Style: smallStyle(widgets.ColorMuted, false)}}
 	}
 	it.markers.Hidden = it.pin.Hidden && it.quick.Hidden
 	it.title.Refresh()

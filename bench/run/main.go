@@ -247,6 +247,10 @@ func goBenchmarks() {
 	add(row{measure: "Same history: full-text search, median of mixed queries", parley: fmt.Sprintf("%.2f ms", fts), target: "≤ 30 ms", verdict: verdict(fts, 30)})
 	grown := goBench("./chat/store/", "SameFileAttachedFiveTimes", 1)["BenchmarkSameFileAttachedFiveTimes"]
 	add(row{measure: "The same 20 MB screenshot attached to five questions: what the history file grows by", parley: fmt.Sprintf("%.1f MB (%.2f× the file)", grown["MB-grown"], grown["file-sizes-grown"]), target: "the file once", verdict: verdict(grown["file-sizes-grown"], 1.05)})
+	imp := goBench("./chat/importer/", "ImportChatGPT5000", 1)["BenchmarkImportChatGPT5000"]
+	add(row{measure: fmt.Sprintf("Import a ChatGPT export of 5,000 conversations, 101,000 messages (%.0f MB): time, peak memory, slowest sidebar page meanwhile", imp["MB-export"]),
+		parley: fmt.Sprintf("%.1f s, %.0f MB, %.1f ms", imp["s/import"], imp["MB-peak-RSS"], imp["ms-worst-sidebar-page"]), target: "≤ 20 s, ≤ 300 MB",
+		verdict: verdict2(imp["s/import"] <= 20 && imp["MB-peak-RSS"] <= 300)})
 	e := goBench("./chat/markdown/", "Export2000", 10)
 	exp := e["BenchmarkExport2000Messages"]["ns/op"] / 1e6
 	add(row{measure: "Markdown export of a 2,000-message conversation (read and render, 1.3 MB)", parley: fmt.Sprintf("%.0f ms", exp), target: "≤ 200 ms", verdict: verdict(exp, 200)})

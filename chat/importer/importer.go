@@ -467,7 +467,7 @@ func (s Summary) Report() string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// counts lists counted reasons, most first.
+// counts lists counted reasons, most first: "tool calls (2); empty messages (1)".
 func counts(m map[string]int) string {
 	var keys []string
 	for k := range m {
@@ -481,7 +481,7 @@ func counts(m map[string]int) string {
 	})
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%d %s", m[k], k)
+		parts[i] = fmt.Sprintf("%s (%s)", k, chat.Thousands(m[k]))
 	}
 	return strings.Join(parts, "; ")
 }
