@@ -156,6 +156,7 @@ func (v *conversationView) showPath(msgs []store.Message) {
 		old[it.msg.ID] = it
 	}
 	items := make([]*item, len(msgs))
+	same := 0 // the items before this one are the same messages as before
 	for i, m := range msgs {
 		if it, ok := old[m.ID]; ok && m.ID != 0 {
 			it.msg = m
@@ -163,10 +164,13 @@ func (v *conversationView) showPath(msgs []store.Message) {
 		} else {
 			items[i] = &item{msg: m}
 		}
+		if same == i && i < len(v.items) && v.items[i] == items[i] {
+			same++
+		}
 	}
 	v.items = items
 	v.showEmpty()
-	v.list.Reload()
+	v.list.ReloadFrom(same)
 	v.countLater()
 }
 

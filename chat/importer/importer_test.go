@@ -165,6 +165,11 @@ func TestChatGPTExport(t *testing.T) {
 	if hits, _ := st.Search("日本語で", 10); len(hits) != 1 {
 		t.Fatalf("the Japanese question is not found: %+v", hits)
 	}
+	for _, words := range []string{"closed for two weeks", "lifetime", "holiday"} { // a file's text, an answer, a thought
+		if hits, _ := st.Search(words, 10); len(hits) == 0 {
+			t.Fatalf("%q is not found", words)
+		}
+	}
 	// Again: nothing added.
 	again, err := Run(context.Background(), st, path, Options{})
 	if err != nil || again.Already != 3 || again.Conversations != 0 {

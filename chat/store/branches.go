@@ -25,35 +25,84 @@ const below = `WITH RECURSIVE sub(id) AS (SELECT ?1 UNION SELECT m.id FROM messa
 // ErrImported says a conversation from that source is already in the history.
 var ErrImported = errors.New("this conversation was imported before")
 
-// countVersions sets each message's place among its versions.
-func (s *Store) countVersions(conversation int64, path []Message) error {
-	if len(path) == 0 {
-		return nil
+// shape is a conversation's tree without its text: each message's parent and place, in the
+// order written, and the message shown last.
+type shape struct {
+	parent   map[int64]int64
+	seq      map[int64]int
+	children map[int64][]int64 // by parent (0: first messages), in the order written
+	leaf     int64
+}
+
+// shapeOf reads a conversation's shape from the tree index alone.
+func (s *Store) shapeOf(conversation int64) (shape, error) {
+	t := shape{parent: map[int64]int64{}, seq: map[int64]int{}, children: map[int64][]int64{}}
+	var leaf int64
+	if err := s.db.QueryRow(`SELECT leaf_id FROM conversations WHERE id = ?`, conversation).Scan(&leaf); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return t, err
 	}
-	rows, err := s.db.Query(`SELECT id, coalesce(parent_id, 0) FROM messages WHERE conversation_id = ? ORDER BY seq`, conversation)
+	rows, err := s.db.Query(`SELECT id, seq, coalesce(parent_id, 0) FROM messages INDEXED BY messages_tree WHERE conversation_id = ? ORDER BY seq`, conversation)
 	if err != nil {
-		return err
+		return t, err
 	}
 	defer rows.Close()
-	children := map[int64][]int64{}
+	var newest int64
 	for rows.Next() {
 		var id, parent int64
-		if err := rows.Scan(&id, &parent); err != nil {
-			return err
+		var seq int
+		if err := rows.Scan(&id, &seq, &parent); err != nil {
+			return t, err
 		}
-		children[parent] = append(children[parent], id)
+		t.parent[id], t.seq[id], newest = parent, seq, id
+		t.children[parent] = append(t.children[parent], id)
 	}
-	for i := range path {
-		versions := children[path[i].Parent]
-		path[i].Versions = max(len(versions), 1)
-		path[i].Version = 1
-		for j, id := range versions {
-			if id == path[i].ID {
-				path[i].Version = j + 1
-			}
+	t.leaf = leaf
+	if _, ok := t.parent[leaf]; !ok {
+		t.leaf = newest // the leaf is gone: the newest message never has a child
+	}
+	return t, rows.Err()
+}
+
+// path is the ids from message from (0: the first) to the leaf, and the seq of the first.
+func (t shape) path(from int64) ([]int64, int) {
+	var ids []int64
+	seen := map[int64]bool{}
+	for id := t.leaf; id != 0 && !seen[id]; id = t.parent[id] { // seen: a damaged file's loop ends
+		if _, ok := t.parent[id]; !ok {
+			break // a parent that is gone starts the path
+		}
+		seen[id] = true
+		ids = append(ids, id)
+		if id == from {
+			break
 		}
 	}
-	return rows.Err()
+	if len(ids) == 0 {
+		return nil, 0
+	}
+	return ids, t.seq[ids[len(ids)-1]]
+}
+
+// after is how many messages are written at seq or later.
+func (t shape) after(seq int) int {
+	n := 0
+	for _, s := range t.seq {
+		if s >= seq {
+			n++
+		}
+	}
+	return n
+}
+
+// version is a message's place among its versions (from 1), and how many there are.
+func (t shape) version(m Message) (int, int) {
+	siblings := t.children[m.Parent]
+	for i, id := range siblings {
+		if id == m.ID {
+			return i + 1, len(siblings)
+		}
+	}
+	return 1, 1
 }
 
 // PathTo returns a message and those it follows, from the conversation's first: what was shown
@@ -61,7 +110,7 @@ func (s *Store) countVersions(conversation int64, path []Message) error {
 func (s *Store) PathTo(id int64) ([]Message, error) {
 	rows, err := s.db.Query(`WITH RECURSIVE path(id) AS (SELECT ?1
 		UNION SELECT m.parent_id FROM messages m JOIN path ON m.id = path.id WHERE m.parent_id IS NOT NULL)
-		SELECT `+messageColumns+` FROM messages WHERE id IN path ORDER BY seq`, id)
+		SELECT `+pathColumns+` FROM path JOIN messages m ON m.id = path.id ORDER BY m.seq`, id)
 	if err != nil {
 		return nil, wrap("reading the conversation", err)
 	}
@@ -276,11 +325,12 @@ func insertTree(tx *sql.Tx, c Conversation, msgs []Message, parents []int, curre
 }
 
 // insertTrees adds the messages of new conversations (their ID set), and shows each one's
-// current message. Their ids are given here, so that many rows go in one statement, newest
-// first: the full-text index's rows are the messages' ids negated, and it writes out what it
-// holds at each statement's end and whenever a row does not come after the one before. With a
-// statement a message, oldest first, importing a 100,000-message export spent most of its time
-// merging the index's tiny segments.
+// current message. Their ids are given here, so that many rows go in one statement (oldest
+// first, so the table stays compact), and the full-text index is filled after them in one
+// statement, newest first: its rows are the messages' ids negated, and it writes out what it
+// holds whenever a row does not come after the one before. Filled by the triggers, a row at a
+// time, importing a 100,000-message export spent most of its time merging the index's tiny
+// segments.
 func insertTrees(tx *sql.Tx, trees []Tree) error {
 	type row struct {
 		m  Message
@@ -309,14 +359,17 @@ func insertTrees(tx *sql.Tx, trees []Tree) error {
 			next++
 		}
 	}
+	if _, err := tx.Exec(`INSERT INTO bulk_insert (active) VALUES (1)`); err != nil {
+		return err
+	}
 	// Many rows a statement, but not too many: the driver binds parameters in a time that
 	// grows with their count squared.
 	const perStatement = 50
-	for end := len(rows); end > 0; end -= perStatement {
-		start := max(end-perStatement, 0)
+	for start := 0; start < len(rows); start += perStatement {
+		end := min(start+perStatement, len(rows))
 		args := make([]any, 0, (end-start)*25)
-		for i := end - 1; i >= start; i-- {
-			args = append(append(args, rows[i].id), messageValues(rows[i].m)...)
+		for _, r := range rows[start:end] {
+			args = append(append(args, r.id), messageValues(r.m)...)
 		}
 		values := strings.Repeat(`(?, `+valuesRow[1:]+`, `, end-start)
 		if _, err := tx.Exec(`INSERT INTO messages (id, `+insertColumns+`) VALUES `+strings.TrimSuffix(values, ", "), args...); err != nil {
@@ -327,6 +380,13 @@ func insertTrees(tx *sql.Tx, trees []Tree) error {
 		if err := insertAttachments(tx, r.id, r.m.Attachments); err != nil {
 			return err
 		}
+	}
+	if _, err := tx.Exec(`INSERT INTO messages_fts (rowid, content) SELECT -m.id, `+indexedText+`
+		FROM messages m WHERE m.id >= ? AND m.id < ? ORDER BY m.id DESC`, first, next); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`DELETE FROM bulk_insert`); err != nil {
+		return err
 	}
 	base := first
 	for _, t := range trees {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"strings"
 	"time"
 
 	"parley/chat"
@@ -14,9 +15,17 @@ import (
 // a live writer checkpoints every second.
 const StaleAfter = 3 * time.Second
 
-const messageColumns = `id, conversation_id, seq, role, content, model, prompt_tokens, cached_tokens, completion_tokens,
-	reasoning_tokens, usage_estimated, cost_usd, cost_known, finish, error, created, updated,
-	thinking, thinking_ms, items, cache_write_tokens, service_tier, api, response_id, coalesce(parent_id, 0)`
+// messageFields are the columns a Message is read from, in scanMessage's order, before its
+// parent.
+var messageFields = []string{"id", "conversation_id", "seq", "role", "content", "model", "prompt_tokens", "cached_tokens",
+	"completion_tokens", "reasoning_tokens", "usage_estimated", "cost_usd", "cost_known", "finish", "error", "created", "updated",
+	"thinking", "thinking_ms", "items", "cache_write_tokens", "service_tier", "api", "response_id"}
+
+// messageColumns select a Message; pathColumns the same of a messages table named m.
+var (
+	messageColumns = strings.Join(messageFields, ", ") + ", coalesce(parent_id, 0)"
+	pathColumns    = "m." + strings.Join(messageFields, ", m.") + ", coalesce(m.parent_id, 0)"
+)
 
 func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
 	var m Message
@@ -94,11 +103,23 @@ func insertMessage(tx *sql.Tx, m Message) (int64, error) {
 func (s *Store) Messages(conversation int64) ([]Message, error) { return s.PathFrom(conversation, 0) }
 
 // PathFrom returns the end of the path Messages returns: from message from (0: the first) to
-// the leaf. After switching a version, only what follows it is read again.
+// the leaf. After switching a version, only what follows it is read again. The path is found
+// from the tree's shape (ids and parents, from an index); only its messages are then read.
 func (s *Store) PathFrom(conversation, from int64) ([]Message, error) {
-	rows, err := s.db.Query(`WITH RECURSIVE path(id) AS (SELECT `+leafOf+`
-		UNION SELECT m.parent_id FROM messages m JOIN path ON m.id = path.id WHERE m.parent_id IS NOT NULL AND m.id != ?2)
-		SELECT `+messageColumns+` FROM messages WHERE id IN path ORDER BY seq`, conversation, from)
+	t, err := s.shapeOf(conversation)
+	if err != nil {
+		return nil, wrap("reading the conversation", err)
+	}
+	ids, first := t.path(from)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	query, args := `SELECT `+messageColumns+` FROM messages WHERE conversation_id = ? AND seq >= ?`, []any{conversation, first}
+	if t.after(first) > len(ids) { // other branches are written in that range: leave them out
+		list, _ := json.Marshal(ids)
+		query, args = query+` AND id IN (SELECT value FROM json_each(?))`, append(args, string(list))
+	}
+	rows, err := s.db.Query(query+` ORDER BY seq`, args...)
 	if err != nil {
 		return nil, wrap("reading the conversation", err)
 	}
@@ -112,8 +133,9 @@ func (s *Store) PathFrom(conversation, from int64) ([]Message, error) {
 	}
 	for i := range out {
 		out[i].Attachments = files[out[i].ID]
+		out[i].Version, out[i].Versions = t.version(out[i])
 	}
-	return out, wrap("reading the conversation's versions", s.countVersions(conversation, out))
+	return out, nil
 }
 
 // scanMessages reads message rows, settling answers whose writer has gone silent.

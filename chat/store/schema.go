@@ -160,12 +160,15 @@ END;
 	// it; a conversation shows the path that ends at its leaf. No foreign keys here on purpose:
 	// a cascade down a 10,000-message chain would pass SQLite's recursion limit. A conversation
 	// has its own id for merging backups (uid), names what it was imported from (source), and
-	// may ask at a temperature of its own (a preset's; NULL: the profile's).
+	// may ask at a temperature of its own (a preset's; NULL: the profile's). While bulk_insert
+	// holds a row (inside an import's transaction only), the full-text index is filled by the
+	// importer in one statement, not by the triggers a row at a time.
 	`
 ALTER TABLE messages ADD COLUMN parent_id INTEGER;
 UPDATE messages SET parent_id = (SELECT p.id FROM messages p
 	WHERE p.conversation_id = messages.conversation_id AND p.seq < messages.seq ORDER BY p.seq DESC LIMIT 1);
 CREATE INDEX messages_by_parent ON messages (parent_id);
+CREATE INDEX messages_tree ON messages (conversation_id, seq, parent_id);
 ALTER TABLE conversations ADD COLUMN leaf_id INTEGER NOT NULL DEFAULT 0;
 UPDATE conversations SET leaf_id = coalesce((SELECT id FROM messages WHERE conversation_id = conversations.id ORDER BY seq DESC LIMIT 1), 0);
 ALTER TABLE conversations ADD COLUMN uid TEXT NOT NULL DEFAULT '';
@@ -174,8 +177,24 @@ CREATE UNIQUE INDEX conversations_by_uid ON conversations (uid);
 ALTER TABLE conversations ADD COLUMN source TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX conversations_by_source ON conversations (source) WHERE source != '';
 ALTER TABLE conversations ADD COLUMN temperature REAL;
+CREATE TABLE bulk_insert (active INTEGER);
+DROP TRIGGER messages_fts_insert;
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN NOT EXISTS (SELECT 1 FROM bulk_insert) BEGIN
+	INSERT INTO messages_fts (rowid, content) VALUES (-new.id, new.content || char(10) || new.thinking);
+END;
+DROP TRIGGER attachments_fts;
+CREATE TRIGGER attachments_fts AFTER INSERT ON attachments WHEN NOT EXISTS (SELECT 1 FROM bulk_insert) BEGIN
+	DELETE FROM messages_fts WHERE rowid = -new.message_id;
+	INSERT INTO messages_fts (rowid, content) SELECT -m.id, `+indexedText+`
+		FROM messages m WHERE m.id = new.message_id;
+END;
 `,
 }
+
+// indexedText is what the full-text index holds of a message m: its text, its thinking, and its
+// files' names and text.
+const indexedText = `m.content || char(10) || m.thinking ||
+		coalesce((SELECT char(10) || group_concat(name || char(10) || text, char(10)) FROM attachments WHERE message_id = m.id), '')`
 
 // backupsKept is how many backups taken before migrations are kept.
 const backupsKept = 3

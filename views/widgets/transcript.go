@@ -100,6 +100,29 @@ func (t *Transcript) Reload() {
 	}
 }
 
+// ReloadFrom rebinds the rows from item i on, after the items from there were replaced (another
+// version of a message shown): those before it keep their rows and heights.
+func (t *Transcript) ReloadFrom(i int) {
+	for j, row := range t.visible {
+		if j >= i {
+			t.release(j, row)
+		}
+	}
+	if i < len(t.heights) {
+		t.heights, t.exact = t.heights[:i], t.exact[:i]
+	}
+	for j := range t.stale {
+		if j >= i {
+			delete(t.stale, j)
+		}
+	}
+	t.sync()
+	t.body.Refresh()
+	if t.follow {
+		t.scrollToEnd()
+	}
+}
+
 // ScrollTo brings item i to the top of the view.
 func (t *Transcript) ScrollTo(i int) {
 	t.sync()
