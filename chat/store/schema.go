@@ -185,7 +185,7 @@ END;
 DROP TRIGGER attachments_fts;
 CREATE TRIGGER attachments_fts AFTER INSERT ON attachments WHEN NOT EXISTS (SELECT 1 FROM bulk_insert) BEGIN
 	DELETE FROM messages_fts WHERE rowid = -new.message_id;
-	INSERT INTO messages_fts (rowid, content) SELECT -m.id, `+indexedText+`
+	INSERT INTO messages_fts (rowid, content) SELECT -m.id, ` + indexedText + `
 		FROM messages m WHERE m.id = new.message_id;
 END;
 `,
