@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -264,14 +265,10 @@ func (c *cli) exportAll(st *store.Store, dir string, allBranches bool) int {
 func (c *cli) historyImport(st *store.Store, args []string) int {
 	fs := c.flags("history import", "FILE  (a Parley .md export, or a ChatGPT or Claude export: the .zip or its conversations.json)")
 	from := fs.String("from", "", "refuse an export of another maker: chatgpt or claude")
-	if code := parseAnywhere(fs, args); code >= 0 {
+	path, code := oneArgument(fs, args)
+	if code >= 0 {
 		return code
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return exitUsage
-	}
-	path := fs.Arg(0)
 	if strings.EqualFold(filepath.Ext(path), ".md") {
 		conv, n, err := markdown.ImportFile(st, path)
 		if err != nil {
@@ -318,14 +315,10 @@ func (c *cli) historyImport(st *store.Store, args []string) int {
 func (c *cli) historyBackup(st *store.Store, args []string) int {
 	fs := c.flags("history backup", "FILE")
 	force := fs.Bool("force", false, "replace the file if it exists")
-	if code := parseAnywhere(fs, args); code >= 0 {
+	path, code := oneArgument(fs, args)
+	if code >= 0 {
 		return code
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return exitUsage
-	}
-	path := fs.Arg(0)
 	if _, err := os.Stat(path); err == nil && !*force {
 		return c.fail(exitUsage, fmt.Errorf("%s exists already: add --force to replace it", path))
 	}
@@ -339,20 +332,29 @@ func (c *cli) historyBackup(st *store.Store, args []string) int {
 }
 
 func (c *cli) historyRestore(st *store.Store, args []string) int {
-	fs := c.flags("history restore", "FILE")
-	if code := parseAnywhere(fs, args); code >= 0 {
+	path, code := oneArgument(c.flags("history restore", "FILE"), args)
+	if code >= 0 {
 		return code
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return exitUsage
-	}
-	r, err := backup.Restore(backup.Sources{History: st, Meter: c.svc.meter, Presets: c.svc.presets}, fs.Arg(0), nil)
+	r, err := backup.Restore(backup.Sources{History: st, Meter: c.svc.meter, Presets: c.svc.presets}, path, nil)
 	if err != nil {
 		return c.fail(exitFailure, err)
 	}
 	fmt.Fprintln(c.stdout, r.Report())
 	return exitOK
+}
+
+// oneArgument parses a command's flags, wherever they are, around its one argument; code is
+// the exit code when they are wrong (-1: go on).
+func oneArgument(fs *flag.FlagSet, args []string) (arg string, code int) {
+	if code := parseAnywhere(fs, args); code >= 0 {
+		return "", code
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return "", exitUsage
+	}
+	return fs.Arg(0), -1
 }
 
 func (c *cli) printJSONValue(v any) int {

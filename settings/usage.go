@@ -212,14 +212,19 @@ func (m *Meter) Record(s Spend) error {
 		d := days[key]
 		d.add(s)
 		days[key] = d
-		if err := m.write(days); err != nil {
-			return fmt.Errorf("the usage could not be saved: %w", err)
-		}
-		m.mu.Lock()
-		m.days = days
-		m.mu.Unlock()
-		return nil
+		return m.keep(days)
 	})
+}
+
+// keep writes days to usage.json and holds them; the lock is held.
+func (m *Meter) keep(days map[dayKey]Day) error {
+	if err := m.write(days); err != nil {
+		return fmt.Errorf("the usage could not be saved: %w", err)
+	}
+	m.mu.Lock()
+	m.days = days
+	m.mu.Unlock()
+	return nil
 }
 
 // SetLive keeps the latest rate-limit headers for a profile and model: they outrank the tier
@@ -456,13 +461,7 @@ func (m *Meter) Merge(data []byte) (int, error) {
 		if changed == 0 {
 			return nil
 		}
-		if err := m.write(days); err != nil {
-			return fmt.Errorf("the usage could not be saved: %w", err)
-		}
-		m.mu.Lock()
-		m.days = days
-		m.mu.Unlock()
-		return nil
+		return m.keep(days)
 	})
 	return changed, err
 }

@@ -15,8 +15,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -126,22 +124,9 @@ func (m *Main) pickFiles() {
 	if !m.conversationShown() {
 		m.ShowConversation()
 	}
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			m.showError("Not attached", err)
-			return
-		}
-		if r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		m.conversation.attachPaths([]string{path})
-	}, m.Window)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg", ".webp", ".gif", ".pdf", ".txt", ".md", ".go", ".py", ".js", ".ts",
-		".json", ".csv", ".html", ".xml", ".yaml", ".yml", ".toml", ".sql", ".sh", ".c", ".h", ".cpp", ".java", ".rs", ".rb", ".log"}))
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	m.chooseFile("Not attached", []string{".png", ".jpg", ".jpeg", ".webp", ".gif", ".pdf", ".txt", ".md", ".go", ".py", ".js", ".ts",
+		".json", ".csv", ".html", ".xml", ".yaml", ".yml", ".toml", ".sql", ".sh", ".c", ".h", ".cpp", ".java", ".rs", ".rb", ".log"},
+		func(path string) { m.conversation.attachPaths([]string{path}) })
 }
 
 // dropped attaches the files dropped on the window.

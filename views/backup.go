@@ -18,16 +18,7 @@ import (
 // backUp writes everything Parley keeps (conversations with every branch and file, usage
 // records, presets; never a key) into one file the user picks.
 func (m *Main) backUp() {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			m.showError("The backup failed", err)
-			return
-		}
-		if w == nil {
-			return
-		}
-		path := w.URI().Path()
-		w.Close()
+	m.chooseNewFile("The backup failed", "parley-"+time.Now().Format("2006-01-02")+".backup", nil, func(path string) {
 		m.notify("Backing up…")
 		type written struct {
 			w   backup.Written
@@ -48,29 +39,13 @@ func (m *Main) backUp() {
 			m.inform("Backup written", fmt.Sprintf("%d conversations, with every version and file, the usage records and the presets are in %s (%s). "+
 				"No API key is in it. File > Restore from Backup… brings it back, here or on another machine.", r.w.Conversations, path, attach.Size(r.w.Bytes)))
 		})
-	}, m.Window)
-	d.SetFileName("parley-" + time.Now().Format("2006-01-02") + ".backup")
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	})
 }
 
 // restore merges a backup into the history, with a progress bar; nothing the history holds is
 // replaced, so it asks nothing first.
 func (m *Main) restore() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			m.showError("The restore failed", err)
-			return
-		}
-		if r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		m.restoreFrom(path)
-	}, m.Window)
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	m.chooseFile("The restore failed", nil, m.restoreFrom)
 }
 
 func (m *Main) restoreFrom(path string) {

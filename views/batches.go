@@ -9,9 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -260,35 +258,11 @@ func (b *batchesView) openConversations(id string, under fyne.CanvasObject) {
 }
 
 func (b *batchesView) submitFile() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			b.m.showError("Nothing was submitted", err)
-			return
-		}
-		if r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		b.prepare(path)
-	}, b.m.Window)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".jsonl"}))
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	b.m.chooseFile("Nothing was submitted", []string{".jsonl"}, b.prepare)
 }
 
 func (b *batchesView) submitFolder() {
-	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
-		if err != nil {
-			b.m.showError("Nothing was submitted", err)
-			return
-		}
-		if dir != nil {
-			b.prepare(dir.Path())
-		}
-	}, b.m.Window)
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	b.m.chooseFolder("Nothing was submitted", b.prepare)
 }
 
 // prepare reads and prices prompts off the UI goroutine, then asks before submitting them.

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"parley/chat/importer"
@@ -24,21 +23,7 @@ import (
 // ChatGPT or Claude export (.zip, or its conversations.json), imported with a progress bar
 // while the window stays usable.
 func (m *Main) importFile() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			m.showError("The import failed", err)
-			return
-		}
-		if r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		m.importPath(path)
-	}, m.Window)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".md", ".zip", ".json"}))
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	m.chooseFile("The import failed", []string{".md", ".zip", ".json"}, m.importPath)
 }
 
 // importPath imports the file at path, by what it is.

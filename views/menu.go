@@ -7,7 +7,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"parley/chat/markdown"
@@ -96,16 +95,7 @@ func (m *Main) exportCurrent(allBranches bool) {
 
 // exportConversation asks where to save a conversation, suggesting a name from its title.
 func (m *Main) exportConversation(c store.Conversation, allBranches bool) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			m.showError("The export failed", err)
-			return
-		}
-		if w == nil {
-			return
-		}
-		path := w.URI().Path()
-		w.Close()
+	m.chooseNewFile("The export failed", markdown.FileName(c, map[string]bool{}), []string{".md"}, func(path string) {
 		bridge.Work(func() error {
 			st, err := m.svc.History()
 			if err == nil {
@@ -119,24 +109,12 @@ func (m *Main) exportConversation(c store.Conversation, allBranches bool) {
 			}
 			m.notify("Exported to " + path)
 		})
-	}, m.Window)
-	d.SetFileName(markdown.FileName(c, map[string]bool{}))
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".md"}))
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	})
 }
 
 // exportAll writes every conversation into a folder the user picks.
 func (m *Main) exportAll() {
-	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
-		if err != nil {
-			m.showError("The export failed", err)
-			return
-		}
-		if dir == nil {
-			return
-		}
-		path := dir.Path()
+	m.chooseFolder("The export failed", func(path string) {
 		type exported struct {
 			n   int
 			err error
@@ -155,9 +133,7 @@ func (m *Main) exportAll() {
 			}
 			m.inform("Export finished", fmt.Sprintf("%d conversations were exported to %s, one Markdown file each.", e.n, path))
 		})
-	}, m.Window)
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	})
 }
 
 // keys is every keyboard route in the window, for Help > Keyboard Shortcuts.

@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -308,15 +307,7 @@ func (s *settingsView) showPresets() {
 
 // exportPresets writes the library as one JSON file.
 func (s *settingsView) exportPresets() {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			if err != nil {
-				s.m.showError("The presets were not exported", err)
-			}
-			return
-		}
-		path := w.URI().Path()
-		w.Close()
+	s.m.chooseNewFile("The presets were not exported", "parley-presets.json", []string{".json"}, func(path string) {
 		data := s.m.svc.Presets.Export()
 		bridge.Work(func() error { return os.WriteFile(path, data, 0o600) }, func(err error) {
 			if err != nil {
@@ -325,42 +316,30 @@ func (s *settingsView) exportPresets() {
 			}
 			s.m.notify("Presets exported to " + path)
 		})
-	}, s.m.Window)
-	d.SetFileName("parley-presets.json")
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	})
 }
 
 // importPresets adds the presets of an exported file.
 func (s *settingsView) importPresets() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			if err != nil {
-				s.m.showError("The presets were not imported", err)
-			}
-			return
+	s.m.chooseFile("The presets were not imported", []string{".json"}, func(path string) {
+		type imported struct {
+			added, changed int
+			err            error
 		}
-		path := r.URI().Path()
-		r.Close()
-		type imported struct{ added, changed int }
-		var ierr error
 		bridge.Work(func() (i imported) {
 			data, err := os.ReadFile(path)
 			if err == nil {
 				i.added, i.changed, err = s.m.svc.Presets.Import(data)
 			}
-			ierr = err
+			i.err = err
 			return i
 		}, func(i imported) {
-			if ierr != nil {
-				s.m.showError("The presets were not imported", ierr)
+			if i.err != nil {
+				s.m.showError("The presets were not imported", i.err)
 				return
 			}
 			s.m.presetsChanged()
 			s.m.inform("Presets imported", fmt.Sprintf("%d added, %d updated.", i.added, i.changed))
 		})
-	}, s.m.Window)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".json"}))
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	})
 }
