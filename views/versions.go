@@ -132,9 +132,11 @@ func (v *conversationView) reloadPath(change func(*store.Store) (int64, error), 
 				r.msgs = append(v.messagesTo(i), r.msgs...)
 			}
 		}
-		v.showPath(r.msgs)
-		if i := v.indexOf(r.at); i >= 0 {
-			v.list.ScrollTo(i)
+		// The version shown in place of the one clicked stays where it was on screen.
+		if first := v.showPath(r.msgs); first != v.indexOf(r.at) {
+			if i := v.indexOf(r.at); i >= 0 {
+				v.list.ScrollTo(i)
+			}
 		}
 		v.m.sidebar.reload()
 	})
@@ -149,8 +151,9 @@ func (v *conversationView) messagesTo(i int) []store.Message {
 	return out
 }
 
-// showPath shows msgs in place of the items, reusing the items of messages still shown.
-func (v *conversationView) showPath(msgs []store.Message) {
+// showPath shows msgs in place of the items, reusing the items of messages still shown, and
+// returns the first item that changed.
+func (v *conversationView) showPath(msgs []store.Message) int {
 	old := make(map[int64]*item, len(v.items))
 	for _, it := range v.items {
 		old[it.msg.ID] = it
@@ -172,6 +175,7 @@ func (v *conversationView) showPath(msgs []store.Message) {
 	v.showEmpty()
 	v.list.ReloadFrom(same)
 	v.countLater()
+	return same
 }
 
 // refreshVersions counts the versions again once an answer is saved (a regenerated answer, or
