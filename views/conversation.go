@@ -38,8 +38,7 @@ type conversationView struct {
 	modelBtn   *widget.Button
 	effortBtn  *widget.Button // the reasoning effort, for models that reason
 	tierBtn    *widget.Button // the service tier, for models that offer tiers
-	systemBtn  *widget.Button
-	presetBtn  *widget.Button // the presets menu
+	systemBtn  *widget.Button // the system prompt, and the presets
 	// backgroundBtn turns background mode on for the next question (backgroundOn).
 	backgroundBtn *widget.Button
 	backgroundOn  bool
@@ -84,13 +83,12 @@ func newConversationView(m *Main) *conversationView {
 	v.modelBtn = &widget.Button{Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText, Importance: widget.LowImportance, OnTapped: v.pickModel}
 	v.effortBtn = &widget.Button{Icon: widgets.ThinkingIcon, Importance: widget.LowImportance, OnTapped: v.pickEffort}
 	v.tierBtn = &widget.Button{Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText, Importance: widget.LowImportance, OnTapped: v.pickTier}
-	v.systemBtn = &widget.Button{Text: "System prompt", Icon: theme.DocumentCreateIcon(), Importance: widget.LowImportance, OnTapped: v.editSystemPrompt}
-	v.presetBtn = &widget.Button{Text: "Presets", Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText, Importance: widget.LowImportance, OnTapped: v.pickPreset}
+	v.systemBtn = &widget.Button{Text: "System prompt", Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText, Importance: widget.LowImportance, OnTapped: v.pickSystemPrompt}
 	v.backgroundBtn = &widget.Button{Text: "Background", Icon: theme.HistoryIcon(), Importance: widget.LowImportance, OnTapped: v.toggleBackground}
 	toolbar := container.NewHBox(
 		// New chat is the sidebar's first button (and Ctrl+N): not repeated here, where the room
 		// goes to how the question is asked.
-		v.profileBtn, v.modelBtn, v.effortBtn, v.tierBtn, v.backgroundBtn, v.systemBtn, v.presetBtn, layout.NewSpacer(),
+		v.profileBtn, v.modelBtn, v.effortBtn, v.tierBtn, v.backgroundBtn, v.systemBtn, layout.NewSpacer(),
 		&widget.Button{Icon: theme.SettingsIcon(), Importance: widget.LowImportance, OnTapped: m.ShowSettings},
 	)
 	v.empty, _ = v.emptyState()

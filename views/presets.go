@@ -62,19 +62,18 @@ func describePreset(p settings.Preset) string {
 	return "its system prompt, " + strings.Join(parts, ", ")
 }
 
-// pickPreset opens the presets menu under the toolbar's button: each preset, then saving this
-// chat's settings as one, and managing them.
-func (v *conversationView) pickPreset() {
-	var items []*fyne.MenuItem
+// pickSystemPrompt opens the system prompt's menu under its button: edit it, or take a preset's,
+// or save this chat's settings as a preset, or manage them.
+func (v *conversationView) pickSystemPrompt() {
+	items := []*fyne.MenuItem{fyne.NewMenuItem("Edit the System Prompt…", v.editSystemPrompt), fyne.NewMenuItemSeparator(),
+		{Label: "Presets", Disabled: true}}
 	for _, p := range v.m.svc.Presets.List() {
-		items = append(items, fyne.NewMenuItem(p.Name, func() { v.usePreset(p) }))
+		items = append(items, fyne.NewMenuItem("   "+p.Name, func() { v.usePreset(p) }))
 	}
 	items = append(items, fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Save This Chat as a Preset…", v.saveAsPreset),
 		fyne.NewMenuItem("Manage Presets…", v.m.ShowSettings))
-	c := fyne.CurrentApp().Driver().CanvasForObject(v.presetBtn)
-	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(v.presetBtn)
-	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c, pos.Add(fyne.NewPos(0, v.presetBtn.Size().Height)))
+	v.m.popUnder(fyne.NewMenu("", items...), v.systemBtn)
 }
 
 // saveAsPreset makes a preset of the chat's system prompt, model, effort and temperature.
@@ -162,7 +161,7 @@ func (m *Main) editPreset(title string, p settings.Preset, saved func(settings.P
 	model := widget.NewSelectEntry(presetModels(m))
 	model.SetText(p.Model)
 	model.SetPlaceHolder("the chat's own model")
-	effort := widget.NewSelect([]string{"the model's default", "minimal", "low", "medium", "high", "xhigh"}, nil)
+	effort := widget.NewSelect(append([]string{"the model's default"}, catalogEfforts()...), nil)
 	effort.SetSelected("the model's default")
 	if p.Effort != "" {
 		effort.SetSelected(p.Effort)
@@ -227,6 +226,21 @@ func (m *Main) editPreset(title string, p settings.Preset, saved func(settings.P
 	name.onEscape, name.onConfirm = d.Hide, d.Submit
 	prompt.onEscape, prompt.onConfirm = d.Hide, d.Submit
 	m.present(d, name, d.Submit)
+}
+
+// catalogEfforts are the reasoning efforts the catalog's models take, in their order.
+func catalogEfforts() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, x := range settings.CurrentCatalog().Models {
+		for _, e := range x.Efforts {
+			if !seen[e] {
+				seen[e] = true
+				out = append(out, e)
+			}
+		}
+	}
+	return out
 }
 
 // presetModels are the models a preset may name: the endpoint's, else the catalog's.

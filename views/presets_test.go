@@ -22,6 +22,13 @@ func TestPresetsInTheWindow(t *testing.T) {
 	if markup := test.RenderToMarkup(m.Window.Canvas()); !strings.Contains(markup, "Or start from a preset:") || !strings.Contains(markup, "Explain code") {
 		t.Fatal("an empty chat does not offer the presets")
 	}
+	// The toolbar's System prompt menu: edit it, or take a preset.
+	v.pickSystemPrompt()
+	if markup := test.RenderToMarkup(m.Window.Canvas()); !strings.Contains(markup, "Edit the System Prompt…") || !strings.Contains(markup, "Translate to English") ||
+		!strings.Contains(markup, "Save This Chat as a Preset…") {
+		t.Fatal("the System prompt menu does not offer the presets")
+	}
+	m.Window.Canvas().Overlays().Top().Hide()
 	warm := float32(0.3)
 	p, err := m.svc.Presets.Save(settings.Preset{Name: "Terse reviewer", SystemPrompt: "Review code in three bullets.", Model: "gpt-4o", Temperature: &warm})
 	if err != nil {
