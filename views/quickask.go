@@ -57,8 +57,17 @@ func (q *quickAsk) fresh() {
 	q.open.Disable()
 	q.show("", nil)
 	refreshQuickPresets(q.m, q.preset)
+	q.describe()
+}
+
+// describe says which model and profile a question goes to, and with which preset.
+func (q *quickAsk) describe() {
 	p := q.m.profile()
-	q.setMeta("Asks " + p.Model + " · " + profileLabel(p, q.m.svc.Keys))
+	model, with := p.Model, ""
+	if preset, ok := chosenPreset(q.m, q.preset); ok {
+		model, with = withPreset(store.Conversation{Model: p.Model}, preset).Model, " · “"+preset.Name+"”"
+	}
+	q.setMeta("Asks " + model + with + " · " + profileLabel(p, q.m.svc.Keys))
 }
 
 // QuickAskClosed is called when the Quick Ask window closes.
@@ -81,6 +90,11 @@ func newQuickAsk(m *Main) *quickAsk {
 	q.open = &widget.Button{Text: "Open in Parley", Icon: theme.NavigateNextIcon(), OnTapped: q.openInParley}
 	q.open.Disable()
 	q.preset = quickPresets(m)
+	q.preset.OnChanged = func(string) {
+		if q.cancel == nil {
+			q.describe()
+		}
+	}
 	q.win.SetContent(container.NewBorder(q.entry.box, container.NewBorder(nil, nil, nil, container.NewHBox(q.preset, q.open), q.meta), nil, nil, q.scroll))
 	q.win.Resize(fyne.NewSize(640, 440))
 	q.win.CenterOnScreen()
