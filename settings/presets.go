@@ -123,8 +123,11 @@ func (p *Preset) check() error {
 	return nil
 }
 
-// List returns the presets, by name.
+// List returns the presets, by name (none without a library).
 func (p *Presets) List() []Preset {
+	if p == nil {
+		return nil
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	out := append([]Preset(nil), p.list...)
@@ -134,6 +137,9 @@ func (p *Presets) List() []Preset {
 
 // Get returns the preset with that id.
 func (p *Presets) Get(id string) (Preset, bool) {
+	if p == nil {
+		return Preset{}, false
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, x := range p.list {
