@@ -295,13 +295,17 @@ func enable(b *widget.Button, on bool) {
 	}
 }
 
-// answerMeta is the line under an answer: model, tokens and cost.
+// answerMeta is the line under an answer: model, tokens and cost. An answer that says nothing of
+// its usage (imported from ChatGPT or Claude) shows its model only: "price unknown" would
+// suggest Parley should know it.
 func answerMeta(m store.Message) string {
 	parts := []string{m.Model}
 	if m.Usage.Total() > 0 {
 		parts = append(parts, format.Usage(m.Usage))
 	}
-	parts = append(parts, format.Cost(m.Cost))
+	if m.Usage.Total() > 0 || m.Cost.Known {
+		parts = append(parts, format.Cost(m.Cost))
+	}
 	return strings.Join(parts, " · ")
 }
 
