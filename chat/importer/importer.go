@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -172,7 +173,7 @@ func open(path string) (*source, error) {
 	if base := filepath.Base(path); splitName.MatchString(base) && base != "conversations.json" {
 		// One file of a split export: take all of them, in order.
 		paths, _ = filepath.Glob(filepath.Join(filepath.Dir(path), "conversations-*.json"))
-		paths = slicesFilter(paths, func(p string) bool { return splitName.MatchString(filepath.Base(p)) })
+		paths = slices.DeleteFunc(paths, func(p string) bool { return !splitName.MatchString(filepath.Base(p)) })
 		sort.Strings(paths)
 	}
 	s := &source{files: &files{}, close: func() error { return nil }}
@@ -183,16 +184,6 @@ func open(path string) (*source, error) {
 		s.parts = append(s.parts, part{name: filepath.Base(p), open: func() (io.ReadCloser, error) { return os.Open(p) }})
 	}
 	return s, nil
-}
-
-func slicesFilter(in []string, keep func(string) bool) []string {
-	var out []string
-	for _, s := range in {
-		if keep(s) {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // run is one import under way. Its summary is shared by the reader and the writer (mu).

@@ -146,7 +146,11 @@ func render(c store.Conversation, msgs []store.Message, paths map[int64]string, 
 			place = &header{Node: i + 1, Parent: node[m.Parent]}
 			if i > 0 && m.Parent != before.ID {
 				// A reader sees where a branch starts; the parser skips text between messages.
-				b.WriteString("*⑂ Another version, after: “" + escapeInline(snippet(msgs[max(node[m.Parent]-1, 0)].Content, node[m.Parent])) + "”*\n\n")
+				after := "the beginning"
+				if p := node[m.Parent]; p > 0 {
+					after = snippet(msgs[p-1].Content)
+				}
+				b.WriteString("*⑂ Another version, after: “" + escapeInline(after) + "”*\n\n")
 			}
 		}
 		writeMessage(&b, m, paths, place)
@@ -155,11 +159,8 @@ func render(c store.Conversation, msgs []store.Message, paths map[int64]string, 
 	return b.Bytes()
 }
 
-// snippet is the start of a message, to name it on one line ("the beginning" for none).
-func snippet(content string, node int) string {
-	if node == 0 {
-		return "the beginning"
-	}
+// snippet is the start of a message, to name it on one line.
+func snippet(content string) string {
 	line := strings.Join(strings.Fields(content), " ")
 	if r := []rune(line); len(r) > 60 {
 		line = string(r[:60]) + "…"

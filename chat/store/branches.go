@@ -160,18 +160,18 @@ func (s *Store) SwitchVersion(conversation, id int64, delta int) (int64, error) 
 // ShowMessage makes a message shown: when it is on another branch (a search found it there),
 // the conversation switches to the newest branch through it.
 func (s *Store) ShowMessage(conversation, id int64) error {
+	t, err := s.shapeOf(conversation)
+	if err != nil {
+		return wrap("opening the branch", err)
+	}
+	if shown, _ := t.path(0); slices.Contains(shown, id) {
+		return nil
+	}
 	tx, err := s.db.Begin()
 	if err != nil {
 		return wrap("opening the branch", err)
 	}
 	defer tx.Rollback()
-	var shown bool
-	err = tx.QueryRow(`WITH RECURSIVE path(id) AS (SELECT `+leafOf+`
-		UNION SELECT m.parent_id FROM messages m JOIN path ON m.id = path.id WHERE m.parent_id IS NOT NULL)
-		SELECT EXISTS (SELECT 1 FROM path WHERE id = ?2)`, conversation, id).Scan(&shown)
-	if err != nil || shown {
-		return wrap("opening the branch", err)
-	}
 	if err := showBelow(tx, conversation, id); err != nil {
 		return wrap("opening the branch", err)
 	}
@@ -218,19 +218,14 @@ func (s *Store) DeleteVersion(conversation, id int64) error {
 	if _, err := tx.Exec(below+` DELETE FROM messages WHERE id IN sub`, id); err != nil {
 		return wrap("deleting the version", err)
 	}
-	if wasShown {
-		leaf := int64(0) // none: the newest message
-		if parent.Valid {
-			leaf = parent.Int64
-		}
-		if _, err := tx.Exec(`UPDATE conversations SET leaf_id = ? WHERE id = ?`, leaf, conversation); err != nil {
-			return wrap("deleting the version", err)
-		}
-		if parent.Valid {
-			if err := showBelow(tx, conversation, parent.Int64); err != nil {
-				return wrap("deleting the version", err)
-			}
-		}
+	switch {
+	case wasShown && parent.Valid:
+		err = showBelow(tx, conversation, parent.Int64)
+	case wasShown: // a first message: the newest left is shown
+		_, err = tx.Exec(`UPDATE conversations SET leaf_id = 0 WHERE id = ?`, conversation)
+	}
+	if err != nil {
+		return wrap("deleting the version", err)
 	}
 	if _, err := tx.Exec(`UPDATE conversations SET updated = ? WHERE id = ?`, ms(s.now()), conversation); err != nil {
 		return wrap("deleting the version", err)
