@@ -64,3 +64,5 @@ require (
 replace github.com/jeandeaual/go-locale => ./third_party/go-locale
 
 replace fyne.io/fyne/v2 => ./third_party/fyne
+
+replace github.com/alecthomas/chroma/v2 => ./third_party/chroma
