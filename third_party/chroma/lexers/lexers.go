@@ -10,19 +10,28 @@ import (
 //go:embed embedded
 var embedded embed.FS
 
-// GlobalLexerRegistry is the global LexerRegistry of Lexers.
-var GlobalLexerRegistry = func() *chroma.LexerRegistry {
-	reg := chroma.NewLexerRegistry()
+// GlobalLexerRegistry is the global LexerRegistry of Lexers. Parley: its embedded XML lexers
+// are read at the first lookup, not when the program starts.
+var GlobalLexerRegistry = chroma.NewLazyLexerRegistry(func(reg *chroma.LexerRegistry) {
 	// index(reg)
 	paths, err := fs.Glob(embedded, "embedded/*.xml")
 	if err != nil {
 		panic(err)
 	}
 	for _, path := range paths {
-		reg.Register(chroma.MustNewXMLLexer(embedded, path))
+		lexer := chroma.MustNewXMLLexer(embedded, path)
+		if analyser := analysers[lexer.Config().Name]; analyser != nil {
+			lexer.SetAnalyser(analyser)
+		}
+		reg.Register(lexer)
 	}
-	return reg
-}()
+})
+
+// analysers are the content analysers Go code gives XML lexers, by the lexer's name. Parley:
+// upstream set them from init functions with Get, which read the whole registry at start.
+var analysers = map[string]func(text string) float32{}
+
+func setAnalyser(name string, analyser func(text string) float32) { analysers[name] = analyser }
 
 // Names of all lexers, optionally including aliases.
 func Names(withAliases bool) []string {
