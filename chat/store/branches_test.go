@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -273,5 +274,40 @@ func TestFailedMigrationPutsTheHistoryBack(t *testing.T) {
 	back.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name = 'blobs'`).Scan(&blobs)
 	if version != 3 || messages != 1 || blobs != 0 {
 		t.Fatalf("schema %d, %d messages, blobs table %d: not as it was", version, messages, blobs)
+	}
+}
+
+// A conversation's count is what it reads (the branch shown); its tokens and cost are every
+// version's, each of which was paid for.
+func TestTotalsCountTheBranchShownAndEveryVersionsCost(t *testing.T) {
+	s := openTemp(t)
+	c, _ := s.CreateConversation(Conversation{Title: "Versions"})
+	q, _ := s.Append(Message{ConversationID: c.ID, Role: chat.User, Content: "q"})
+	paid := func(content string) {
+		t.Helper()
+		if _, err := s.AppendAfter(Message{ConversationID: c.ID, Role: chat.Assistant, Content: content,
+			Usage: chat.Usage{PromptTokens: 10, CompletionTokens: 5}, Cost: chat.Cost{USD: 0.01, Known: true}}, q.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	paid("first answer")
+	paid("regenerated")
+	paid("regenerated again")
+	tot, err := s.Totals(c.ID)
+	if err != nil || tot.Messages != 2 || tot.Tokens != 45 || math.Abs(tot.Cost-0.03) > 1e-9 || !tot.CostKnown {
+		t.Fatalf("after two regenerations: %+v %v (want 2 messages, 45 tokens, $0.03)", tot, err)
+	}
+	s.Append(Message{ConversationID: c.ID, Role: chat.User, Content: "and then?"})
+	if tot, _ := s.Totals(c.ID); tot.Messages != 3 {
+		t.Fatalf("a question after them: %+v", tot)
+	}
+	// An edited first question starts a branch of its own: one message shown.
+	s.AppendAfter(Message{ConversationID: c.ID, Role: chat.User, Content: "q, edited"}, 0)
+	if tot, _ := s.Totals(c.ID); tot.Messages != 1 || tot.Tokens != 45 {
+		t.Fatalf("on the edited question's branch: %+v", tot)
+	}
+	empty, _ := s.CreateConversation(Conversation{Title: "Empty"})
+	if tot, err := s.Totals(empty.ID); err != nil || tot.Messages != 0 {
+		t.Fatalf("empty: %+v %v", tot, err)
 	}
 }

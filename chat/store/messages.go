@@ -293,7 +293,8 @@ func (s *Store) Message(id int64) (Message, error) {
 	return m, wrap("reading the message", err)
 }
 
-// Totals are a conversation's message count, and its tokens and cost summed from its answers.
+// Totals are a conversation's message count (on the branch shown, as it reads), and its tokens
+// and cost summed from all its answers (every version was paid for).
 type Totals struct {
 	Messages  int
 	Tokens    int
@@ -313,5 +314,11 @@ func (s *Store) Totals(conversation int64) (Totals, error) {
 		Scan(&t.Messages, &tokens, &t.Cost, &unknown)
 	t.Tokens = int(min(tokens, math.MaxInt64/2))
 	t.CostKnown = unknown == 0
+	if err == nil && t.Messages > 0 {
+		// The path from the leaf up, by primary key: a walk as long as the branch, not the tree.
+		err = s.db.QueryRow(`WITH RECURSIVE up(id) AS (SELECT `+leafOf+`
+			UNION SELECT m.parent_id FROM messages m JOIN up ON m.id = up.id WHERE m.parent_id IS NOT NULL AND m.conversation_id = ?1)
+			SELECT count(*) FROM up JOIN messages m ON m.id = up.id AND m.conversation_id = ?1`, conversation).Scan(&t.Messages)
+	}
 	return t, wrap("adding up the conversation", err)
 }
