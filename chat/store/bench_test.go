@@ -40,8 +40,8 @@ func fill(tb testing.TB, s *Store, conversations, perConversation int) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	insConv, _ := tx.Prepare(`INSERT INTO conversations (title, profile, model, created, updated, pinned) VALUES (?, 'default', 'gpt-4o', ?, ?, ?)`)
-	insMsg, _ := tx.Prepare(`INSERT INTO messages (conversation_id, seq, role, content, created, updated) VALUES (?, ?, ?, ?, ?, ?)`)
+	insConv, _ := tx.Prepare(`INSERT INTO conversations (title, profile, model, created, updated, pinned, uid) VALUES (?, 'default', 'gpt-4o', ?, ?, ?, lower(hex(randomblob(16))))`)
+	insMsg, _ := tx.Prepare(`INSERT INTO messages (conversation_id, seq, role, content, created, updated, parent_id) VALUES (?, ?, ?, ?, ?, ?, nullif(?, 0))`)
 	start := time.Now().Add(-365 * 24 * time.Hour)
 	for c := range conversations {
 		at := start.Add(time.Duration(c) * 50 * time.Minute)
@@ -51,6 +51,7 @@ func fill(tb testing.TB, s *Store, conversations, perConversation int) {
 		}
 		id, _ := res.LastInsertId()
 		zipf := rand.NewZipf(rand.New(rand.NewPCG(uint64(c), 5)), 1.1, 2, uint64(len(vocabulary)-1))
+		var parent int64 // each message follows the one before, as a conversation without versions
 		for m := range perConversation {
 			n := 20 + r.IntN(120)
 			text := make([]byte, 0, n*9)
@@ -62,9 +63,11 @@ func fill(tb testing.TB, s *Store, conversations, perConversation int) {
 			if m%2 == 1 {
 				role = "assistant"
 			}
-			if _, err := insMsg.Exec(id, m, role, string(text), ms(at), ms(at)); err != nil {
+			res, err := insMsg.Exec(id, m, role, string(text), ms(at), ms(at), parent)
+			if err != nil {
 				tb.Fatal(err)
 			}
+			parent, _ = res.LastInsertId()
 		}
 	}
 	if err := tx.Commit(); err != nil {
