@@ -67,3 +67,25 @@ func BenchmarkTextThroughput(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCountMegabyteOfLetters counts 1 MB of random letters without a space: one piece of a
+// million bytes for the merge (make bench's "1 MB of letters" row, target ≤ 1 s).
+func BenchmarkCountMegabyteOfLetters(b *testing.B) {
+	r := uint32(42)
+	text := make([]byte, 1<<20)
+	for i := range text { // bench/run's generator
+		r = (r*1103515245 + 12345) & 0x7fffffff
+		text[i] = "abcdefghijklmnopqrstuvwxyz"[r%26]
+	}
+	if err := Warm(O200k); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		n, err := Default().Text(O200k, string(text))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(n), "tokens")
+	}
+}
