@@ -336,7 +336,9 @@ func (c *cli) historyRestore(st *store.Store, args []string) int {
 	if code >= 0 {
 		return code
 	}
-	r, err := backup.Restore(backup.Sources{History: st, Meter: c.svc.meter, Presets: c.svc.presets}, path, nil)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	r, err := backup.Restore(ctx, backup.Sources{History: st, Meter: c.svc.meter, Presets: c.svc.presets}, path, nil)
 	if err != nil {
 		return c.fail(exitFailure, err)
 	}

@@ -6,6 +6,7 @@
 package backup
 
 import (
+	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
@@ -96,8 +97,9 @@ func writeExtras(path string, extras map[string][]byte) error {
 
 // Restored is what a restore added.
 type Restored struct {
-	Added, Already int // conversations added, and those the history held already
-	UsageDays      int // days of usage records added or completed
+	Added, Already int  // conversations added, and those the history held already
+	Stopped        bool // asked to stop: the rest of the backup, usage and presets, was not looked at
+	UsageDays      int  // days of usage records added or completed
 	PresetsAdded   int
 	PresetsChanged int
 }
@@ -108,8 +110,9 @@ var ErrNotBackup = errors.New("this file is not a Parley backup")
 // Restore merges the backup at path into dst: the conversations the history does not hold
 // (by their id, so restoring twice adds nothing), usage days it lacks, presets it lacks or
 // holds in another version. The backup itself is never changed. progress hears how many of
-// its conversations were looked at, of how many.
-func Restore(dst Sources, path string, progress func(done, total int)) (Restored, error) {
+// its conversations were looked at, of how many. Once ctx is done it stops between two
+// conversations (Stopped): what came in stays, and restoring again brings the rest.
+func Restore(ctx context.Context, dst Sources, path string, progress func(done, total int)) (Restored, error) {
 	var r Restored
 	if err := looksLikeBackup(path); err != nil {
 		return r, err
@@ -142,7 +145,12 @@ func Restore(dst Sources, path string, progress func(done, total int)) (Restored
 	for _, b := range backups {
 		os.Remove(b)
 	}
-	if r.Added, r.Already, err = dst.History.MergeFrom(src, progress); err != nil {
+	r.Added, r.Already, err = dst.History.MergeFrom(ctx, src, progress)
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		r.Stopped = true
+		return r, nil
+	}
+	if err != nil {
 		return r, fmt.Errorf("restoring the conversations (%d added before the error): %w", r.Added, err)
 	}
 	if usage, ok := extras["usage.json"]; ok && dst.Meter != nil {
@@ -265,6 +273,13 @@ func random() string {
 
 // Report says what a restore did, in plain words.
 func (r Restored) Report() string {
+	if r.Stopped {
+		s := "Stopped after restoring " + chat.Plural(r.Added, "conversation", "")
+		if r.Already > 0 {
+			s += fmt.Sprintf(" (%s here already)", chat.Plural(r.Already, "was", "were"))
+		}
+		return s + ". Restoring from the same backup again brings the rest, and its usage records and presets; nothing is added twice."
+	}
 	s := "Restored " + chat.Plural(r.Added, "conversation", "")
 	if r.Already > 0 {
 		s += fmt.Sprintf(" (%s here already)", chat.Plural(r.Already, "was", "were"))

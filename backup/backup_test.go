@@ -2,6 +2,7 @@ package backup
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"fmt"
 	"os"
@@ -79,6 +80,8 @@ func everything(t *testing.T, st *store.Store) string {
 	return b.String()
 }
 
+var bg = context.Background()
+
 // A backup restored into an empty history gives the same history, usage and presets; restored
 // again it adds nothing; restored into another history it merges. It never holds the key.
 func TestBackupAndRestore(t *testing.T) {
@@ -98,7 +101,7 @@ func TestBackupAndRestore(t *testing.T) {
 	}
 
 	b := newHome(t)
-	r, err := Restore(b.src, path, nil)
+	r, err := Restore(bg, b.src, path, nil)
 	if err != nil || r.Added != 2 || r.Already != 0 || r.UsageDays != 1 || r.PresetsAdded != 1 {
 		t.Fatalf("%+v %v", r, err)
 	}
@@ -108,7 +111,7 @@ func TestBackupAndRestore(t *testing.T) {
 	if day, _ := b.src.Meter.Today(); day != 12 {
 		t.Fatalf("usage restored: %d tokens today", day)
 	}
-	again, err := Restore(b.src, path, nil)
+	again, err := Restore(bg, b.src, path, nil)
 	if err != nil || again.Added != 0 || again.Already != 2 || again.UsageDays != 0 || again.PresetsAdded != 0 {
 		t.Fatalf("restoring twice: %+v %v", again, err)
 	}
@@ -117,7 +120,7 @@ func TestBackupAndRestore(t *testing.T) {
 	c := newHome(t)
 	fill(t, c, "C")
 	var done []int
-	r, err = Restore(c.src, path, func(n, total int) { done = append(done, n, total) })
+	r, err = Restore(bg, c.src, path, func(n, total int) { done = append(done, n, total) })
 	if err != nil || r.Added != 2 {
 		t.Fatalf("%+v %v", r, err)
 	}
@@ -142,7 +145,7 @@ func TestRestoreAHistoryFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := newHome(t)
-	if r, err := Restore(b.src, copyPath, nil); err != nil || r.Added != 2 || r.UsageDays != 0 {
+	if r, err := Restore(bg, b.src, copyPath, nil); err != nil || r.Added != 2 || r.UsageDays != 0 {
 		t.Fatalf("%+v %v", r, err)
 	}
 }
@@ -161,7 +164,7 @@ func TestRestoreRefusesWhatIsNotABackup(t *testing.T) {
 		"other db": other,
 		"missing":  filepath.Join(dir, "nowhere.backup"),
 	} {
-		if _, err := Restore(b.src, path, nil); err == nil {
+		if _, err := Restore(bg, b.src, path, nil); err == nil {
 			t.Errorf("%s: restored", name)
 		}
 	}
@@ -178,4 +181,39 @@ func write(t *testing.T, dir, name, body string) string {
 	p := filepath.Join(dir, name)
 	os.WriteFile(p, []byte(body), 0o600)
 	return p
+}
+
+// Stopped halfway, a restore keeps the conversations it brought (each whole) and leaves the
+// usage and presets; restoring again brings the rest, and nothing twice.
+func TestRestoreStoppedHalfwayFinishesLater(t *testing.T) {
+	a := newHome(t)
+	fill(t, a, "A")
+	fill(t, a, "B")
+	path := filepath.Join(t.TempDir(), "parley.backup")
+	if _, err := Write(a.src, path); err != nil {
+		t.Fatal(err)
+	}
+	b := newHome(t)
+	ctx, stop := context.WithCancel(bg)
+	r, err := Restore(ctx, b.src, path, func(done, total int) {
+		if done == 2 {
+			stop() // as Stop or Esc in the window, Ctrl+C on the command line
+		}
+	})
+	if err != nil || !r.Stopped || r.Added != 2 || r.UsageDays != 0 || r.PresetsAdded != 0 {
+		t.Fatalf("stopped: %+v %v", r, err)
+	}
+	if n, _ := b.src.History.CountConversations(); n != 2 {
+		t.Fatalf("%d conversations after stopping, want the 2 restored", n)
+	}
+	if rep := r.Report(); !strings.Contains(rep, "Stopped after restoring 2 conversations") || !strings.Contains(rep, "again brings the rest") {
+		t.Fatalf("report: %q", rep)
+	}
+	r, err = Restore(bg, b.src, path, nil)
+	if err != nil || r.Stopped || r.Added != 2 || r.Already != 2 || r.UsageDays == 0 || r.PresetsAdded != 2 {
+		t.Fatalf("restored again: %+v %v", r, err)
+	}
+	if got, want := everything(t, b.src.History), everything(t, a.src.History); got != want {
+		t.Fatalf("after finishing:\n%s\nwas:\n%s", got, want)
+	}
 }

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -43,16 +44,18 @@ func (m *Main) backUp() {
 }
 
 // restore merges a backup into the history, with a progress bar; nothing the history holds is
-// replaced, so it asks nothing first.
+// replaced, so it asks nothing first. Stop (or Esc) stops it between two conversations.
 func (m *Main) restore() {
 	m.chooseFile("The restore failed", nil, m.restoreFrom)
 }
 
 func (m *Main) restoreFrom(path string) {
+	ctx, cancel := context.WithCancel(context.Background())
 	bar := widget.NewProgressBar()
-	progress := dialog.NewCustomWithoutButtons("Restoring from the backup", container.NewVBox(bar, widget.NewLabel(path)), m.Window)
-	progress.Resize(fyne.NewSize(480, 140))
-	m.present(progress, nil, func() {}) // it closes itself when done
+	progress := dialog.NewCustom("Restoring from the backup", "Stop", container.NewVBox(bar, widget.NewLabel(path)), m.Window)
+	progress.Resize(fyne.NewSize(480, 160))
+	progress.SetOnClosed(cancel)
+	m.present(progress, nil, progress.Hide)
 	shown := bridge.NewThrottle(200*time.Millisecond, nil)
 	type restored struct {
 		r   backup.Restored
@@ -63,20 +66,25 @@ func (m *Main) restoreFrom(path string) {
 		if err != nil {
 			return restored{err: err}
 		}
-		r.r, r.err = backup.Restore(m.backupSources(st), path, func(done, total int) {
+		r.r, r.err = backup.Restore(ctx, m.backupSources(st), path, func(done, total int) {
 			shown.Push(func() { bar.SetValue(float64(done) / float64(max(total, 1))) })
 		})
 		return r
 	}, func(r restored) {
 		shown.Flush()
 		progress.Hide()
+		cancel()
 		m.sidebar.reload()
 		if r.err != nil {
 			m.showError("The restore failed", r.err)
 			return
 		}
 		m.usageChanged()
-		m.report("Restore finished", r.r.Report())
+		title := "Restore finished"
+		if r.r.Stopped {
+			title = "Restore stopped"
+		}
+		m.report(title, r.r.Report())
 	})
 }
 

@@ -2,6 +2,7 @@ package views
 
 import (
 	"archive/zip"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,5 +108,34 @@ func TestRestoringABackupInTheWindow(t *testing.T) {
 	settle(t, time.Second)
 	if n, _ := hist.CountConversations(); n != 1 || !strings.Contains(test.RenderToMarkup(m.Window.Canvas()), "From the old laptop") {
 		t.Fatalf("%d conversations; the sidebar does not list it", n)
+	}
+}
+
+// Esc (or Stop) while a restore runs stops it between two conversations, and says how far it
+// came and how to finish.
+func TestStoppingARestore(t *testing.T) {
+	m, _, hist := newTestMain(t, chattest.Options{})
+	other, err := store.Open(filepath.Join(t.TempDir(), "history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const many = 300
+	for i := range many {
+		c, _ := other.CreateConversation(store.Conversation{Title: fmt.Sprintf("Old conversation %d", i)})
+		other.Append(store.Message{ConversationID: c.ID, Role: chat.User, Content: "Hello from before"})
+	}
+	path := filepath.Join(t.TempDir(), "old.backup")
+	if _, err := backup.Write(backup.Sources{History: other}, path); err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	m.restoreFrom(path)
+	m.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) // at once: the restore has barely begun
+	settleUntil(t, 20*time.Second, func() bool {
+		return strings.Contains(test.RenderToMarkup(m.Window.Canvas()), "Restore stopped")
+	})
+	n, _ := hist.CountConversations()
+	if markup := test.RenderToMarkup(m.Window.Canvas()); n >= many || !strings.Contains(markup, fmt.Sprintf("Stopped after restoring %d", n)) {
+		t.Fatalf("%d of %d restored; the window says:\n%s", n, many, markup)
 	}
 }

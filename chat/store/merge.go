@@ -1,6 +1,9 @@
 package store
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+)
 
 // CopyTo writes a whole, consistent copy of the history to path (which must not exist), even
 // while other Parley processes write to it.
@@ -12,8 +15,9 @@ func (s *Store) CopyTo(path string) error {
 // MergeFrom adds the conversations of another history (a backup) that this one does not hold,
 // by their uid: each whole, with every branch, the branch shown and its files. progress hears
 // how many of src's conversations were looked at, of how many. It returns how many were added,
-// and how many were here already.
-func (s *Store) MergeFrom(src *Store, progress func(done, total int)) (added, already int, err error) {
+// and how many were here already. Once ctx is done it stops between two conversations, keeps
+// those it has read (each whole) and returns ctx's error: merging again adds the rest.
+func (s *Store) MergeFrom(ctx context.Context, src *Store, progress func(done, total int)) (added, already int, err error) {
 	total, err := src.CountConversations()
 	if err != nil {
 		return 0, 0, err
@@ -58,6 +62,12 @@ func (s *Store) MergeFrom(src *Store, progress func(done, total int)) (added, al
 			break
 		}
 		for _, c := range convs {
+			if ctx.Err() != nil {
+				if err := flush(); err != nil {
+					return added, already, err
+				}
+				return added, already, ctx.Err()
+			}
 			after = c.ID
 			t, n, err := src.treeOf(c)
 			if err != nil {
