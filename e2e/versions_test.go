@@ -27,19 +27,22 @@ func TestVersionsInTheRealWindow(t *testing.T) {
 	s.Reply("The **oak**: it lives for centuries.", "The **birch**, with its white bark.", "The **yew**, evergreen.")
 	typeText(t, id, "Name a tree worth planting")
 	key(t, id, "Return")
-	// n messages kept, the last answer finished (its usage counted), the window idle again.
-	messages := func(n int) {
+	// Another answer finished: the conversation's tokens grew (every version's usage counts;
+	// its message count is the branch shown: a question and an answer), the window idle again.
+	tokens := 0
+	answered := func() {
 		eventually(t, 15*time.Second, func() error {
-			if l := history(t, h, env); len(l) != 1 || l[0].Messages != n || l[0].CostUSD == nil {
-				return fmt.Errorf("history %+v", l)
+			if l := history(t, h, env); len(l) != 1 || l[0].Messages != 2 || l[0].Tokens <= tokens || l[0].CostUSD == nil {
+				return fmt.Errorf("history %+v (tokens before: %d)", l, tokens)
 			}
 			return nil
 		})
+		tokens = history(t, h, env)[0].Tokens
 		time.Sleep(500 * time.Millisecond)
 	}
-	messages(2)
+	answered()
 	key(t, id, "ctrl+r")
-	messages(3)
+	answered()
 	shown := func(want, not string) {
 		eventually(t, 10*time.Second, func() error {
 			l := history(t, h, env)
@@ -58,7 +61,7 @@ func TestVersionsInTheRealWindow(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	screenshot(t, id, "versions-first")
 	key(t, id, "ctrl+r")
-	messages(4)
+	answered()
 	shown("yew", "oak")
 	l := history(t, h, env)
 	_, all, _ := parley(t, h, env, "", "history", "export", fmt.Sprint(l[0].ID), "--all-branches")
