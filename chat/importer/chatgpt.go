@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,6 +48,7 @@ type gptMessage struct {
 		FinishDetails *struct {
 			Type string `json:"type"`
 		} `json:"finish_details"`
+		FinishedDurationSec *float64 `json:"finished_duration_sec"` // a reasoning recap's, when given
 	} `json:"metadata"`
 }
 
@@ -71,7 +74,7 @@ const (
 	skipHidden    = "hidden system and context messages"
 	skipTools     = "tool calls and their results (code run, browsing, image generation)"
 	skipEmpty     = "empty messages"
-	skipRecap     = "“Thought for …” lines (the thinking itself is kept)"
+	skipRecap     = "“Thought for …” lines (the thinking and how long it took are kept with the answer)"
 	skipLoop      = "messages in a loop of parents (a damaged export)"
 	noteUnknown   = "content of a type Parley does not know, kept as text with a note"
 	noteNoParent  = "messages whose parent is missing, kept as the start of a branch"
@@ -141,8 +144,9 @@ func (e *exported) chatGPT(fs *files) converted {
 	index := map[string]int{} // node id → index of the message it shows or hands down
 	type step struct {
 		id       string
-		parent   int    // index of the nearest message kept above it
-		thinking string // thoughts waiting for the answer they belong to
+		parent   int           // index of the nearest message kept above it
+		thinking string        // thoughts waiting for the answer they belong to
+		thought  time.Duration // and how long they took, from a "Thought for …" recap
 	}
 	stack := make([]step, 0, len(roots))
 	for i := len(roots) - 1; i >= 0; i-- {
@@ -157,15 +161,18 @@ func (e *exported) chatGPT(fs *files) converted {
 		}
 		seen[s.id] = true
 		n := e.node(s.id)
-		at, thinking := s.parent, s.thinking
+		at, thinking, took := s.parent, s.thinking, s.thought
 		if n != nil && n.Message != nil {
 			m, kept, why, thought := c.gptMessage(n.Message, fs, created)
+			if d := recapDuration(n.Message); d > 0 {
+				took = d
+			}
 			switch {
 			case thought != "":
 				thinking = strings.TrimSpace(thinking + "\n\n" + thought)
 			case kept:
-				if m.Role == chat.Assistant && thinking != "" {
-					m.Thinking, thinking = thinking, ""
+				if m.Role == chat.Assistant && (thinking != "" || took > 0) {
+					m.Thinking, m.ThinkingTime, thinking, took = thinking, took, "", 0
 				}
 				at = c.add(m, s.parent)
 			case why != "":
@@ -175,7 +182,7 @@ func (e *exported) chatGPT(fs *files) converted {
 		index[s.id] = at
 		kids := order(s.id, children[s.id])
 		for i := len(kids) - 1; i >= 0; i-- {
-			stack = append(stack, step{id: kids[i], parent: at, thinking: thinking})
+			stack = append(stack, step{id: kids[i], parent: at, thinking: thinking, thought: took})
 		}
 	}
 	for nid, n := range e.Mapping {
@@ -190,6 +197,34 @@ func (e *exported) chatGPT(fs *files) converted {
 	}
 	return c
 }
+
+// recapDuration is how long a "Thought for …" recap says the model thought: its metadata's
+// seconds when the export has them, else read from the line ("12 seconds", "1m 5s",
+// "2 minutes"); 0 for any other message, or a line that names no time ("a few seconds").
+func recapDuration(g *gptMessage) time.Duration {
+	var content gptContent
+	if json.Unmarshal(g.Content, &content) != nil || content.ContentType != "reasoning_recap" {
+		return 0
+	}
+	if sec := g.Metadata.FinishedDurationSec; sec != nil && *sec > 0 && *sec < 86400 {
+		return time.Duration(*sec * float64(time.Second))
+	}
+	var total time.Duration
+	for _, m := range recapTime.FindAllStringSubmatch(content.Content, -1) {
+		n, _ := strconv.Atoi(m[1])
+		unit := time.Second
+		if strings.HasPrefix(m[2], "m") {
+			unit = time.Minute
+		} else if strings.HasPrefix(m[2], "h") {
+			unit = time.Hour
+		}
+		total += time.Duration(n) * unit
+	}
+	return total
+}
+
+// recapTime finds the amounts in a recap line: "12 seconds", "1m 5s", "2 minutes", "1 hour".
+var recapTime = regexp.MustCompile(`(\d+)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|h)\b`)
 
 func (e *exported) node(id string) *gptNode {
 	if n, ok := e.Mapping[id]; ok {

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
@@ -11,8 +12,10 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"parley/chat"
 	"parley/chat/markdown"
@@ -147,6 +150,9 @@ func TestChatGPTExport(t *testing.T) {
 	msgs, _ := st.Messages(c.ID)
 	if msgs[1].Thinking != "Reading the chart\n\nThe March bar is lower; check the notes for a holiday." || msgs[0].Created.Unix() != 1730000001 {
 		t.Fatalf("%q %v", msgs[1].Thinking, msgs[0].Created)
+	}
+	if msgs[1].ThinkingTime != 12*time.Second { // "Thought for 12 seconds"
+		t.Fatalf("thinking time %v", msgs[1].ThinkingTime)
 	}
 	if !strings.Contains(msgs[2].Content, "“future_widget”") || !strings.Contains(msgs[2].Content, "Show it as a table") {
 		t.Fatalf("the unknown content: %q", msgs[2].Content)
@@ -367,5 +373,41 @@ func TestCancelStopsBetweenConversations(t *testing.T) {
 	}})
 	if err != nil || sum.Conversations != 1 || sum.Stopped != "the import was cancelled" {
 		t.Fatalf("%+v %v", sum, err)
+	}
+}
+
+// A "Thought for …" recap gives the answer its thinking time: the export's seconds when it has
+// them, else the line's words; a line without a time gives none.
+func TestRecapDurations(t *testing.T) {
+	recap := func(line, metadata string) *gptMessage {
+		var g gptMessage
+		raw := `{"content": {"content_type": "reasoning_recap", "content": ` + strconv.Quote(line) + `}, "metadata": {` + metadata + `}}`
+		if err := json.Unmarshal([]byte(raw), &g); err != nil {
+			t.Fatal(err)
+		}
+		return &g
+	}
+	for _, c := range []struct {
+		line, metadata string
+		want           time.Duration
+	}{
+		{"Thought for 12 seconds", "", 12 * time.Second},
+		{"Thought for 1 second", "", time.Second},
+		{"Thought for 1m 5s", "", 65 * time.Second},
+		{"Thought for 2 minutes", "", 2 * time.Minute},
+		{"Thought for 1 minute and 30 seconds", "", 90 * time.Second},
+		{"Thought for a few seconds", "", 0},
+		{"Thought for a few seconds", `"finished_duration_sec": 4`, 4 * time.Second},
+		{"Thought for 12 seconds", `"finished_duration_sec": 12.5`, 12500 * time.Millisecond},
+		{"Thought for 12 seconds", `"finished_duration_sec": -3`, 12 * time.Second},
+	} {
+		if got := recapDuration(recap(c.line, c.metadata)); got != c.want {
+			t.Errorf("%q with {%s}: %v, want %v", c.line, c.metadata, got, c.want)
+		}
+	}
+	var text gptMessage
+	json.Unmarshal([]byte(`{"content": {"content_type": "text", "parts": ["Thought for 12 seconds"]}}`), &text)
+	if got := recapDuration(&text); got != 0 {
+		t.Errorf("an ordinary message saying it: %v", got)
 	}
 }
