@@ -86,18 +86,7 @@ func TestImportingTheWrongFile(t *testing.T) {
 // File > Restore from Backup: a progress bar, then what came back; the sidebar lists it.
 func TestRestoringABackupInTheWindow(t *testing.T) {
 	m, _, hist := newTestMain(t, chattest.Options{})
-	other, err := store.Open(filepath.Join(t.TempDir(), "history.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := other.CreateConversation(store.Conversation{Title: "From the old laptop"})
-	other.Append(store.Message{ConversationID: c.ID, Role: chat.User, Content: "Hello from before"})
-	path := filepath.Join(t.TempDir(), "old.backup")
-	if _, err := backup.Write(backup.Sources{History: other}, path); err != nil {
-		t.Fatal(err)
-	}
-	other.Close()
-	m.restoreFrom(path)
+	m.restoreFrom(oldBackup(t, "From the old laptop"))
 	settleUntil(t, 20*time.Second, func() bool {
 		return strings.Contains(test.RenderToMarkup(m.Window.Canvas()), "Restore finished")
 	})
@@ -115,21 +104,12 @@ func TestRestoringABackupInTheWindow(t *testing.T) {
 // came and how to finish.
 func TestStoppingARestore(t *testing.T) {
 	m, _, hist := newTestMain(t, chattest.Options{})
-	other, err := store.Open(filepath.Join(t.TempDir(), "history.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	const many = 300
-	for i := range many {
-		c, _ := other.CreateConversation(store.Conversation{Title: fmt.Sprintf("Old conversation %d", i)})
-		other.Append(store.Message{ConversationID: c.ID, Role: chat.User, Content: "Hello from before"})
+	titles := make([]string, many)
+	for i := range titles {
+		titles[i] = fmt.Sprintf("Old conversation %d", i)
 	}
-	path := filepath.Join(t.TempDir(), "old.backup")
-	if _, err := backup.Write(backup.Sources{History: other}, path); err != nil {
-		t.Fatal(err)
-	}
-	other.Close()
-	m.restoreFrom(path)
+	m.restoreFrom(oldBackup(t, titles...))
 	m.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) // at once: the restore has barely begun
 	settleUntil(t, 20*time.Second, func() bool {
 		return strings.Contains(test.RenderToMarkup(m.Window.Canvas()), "Restore stopped")
@@ -138,4 +118,24 @@ func TestStoppingARestore(t *testing.T) {
 	if markup := test.RenderToMarkup(m.Window.Canvas()); n >= many || !strings.Contains(markup, fmt.Sprintf("Stopped after restoring %d", n)) {
 		t.Fatalf("%d of %d restored; the window says:\n%s", n, many, markup)
 	}
+}
+
+// oldBackup writes a backup of another history holding a conversation of one question for each
+// title, and returns its path.
+func oldBackup(t *testing.T, titles ...string) string {
+	t.Helper()
+	other, err := store.Open(filepath.Join(t.TempDir(), "history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	for _, title := range titles {
+		c, _ := other.CreateConversation(store.Conversation{Title: title})
+		other.Append(store.Message{ConversationID: c.ID, Role: chat.User, Content: "Hello from before"})
+	}
+	path := filepath.Join(t.TempDir(), "old.backup")
+	if _, err := backup.Write(backup.Sources{History: other}, path); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
