@@ -287,21 +287,16 @@ func (c *cli) historyImport(st *store.Store, args []string) int {
 	default:
 		return c.fail(exitUsage, fmt.Errorf("--from takes chatgpt or claude, not %q", *from))
 	}
-	if isTerminal(c.stderr) {
-		last := time.Time{}
+	show, done := c.progressLine()
+	if show != nil {
 		opts.Progress = func(p importer.Progress) {
-			if time.Since(last) > 200*time.Millisecond {
-				last = time.Now()
-				fmt.Fprintf(c.stderr, "\r%3.0f%%  %d conversations, %d messages", p.Fraction*100, p.Conversations, p.Messages)
-			}
+			show(fmt.Sprintf("%3.0f%%  %d conversations, %d messages", p.Fraction*100, p.Conversations, p.Messages))
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	sum, err := importer.Run(ctx, st, path, opts)
-	if opts.Progress != nil {
-		fmt.Fprint(c.stderr, "\r\033[K")
-	}
+	done()
 	if err != nil {
 		return c.fail(exitFailure, err)
 	}
@@ -336,13 +331,24 @@ func (c *cli) historyRestore(st *store.Store, args []string) int {
 	if code >= 0 {
 		return code
 	}
+	var progress func(done, total int)
+	show, done := c.progressLine()
+	if show != nil {
+		progress = func(done, total int) {
+			show(fmt.Sprintf("%3.0f%%  %d of %d conversations", float64(done)*100/float64(max(total, 1)), done, total))
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	r, err := backup.Restore(ctx, backup.Sources{History: st, Meter: c.svc.meter, Presets: c.svc.presets}, path, nil)
+	r, err := backup.Restore(ctx, backup.Sources{History: st, Meter: c.svc.meter, Presets: c.svc.presets}, path, progress)
+	done()
 	if err != nil {
 		return c.fail(exitFailure, err)
 	}
 	fmt.Fprintln(c.stdout, r.Report())
+	if r.Stopped {
+		return exitFailure // Ctrl+C: a script must not take it for a whole restore
+	}
 	return exitOK
 }
 
@@ -366,4 +372,21 @@ func (c *cli) printJSONValue(v any) int {
 		return c.fail(exitFailure, err)
 	}
 	return exitOK
+}
+
+// progressLine returns what rewrites one line of progress on stderr (at most five times a
+// second) and what clears it, when stderr is a terminal; show is nil when it is not.
+func (c *cli) progressLine() (show func(line string), done func()) {
+	if !isTerminal(c.stderr) {
+		return nil, func() {}
+	}
+	var last time.Time
+	show = func(line string) {
+		if time.Since(last) > 200*time.Millisecond {
+			last = time.Now()
+			fmt.Fprint(c.stderr, "\r"+line)
+		}
+	}
+	done = func() { fmt.Fprint(c.stderr, "\r\033[K") }
+	return show, done
 }
