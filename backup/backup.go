@@ -273,16 +273,16 @@ func random() string {
 
 // Report says what a restore did, in plain words.
 func (r Restored) Report() string {
+	s := "Restored "
 	if r.Stopped {
-		s := "Stopped after restoring " + chat.Plural(r.Added, "conversation", "")
-		if r.Already > 0 {
-			s += fmt.Sprintf(" (%s here already)", chat.Plural(r.Already, "was", "were"))
-		}
-		return s + ". Restoring from the same backup again brings the rest, and its usage records and presets; nothing is added twice."
+		s = "Stopped after restoring "
 	}
-	s := "Restored " + chat.Plural(r.Added, "conversation", "")
+	s += chat.Plural(r.Added, "conversation", "")
 	if r.Already > 0 {
 		s += fmt.Sprintf(" (%s here already)", chat.Plural(r.Already, "was", "were"))
+	}
+	if r.Stopped {
+		return s + ". Restoring from the same backup again brings the rest, and its usage records and presets; nothing is added twice."
 	}
 	s += fmt.Sprintf(", %s of usage records and %s", chat.Plural(r.UsageDays, "day", ""), chat.Plural(r.PresetsAdded, "preset", ""))
 	if r.PresetsChanged > 0 {

@@ -164,8 +164,8 @@ func (e *exported) chatGPT(fs *files) converted {
 		at, thinking, took := s.parent, s.thinking, s.thought
 		if n != nil && n.Message != nil {
 			m, kept, why, thought := c.gptMessage(n.Message, fs, created)
-			if d := recapDuration(n.Message); d > 0 {
-				took = d
+			if !kept && m.ThinkingTime > 0 {
+				took = m.ThinkingTime // a "Thought for …" recap, for the answer below it
 			}
 			switch {
 			case thought != "":
@@ -200,12 +200,8 @@ func (e *exported) chatGPT(fs *files) converted {
 
 // recapDuration is how long a "Thought for …" recap says the model thought: its metadata's
 // seconds when the export has them, else read from the line ("12 seconds", "1m 5s",
-// "2 minutes"); 0 for any other message, or a line that names no time ("a few seconds").
-func recapDuration(g *gptMessage) time.Duration {
-	var content gptContent
-	if json.Unmarshal(g.Content, &content) != nil || content.ContentType != "reasoning_recap" {
-		return 0
-	}
+// "2 minutes"); 0 for a line that names no time ("a few seconds").
+func recapDuration(g *gptMessage, content gptContent) time.Duration {
 	if sec := g.Metadata.FinishedDurationSec; sec != nil && *sec > 0 && *sec < 86400 {
 		return time.Duration(*sec * float64(time.Second))
 	}
@@ -241,7 +237,8 @@ func (e *exported) created(id string) float64 {
 }
 
 // gptMessage converts one node's message: kept as a message, or left out (why), or thoughts
-// for the answer below it.
+// for the answer below it. A "Thought for …" recap is left out with its ThinkingTime set, for
+// the answer below it.
 func (c *converted) gptMessage(g *gptMessage, fs *files, fallback time.Time) (m store.Message, kept bool, why, thought string) {
 	var content gptContent
 	if len(g.Content) > 0 {
@@ -263,6 +260,7 @@ func (c *converted) gptMessage(g *gptMessage, fs *files, fallback time.Time) (m 
 		}
 		return m, false, skipEmpty, ""
 	case content.ContentType == "reasoning_recap":
+		m.ThinkingTime = recapDuration(g, content) // not kept: its time goes to the answer
 		return m, false, skipRecap, ""
 	case role != "user" && role != "assistant":
 		return m, false, skipHidden, ""

@@ -387,6 +387,12 @@ func TestRecapDurations(t *testing.T) {
 		}
 		return &g
 	}
+	// The time a message gives the answer below it, as the import reads it.
+	thoughtFor := func(g *gptMessage) time.Duration {
+		c := newConverted()
+		m, _, _, _ := c.gptMessage(g, nil, time.Time{})
+		return m.ThinkingTime
+	}
 	for _, c := range []struct {
 		line, metadata string
 		want           time.Duration
@@ -401,13 +407,13 @@ func TestRecapDurations(t *testing.T) {
 		{"Thought for 12 seconds", `"finished_duration_sec": 12.5`, 12500 * time.Millisecond},
 		{"Thought for 12 seconds", `"finished_duration_sec": -3`, 12 * time.Second},
 	} {
-		if got := recapDuration(recap(c.line, c.metadata)); got != c.want {
+		if got := thoughtFor(recap(c.line, c.metadata)); got != c.want {
 			t.Errorf("%q with {%s}: %v, want %v", c.line, c.metadata, got, c.want)
 		}
 	}
 	var text gptMessage
 	json.Unmarshal([]byte(`{"content": {"content_type": "text", "parts": ["Thought for 12 seconds"]}}`), &text)
-	if got := recapDuration(&text); got != 0 {
+	if got := thoughtFor(&text); got != 0 {
 		t.Errorf("an ordinary message saying it: %v", got)
 	}
 }
