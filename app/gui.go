@@ -13,7 +13,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/lang"
 
 	"parley/assets"
 	"parley/chat"
@@ -70,11 +70,11 @@ func runGUI(quick bool) int {
 	a.SetIcon(assets.Icon)
 	a.Settings().SetTheme(widgets.NewTheme())
 	// Creating and mapping the window takes the longest part of starting, and the text needs
-	// the regular and bold faces, which take tens of milliseconds each to parse: the window is
-	// mapped (empty) while other cores parse them, and its content is painted right after.
-	for _, style := range []fyne.TextStyle{{}, {Bold: true}} {
-		go fyne.MeasureText("Parley", theme.TextSize(), style)
-	}
+	// the regular and bold fonts, which take tens of milliseconds each to parse, and Fyne's
+	// translations: other cores read them while the window is made (only the fonts: measuring
+	// text stays on the UI goroutine, whose font faces are not safe to share).
+	go fyneapp.PreloadFonts(fyne.TextStyle{}, fyne.TextStyle{Bold: true})
+	go lang.Preload()
 	quitOnSignal(a)
 	w := views.NewWindow(a, svc.prefs)
 	if !quick {

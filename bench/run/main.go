@@ -240,6 +240,9 @@ func goBenchmarks() {
 	exact := goBench("./views/", "ExactCountAfterTyping", 30)["BenchmarkExactCountAfterTyping"]
 	add(row{measure: "The composer's exact count from the server after the last keystroke, p50 / p99 (local server)", parley: fmt.Sprintf("%.0f / %.0f ms", exact["p50-ms"], exact["p99-ms"]), target: "≤ 300 ms", verdict: verdict(exact["p99-ms"], 300)})
 
+	shape := goBench("./views/widgets/", "MeasureNewText", 3000)["BenchmarkMeasureNewText"]
+	add(row{measure: "Measure a line of text never measured before (shaping it: every new title, label and streamed line)", parley: fmt.Sprintf("%.0f µs", shape["µs/text"])})
+
 	s := goBench("./chat/store/", "SidebarFirstPage|FullTextSearch", 40)
 	first := s["BenchmarkSidebarFirstPage"]["ns/op"] / 1e6
 	add(row{measure: "History of 10,000 conversations / 200,000 messages: sidebar's first page", parley: fmt.Sprintf("%.2f ms", first), target: "≤ 50 ms", verdict: verdict(first, 50)})

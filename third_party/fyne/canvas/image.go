@@ -3,6 +3,7 @@ package canvas
 import (
 	"bytes"
 	"errors"
+	"hash/maphash"
 	"image"
 	_ "image/jpeg" // avoid users having to import when using image widget
 	_ "image/png"  // avoid the same for PNG images
@@ -67,6 +68,10 @@ type Image struct {
 	aspect float32
 	icon   *svg.Decoder
 	isSVG  bool
+	// Parley: what icon was parsed from (a hash of the SVG and its length), and what the next
+	// parse would read: an image refreshes several times as it is laid out, and the same SVG
+	// need not be parsed again each time.
+	iconFrom, svgNext svgID
 
 	// one of the following sources will provide our image data
 	File     string        // Load the image from a file
@@ -289,7 +294,7 @@ func (i *Image) name() string {
 }
 
 func (i *Image) updateReader() (io.ReadCloser, error) {
-	i.isSVG = false
+	i.isSVG, i.svgNext = false, svgID{} // Parley: a file is parsed again each time (it may have changed)
 	if i.Resource != nil {
 		i.isSVG = svg.IsResourceSVG(i.Resource)
 		content := i.Resource.Content()
@@ -304,6 +309,9 @@ func (i *Image) updateReader() (io.ReadCloser, error) {
 				}
 			}
 		}
+		if i.isSVG {
+			i.svgNext = svgID{maphash.Bytes(svgSeed, content), len(content)}
+		}
 		return io.NopCloser(bytes.NewReader(content)), nil
 	} else if i.File != "" {
 		var err error
@@ -317,6 +325,14 @@ func (i *Image) updateReader() (io.ReadCloser, error) {
 	}
 	return nil, nil
 }
+
+// svgID names an SVG's content: a hash of it, and its length.
+type svgID struct {
+	hash uint64
+	size int
+}
+
+var svgSeed = maphash.MakeSeed()
 
 func (i *Image) updateAspectAndMinSize(reader io.Reader) (io.Reader, error) {
 	var pixWidth, pixHeight int
@@ -349,11 +365,14 @@ func (i *Image) imageDetailsFromReader(source io.Reader) (reader io.Reader, widt
 	}
 
 	if i.isSVG {
-		var err error
-
-		i.icon, err = svg.NewDecoder(source)
-		if err != nil {
-			return nil, 0, 0, 0, err
+		if i.icon == nil || i.svgNext.size == 0 || i.svgNext != i.iconFrom {
+			var err error
+			i.icon, err = svg.NewDecoder(source)
+			if err != nil {
+				i.iconFrom = svgID{}
+				return nil, 0, 0, 0, err
+			}
+			i.iconFrom = i.svgNext
 		}
 		config := i.icon.Config()
 		width, height = config.Width, config.Height

@@ -222,3 +222,9 @@ func updateLocalizer() {
 	}
 	setupLang(closestSupportedLocale(all).LanguageString())
 }
+
+// Preload reads Fyne's own translations now (Parley): a program may do it off the UI goroutine
+// while its window is being made, rather than at the first string the window translates.
+func Preload() {
+	load()
+}

@@ -165,6 +165,36 @@ func CachedFontFace(style fyne.TextStyle, source fyne.Resource, o fyne.CanvasObj
 	return val
 }
 
+// PreloadFonts parses the fonts these styles are drawn with (Parley), so the first text drawn in
+// them need not wait for it. It may run on any goroutine: a parsed font is shared (see
+// loadMeasureFont) but each text style still makes its own face, whose caches are not safe to
+// share across goroutines; no face is made or kept here.
+func PreloadFonts(styles ...fyne.TextStyle) {
+	th := theme.Current()
+	for _, style := range styles {
+		fallback := theme.DefaultTextFont()
+		switch {
+		case style.Monospace:
+			fallback = theme.DefaultTextMonospaceFont()
+		case style.Bold && style.Italic:
+			fallback = theme.DefaultTextBoldItalicFont()
+		case style.Bold:
+			fallback = theme.DefaultTextBoldFont()
+		case style.Italic:
+			fallback = theme.DefaultTextItalicFont()
+		case style.Symbol:
+			fallback = theme.DefaultSymbolFont()
+		}
+		for _, res := range []fyne.Resource{th.Font(style), fallback} {
+			if content := res.Content(); len(content) > 0 {
+				if _, ok := parsedFonts.Load(fontBytes{&content[0], len(content)}); !ok {
+					loadMeasureFont(res)
+				}
+			}
+		}
+	}
+}
+
 // ClearFontCache is used to remove cached fonts in the case that we wish to re-load Font faces
 func ClearFontCache() {
 	fontCache.Clear()
@@ -268,6 +298,20 @@ func tabStop(spacew, x float32, tabWidth int) float32 {
 	return tabw * float32(tabs)
 }
 
+// shapers are reused (Parley): a shaper keeps the fonts and shaping plans it built (a new one
+// for every string measured or drawn built them again each time, most of the cost of text), and
+// a segmenter its buffers. A shaper's font cache is off until given a size.
+var shapers = sync.Pool{New: func() any {
+	s := &textShaper{}
+	s.shaper.SetFontCacheSize(8)
+	return s
+}}
+
+type textShaper struct {
+	shaper    shaping.HarfbuzzShaper
+	segmenter shaping.Segmenter
+}
+
 func walkString(faces shaping.Fontmap, s string, textSize fixed.Int26_6, style fyne.TextStyle, advance *float32, scale float32,
 	cb func(run shaping.Output, x float32),
 ) (size fyne.Size, base float32) {
@@ -282,8 +326,9 @@ func walkString(faces shaping.Fontmap, s string, textSize fixed.Int26_6, style f
 		Face:      faces.ResolveFace(' '),
 		Size:      textSize,
 	}
-	shaper := &shaping.HarfbuzzShaper{}
-	segmenter := &shaping.Segmenter{}
+	reused := shapers.Get().(*textShaper)
+	defer shapers.Put(reused)
+	shaper, segmenter := &reused.shaper, &reused.segmenter
 	out := shaper.Shape(in)
 
 	in.Text = runes

@@ -6,12 +6,14 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"image"
 	"image/color"
 	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/fyne-io/oksvg"
 	"github.com/srwiley/rasterx"
@@ -21,7 +23,52 @@ import (
 )
 
 // Colorize creates a new SVG from a given one by replacing all fill colors by the given color.
+//
+// Parley: the result is remembered. An icon is colorized each time its image refreshes (several
+// times while a window is first laid out: created, measured, resized), and a themed icon twice
+// (its Content, then the image's own theme), each time parsing and writing its XML again.
 func Colorize(src []byte, clr color.Color) ([]byte, error) {
+	if len(src) == 0 {
+		return colorize(src, clr)
+	}
+	r, g, b, a := clr.RGBA()
+	key := colorizeKey{maphash.Bytes(colorizeSeed, src), len(src), [4]uint32{r, g, b, a}}
+	colorizedMu.Lock()
+	done, ok := colorized[key]
+	colorizedMu.Unlock()
+	if ok {
+		return done, nil
+	}
+	out, err := colorize(src, clr)
+	if err != nil {
+		return out, err
+	}
+	colorizedMu.Lock()
+	if len(colorized) >= maxColorized { // icons are few; content made afresh each time is not kept forever
+		colorized = map[colorizeKey][]byte{}
+	}
+	colorized[key] = out
+	colorizedMu.Unlock()
+	return out, nil
+}
+
+// colorizeKey names an SVG by its content (a hash and the length) and the color it was given.
+type colorizeKey struct {
+	hash  uint64
+	size  int
+	color [4]uint32
+}
+
+var colorizeSeed = maphash.MakeSeed()
+
+const maxColorized = 1024
+
+var (
+	colorizedMu sync.Mutex
+	colorized   = map[colorizeKey][]byte{}
+)
+
+func colorize(src []byte, clr color.Color) ([]byte, error) {
 	rdr := bytes.NewReader(src)
 	s, err := svgFromXML(rdr)
 	if err != nil {

@@ -1,0 +1,140 @@
+package widgets
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"sync"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+)
+
+// These tests pin what Parley's copy of Fyne changed in how text and icons are drawn: shapers
+// reused across strings, SVG icons colorized and parsed once per content and colour.
+
+// A text measures the same however many other texts were shaped in between (shapers, their
+// fonts and plans are reused from one string to the next), and a longer text measures longer.
+func TestTextMeasuresTheSameEachTime(t *testing.T) {
+	newTestApp(t)
+	styles := []fyne.TextStyle{{}, {Bold: true}, {Italic: true}, {Monospace: true}}
+	texts := []string{"Parley", "New chat", "a\ttab", "Überschrift", "WAVE fi ffl", "x", "Ask anything… (Enter sends)"}
+	measureAll := func(round int) map[string]fyne.Size {
+		sizes := map[string]fyne.Size{}
+		for i := range styles {
+			s := styles[(i+round)%len(styles)]
+			for _, text := range texts {
+				// Texts not seen before are shaped (Fyne keeps the sizes of those it has measured).
+				fyne.MeasureText(fmt.Sprintf("%s, round %d", text, round), theme.TextSize(), s)
+				sizes[fmt.Sprint(s, text)] = fyne.MeasureText(text, theme.TextSize(), s)
+			}
+		}
+		return sizes
+	}
+	first := measureAll(0)
+	if first[fmt.Sprint(fyne.TextStyle{}, "WAVE fi ffl")].Width <= first[fmt.Sprint(fyne.TextStyle{}, "x")].Width {
+		t.Fatalf("measures make no sense: %v", first)
+	}
+	for round := 1; round < 4; round++ {
+		for k, v := range measureAll(round) {
+			if v != first[k] {
+				t.Errorf("round %d, %s: %v, first %v", round, k, v, first[k])
+			}
+		}
+	}
+	for _, s := range styles {
+		fresh := "Parley measures " + fmt.Sprint(s)
+		one, more := fyne.MeasureText(fresh, theme.TextSize(), s), fyne.MeasureText(fresh+"!", theme.TextSize(), s)
+		if more.Width <= one.Width || more.Height != one.Height {
+			t.Errorf("%v: one character more measures %v, without it %v", s, more, one)
+		}
+	}
+}
+
+// Start-up reads the fonts on other goroutines while the UI goroutine may already measure: the
+// race detector sees nothing shared.
+func TestFontsPreloadWhileTextIsMeasured(t *testing.T) {
+	newTestApp(t)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fyneapp.PreloadFonts(fyne.TextStyle{}, fyne.TextStyle{Bold: true}, fyne.TextStyle{Monospace: true})
+		}()
+	}
+	for i := range 200 {
+		fyne.MeasureText(fmt.Sprintf("measured while fonts load %d", i), theme.TextSize(), fyne.TextStyle{Bold: i%2 == 0})
+	}
+	wg.Wait()
+}
+
+// variantTheme shows Parley's theme in one variant whatever the system's.
+type variantTheme struct {
+	fyne.Theme
+	variant fyne.ThemeVariant
+}
+
+func (v variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return v.Theme.Color(n, v.variant)
+}
+
+// An icon takes the colour of the theme it is shown in, each time it is refreshed, though its
+// colouring and parsing are remembered: light, then dark, then light again.
+func TestIconsTakeTheirThemesColour(t *testing.T) {
+	newTestApp(t)
+	th := NewTheme()
+	for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark, theme.VariantLight} {
+		for range 2 {
+			img := canvas.NewImageFromResource(theme.DeleteIcon())
+			container.NewThemeOverride(img, variantTheme{th, v})
+			img.Resize(fyne.NewSize(24, 24))
+			img.Refresh()
+			want := th.Color(theme.ColorNameForeground, v)
+			if got, ok := inkOf(img.Image); !ok || !near(got, want) {
+				t.Fatalf("variant %d: the icon is drawn in %v (drawn: %v), the theme's foreground is %v", v, got, ok, want)
+			}
+		}
+	}
+}
+
+// inkOf is the colour of an icon's most opaque pixel.
+func inkOf(img image.Image) (color.NRGBA, bool) {
+	if img == nil {
+		return color.NRGBA{}, false
+	}
+	var best color.NRGBA
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			c := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
+			if c.A > best.A {
+				best = c
+			}
+		}
+	}
+	return best, best.A > 200
+}
+
+func near(got color.NRGBA, want color.Color) bool {
+	w := color.NRGBAModel.Convert(want).(color.NRGBA)
+	d := func(a, b uint8) int { return max(int(a), int(b)) - min(int(a), int(b)) }
+	return d(got.R, w.R) <= 8 && d(got.G, w.G) <= 8 && d(got.B, w.B) <= 8
+}
+
+// BenchmarkMeasureNewText measures lines never measured before (Fyne keeps the sizes of those it
+// has): the cost of shaping one, which every new label, title and streamed line pays.
+func BenchmarkMeasureNewText(b *testing.B) {
+	newTestApp(b)
+	fyne.MeasureText("warm the fonts", theme.TextSize(), fyne.TextStyle{})
+	n := 0
+	for b.Loop() {
+		n++
+		fyne.MeasureText(fmt.Sprintf("Conversation %d: how do I stream the Responses API in Go?", n), theme.TextSize(), fyne.TextStyle{})
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(n), "µs/text")
+}
