@@ -11,6 +11,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 )
 
@@ -53,6 +54,41 @@ func TestTextMeasuresTheSameEachTime(t *testing.T) {
 			t.Errorf("%v: one character more measures %v, without it %v", s, more, one)
 		}
 	}
+}
+
+// A text drawn right after it was measured (from the shaping kept by measuring) looks the same,
+// pixel for pixel, as the same text drawn again later (shaped afresh).
+func TestTextDrawsTheSameAfterMeasuring(t *testing.T) {
+	newTestApp(t)
+	for i, style := range []fyne.TextStyle{{}, {Bold: true}, {Monospace: true}} {
+		text := canvas.NewText(fmt.Sprintf("Draw %d: ffi WAVE\tafter a tab, Überschrift…", i), theme.Color(theme.ColorNameForeground))
+		text.TextStyle = style
+		w := test.NewWindow(container.NewVBox(text))
+		w.Resize(fyne.NewSize(500, 60))
+		first := w.Canvas().Capture()
+		second := w.Canvas().Capture()
+		if _, ok := inkOf(first); !ok {
+			t.Fatalf("%v: nothing drawn", style)
+		}
+		if !sameImage(first, second) {
+			t.Errorf("%v: the text drawn after measuring differs from the same text drawn again", style)
+		}
+		w.Close()
+	}
+}
+
+func sameImage(a, b image.Image) bool {
+	if a.Bounds() != b.Bounds() {
+		return false
+	}
+	for y := a.Bounds().Min.Y; y < a.Bounds().Max.Y; y++ {
+		for x := a.Bounds().Min.X; x < a.Bounds().Max.X; x++ {
+			if color.NRGBAModel.Convert(a.At(x, y)) != color.NRGBAModel.Convert(b.At(x, y)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Start-up reads the fonts on other goroutines while the UI goroutine may already measure: the

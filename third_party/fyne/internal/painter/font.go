@@ -8,6 +8,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-text/render"
 	"github.com/go-text/typesetting/di"
@@ -211,7 +212,7 @@ func DrawString(dst draw.Image, s string, color color.Color, f shaping.Fontmap, 
 
 	advance := float32(0)
 	y := math.MinInt
-	walkString(f, s, float32ToFixed266(fontSize), style, &advance, scale, func(run shaping.Output, x float32) {
+	walkString(f, s, float32ToFixed266(fontSize), style, &advance, scale, false, func(run shaping.Output, x float32) {
 		if y == math.MinInt {
 			y = int(math.Ceil(float64(fixed266ToFloat32(run.LineBounds.Ascent) * r.PixScale)))
 		}
@@ -259,7 +260,7 @@ func loadMeasureFont(data fyne.Resource) *font.Face {
 // MeasureString returns how far dot would advance by drawing s with f.
 // Tabs are translated into a dot location change.
 func MeasureString(f shaping.Fontmap, s string, textSize float32, style fyne.TextStyle) (size fyne.Size, advance float32) {
-	return walkString(f, s, float32ToFixed266(textSize), style, &advance, 1, func(shaping.Output, float32) {})
+	return walkString(f, s, float32ToFixed266(textSize), style, &advance, 1, true, func(shaping.Output, float32) {})
 }
 
 // RenderedTextSize looks up how big a string would be if drawn on screen.
@@ -312,9 +313,37 @@ type textShaper struct {
 	segmenter shaping.Segmenter
 }
 
+// walkString shapes s and calls cb with each run shaped, at its x. Parley: a text measured
+// (measuring sets remember) is kept shaped until it is drawn, which takes it: a window's text is
+// measured as it is laid out and drawn right after, and was shaped twice.
 func walkString(faces shaping.Fontmap, s string, textSize fixed.Int26_6, style fyne.TextStyle, advance *float32, scale float32,
-	cb func(run shaping.Output, x float32),
+	remember bool, cb func(run shaping.Output, x float32),
 ) (size fyne.Size, base float32) {
+	key := shapedKey{faces: faces, text: s, size: textSize, style: style, scale: scale}
+	if t, ok := shapedTexts.get(key, !remember); ok {
+		for _, r := range t.runs {
+			cb(r.out, r.x)
+		}
+		*advance = t.advance
+		return t.size, t.base
+	}
+	if !remember {
+		drawScale.Store(math.Float32bits(scale))
+	}
+	var kept *shapedText
+	// Measuring is at scale 1: a window drawn at another scale would never take what is kept.
+	if remember && len(s) <= maxShapedText && drawScale.Load() == math.Float32bits(1) {
+		kept = &shapedText{}
+		inner := cb
+		cb = func(run shaping.Output, x float32) {
+			kept.runs = append(kept.runs, shapedRun{run, x})
+			inner(run, x)
+		}
+		defer func() {
+			kept.size, kept.base, kept.advance = size, base, *advance
+			shapedTexts.put(key, kept)
+		}()
+	}
 	s = strings.ReplaceAll(s, "\r", "")
 
 	runes := []rune(s)
@@ -367,6 +396,67 @@ func walkString(faces shaping.Fontmap, s string, textSize fixed.Int26_6, style f
 	*advance = x
 	return fyne.NewSize(*advance, fixed266ToFloat32(out.LineBounds.LineThickness())),
 		fixed266ToFloat32(out.LineBounds.Ascent)
+}
+
+// shapedTexts are texts measured and not drawn yet, shaped (Parley; see walkString). Texts
+// measured and never drawn (a word measured to wrap a paragraph) are dropped together when
+// there are too many.
+var shapedTexts = shapedCache{m: map[shapedKey]*shapedText{}}
+
+// drawScale is the scale texts were last drawn at (before the first, 1: a window's text is
+// measured before it is drawn).
+var drawScale = func() *atomic.Uint32 {
+	var s atomic.Uint32
+	s.Store(math.Float32bits(1))
+	return &s
+}()
+
+const (
+	maxShapedTexts = 1024
+	maxShapedText  = 2048 // bytes: a longer text is shaped again when drawn
+)
+
+type shapedKey struct {
+	faces shaping.Fontmap
+	text  string
+	size  fixed.Int26_6
+	style fyne.TextStyle
+	scale float32
+}
+
+type shapedText struct {
+	runs          []shapedRun
+	size          fyne.Size
+	base, advance float32
+}
+
+type shapedRun struct {
+	out shaping.Output
+	x   float32
+}
+
+type shapedCache struct {
+	sync.Mutex
+	m map[shapedKey]*shapedText
+}
+
+func (c *shapedCache) get(k shapedKey, take bool) (*shapedText, bool) {
+	c.Lock()
+	defer c.Unlock()
+	t, ok := c.m[k]
+	if ok && take {
+		delete(c.m, k)
+	}
+	return t, ok
+}
+
+func (c *shapedCache) put(k shapedKey, t *shapedText) {
+	c.Lock()
+	defer c.Unlock()
+	if len(c.m) >= maxShapedTexts {
+		c.m = map[shapedKey]*shapedText{}
+	}
+	c.m[k] = t
 }
 
 func shapeCallback(shaper shaping.Shaper, in shaping.Input, x, scale float32, cb func(shaping.Output, float32)) float32 {
