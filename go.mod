@@ -66,3 +66,5 @@ replace github.com/jeandeaual/go-locale => ./third_party/go-locale
 replace fyne.io/fyne/v2 => ./third_party/fyne
 
 replace github.com/alecthomas/chroma/v2 => ./third_party/chroma
+
+replace github.com/go-gl/glfw/v3.3/glfw => ./third_party/glfw

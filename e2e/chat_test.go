@@ -99,6 +99,32 @@ func TestChatTypeSendStreamStop(t *testing.T) {
 	}
 }
 
+// Dead keys and compose sequences go through the X input method, which Parley opens once its
+// window is drawn rather than before making it: an accent typed with a dead key arrives composed.
+func TestDeadKeysCompose(t *testing.T) {
+	h := newHome(t)
+	s, url := server(t, chattest.Options{})
+	env := []string{"OPENAI_BASE_URL=" + url}
+	if code, _, errOut := parley(t, h, env, testKey+"\n", "key", "set"); code != 0 {
+		t.Fatalf("key set: %d %s", code, errOut)
+	}
+	launch(t, h, env)
+	id := window(t, "Parley", 20*time.Second)
+	time.Sleep(500 * time.Millisecond)
+	s.Reply("Bien sûr.")
+	typeText(t, id, "Caf")
+	key(t, id, "dead_acute", "e")
+	typeText(t, id, " au lait")
+	key(t, id, "Return")
+	eventually(t, 15*time.Second, func() error {
+		if reqs := s.ChatRequests(); len(reqs) != 1 || reqs[0].LastUser() != "Café au lait" {
+			return fmt.Errorf("requests %+v", reqs)
+		}
+		return nil
+	})
+	key(t, id, "ctrl+q")
+}
+
 // Errors appear where the answer would, in plain words with what to do.
 func TestErrorsShowWhereTheAnswerWould(t *testing.T) {
 	h := newHome(t)

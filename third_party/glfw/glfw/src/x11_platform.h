@@ -222,6 +222,8 @@ typedef struct _GLFWlibraryX11
     XContext        context;
     // XIM input method
     XIM             im;
+    // Parley: the input method is opened after start-up (see _glfwOpenDeferredInputMethodX11)
+    GLFWbool        imDeferred;
     // The previous X error handler, to be restored later
     XErrorHandler   errorHandler;
     // Most recent error code received by X error handler
@@ -443,6 +445,8 @@ unsigned long _glfwGetWindowPropertyX11(Window window,
 GLFWbool _glfwIsVisualTransparentX11(Visual* visual);
 
 void _glfwGrabErrorHandlerX11(void);
+void _glfwCreateInputContextX11(_GLFWwindow* window);
+void _glfwOpenDeferredInputMethodX11(void);
 void _glfwReleaseErrorHandlerX11(void);
 void _glfwInputErrorX11(int error, const char* message);
 

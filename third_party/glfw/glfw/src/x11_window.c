@@ -227,6 +227,38 @@ static int getWindowState(_GLFWwindow* window)
     return result;
 }
 
+// Creates the window's input context, and asks for the events the input method filters
+// (Parley: also for windows made before the input method was opened; as GLFW 3.4 does)
+//
+void _glfwCreateInputContextX11(_GLFWwindow* window)
+{
+    window->x11.ic = XCreateIC(_glfw.x11.im,
+                               XNInputStyle,
+                               XIMPreeditNothing | XIMStatusNothing,
+                               XNClientWindow,
+                               window->x11.handle,
+                               XNFocusWindow,
+                               window->x11.handle,
+                               NULL);
+
+    if (window->x11.ic)
+    {
+        XWindowAttributes attribs;
+        XGetWindowAttributes(_glfw.x11.display, window->x11.handle, &attribs);
+
+        unsigned long filter = 0;
+        if (XGetICValues(window->x11.ic, XNFilterEvents, &filter, NULL) == NULL)
+        {
+            XSelectInput(_glfw.x11.display,
+                         window->x11.handle,
+                         attribs.your_event_mask | filter);
+        }
+
+        if (_glfwPlatformWindowFocused(window))
+            XSetICFocus(window->x11.ic);
+    }
+}
+
 // Returns whether the event is a selection event
 //
 static Bool isSelectionEvent(Display* display, XEvent* event, XPointer pointer)
@@ -806,23 +838,7 @@ static GLFWbool createNativeWindow(_GLFWwindow* window,
     _glfwPlatformSetWindowTitle(window, wndconfig->title);
 
     if (_glfw.x11.im)
-    {
-        window->x11.ic = XCreateIC(_glfw.x11.im,
-                                   XNInputStyle,
-                                   XIMPreeditNothing | XIMStatusNothing,
-                                   XNClientWindow,
-                                   window->x11.handle,
-                                   XNFocusWindow,
-                                   window->x11.handle,
-                                   NULL);
-    }
-
-    if (window->x11.ic)
-    {
-        unsigned long filter = 0;
-        if (XGetICValues(window->x11.ic, XNFilterEvents, &filter, NULL) == NULL)
-            XSelectInput(_glfw.x11.display, window->x11.handle, wa.event_mask | filter);
-    }
+        _glfwCreateInputContextX11(window);
 
     _glfwPlatformGetWindowPos(window, &window->x11.xpos, &window->x11.ypos);
     _glfwPlatformGetWindowSize(window, &window->x11.width, &window->x11.height);

@@ -173,7 +173,7 @@ func (d *gLDriver) runGL() {
 	}
 
 	eventTick := time.NewTicker(time.Second / 60)
-	quiet := 0
+	quiet, ticks, inputMethodOpen := 0, 0, false
 	for {
 		if quiet >= idleAfter {
 			// Nothing happened for a few ticks: sleep until an input event, a queued
@@ -244,6 +244,12 @@ func (d *gLDriver) runGL() {
 				quiet = 0
 			} else {
 				quiet++
+			}
+			// Parley: the input method is opened once the first windows are drawn (the loop is
+			// quiet), or half a second in at the latest, not before the first window is made.
+			if ticks++; !inputMethodOpen && (quiet > 0 || ticks >= 30) {
+				inputMethodOpen = true
+				openInputMethod()
 			}
 		}
 	}

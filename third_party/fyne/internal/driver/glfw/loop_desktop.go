@@ -20,6 +20,10 @@ func (d *gLDriver) initGLFW() {
 	initCursors()
 }
 
+// openInputMethod opens the input method, which Parley's GLFW leaves until the first windows
+// are drawn (see third_party/glfw/PARLEY.md).
+func openInputMethod() { glfw.OpenInputMethod() }
+
 // waitEvents sleeps until an input event, an empty event or the timeout (in seconds).
 func waitEvents(timeout float64) { glfw.WaitEventsTimeout(timeout) }
 

@@ -28,3 +28,6 @@ func (d *gLDriver) Terminate() {
 // The browser drives the loop: there is no sleeping in it.
 func waitEvents(float64) {}
 func postEmptyEvent()    {}
+
+// The browser has its own input methods.
+func openInputMethod() {}
