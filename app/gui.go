@@ -52,6 +52,12 @@ func runGUI(quick bool) int {
 		return exitFailure
 	}
 	defer inst.close()
+	// The window's text needs the regular and bold fonts (5 to 10 ms each to parse) and Fyne's
+	// translations: other cores read them while this one opens the history and makes the window
+	// (only the fonts: measuring text stays on the UI goroutine, whose font faces are not safe to
+	// share).
+	go fyneapp.PreloadFonts(widgets.NewTheme(), fyne.TextStyle{}, fyne.TextStyle{Bold: true})
+	go lang.Preload()
 
 	svc, warnings, err := openServices()
 	if err != nil {
@@ -69,12 +75,6 @@ func runGUI(quick bool) int {
 	dropStopHook(a)
 	a.SetIcon(assets.Icon)
 	a.Settings().SetTheme(widgets.NewTheme())
-	// Creating and mapping the window takes the longest part of starting, and the text needs
-	// the regular and bold fonts, which take tens of milliseconds each to parse, and Fyne's
-	// translations: other cores read them while the window is made (only the fonts: measuring
-	// text stays on the UI goroutine, whose font faces are not safe to share).
-	go fyneapp.PreloadFonts(fyne.TextStyle{}, fyne.TextStyle{Bold: true})
-	go lang.Preload()
 	quitOnSignal(a)
 	w := views.NewWindow(a, svc.prefs)
 	if !quick {

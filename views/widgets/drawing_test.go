@@ -100,7 +100,7 @@ func TestFontsPreloadWhileTextIsMeasured(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			fyneapp.PreloadFonts(fyne.TextStyle{}, fyne.TextStyle{Bold: true}, fyne.TextStyle{Monospace: true})
+			fyneapp.PreloadFonts(NewTheme(), fyne.TextStyle{}, fyne.TextStyle{Bold: true}, fyne.TextStyle{Monospace: true})
 		}()
 	}
 	for i := range 200 {

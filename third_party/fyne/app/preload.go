@@ -5,9 +5,9 @@ import (
 	"fyne.io/fyne/v2/internal/painter"
 )
 
-// PreloadFonts parses the fonts of these text styles in the current theme (Parley). It may be
-// called on any goroutine, for instance while the first window is being created, so that the
-// first text drawn does not wait for its font.
-func PreloadFonts(styles ...fyne.TextStyle) {
-	painter.PreloadFonts(styles...)
+// PreloadFonts parses the fonts of these text styles in a theme (Parley). It may be called on
+// any goroutine, before the app exists too, so that the first text drawn does not wait for its
+// font.
+func PreloadFonts(th fyne.Theme, styles ...fyne.TextStyle) {
+	painter.PreloadFonts(th, styles...)
 }

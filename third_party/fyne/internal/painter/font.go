@@ -166,12 +166,11 @@ func CachedFontFace(style fyne.TextStyle, source fyne.Resource, o fyne.CanvasObj
 	return val
 }
 
-// PreloadFonts parses the fonts these styles are drawn with (Parley), so the first text drawn in
-// them need not wait for it. It may run on any goroutine: a parsed font is shared (see
+// PreloadFonts parses the fonts these styles are drawn with in a theme (Parley), so the first
+// text drawn in them need not wait for it; no app need exist yet. It may run on any goroutine: a parsed font is shared (see
 // loadMeasureFont) but each text style still makes its own face, whose caches are not safe to
 // share across goroutines; no face is made or kept here.
-func PreloadFonts(styles ...fyne.TextStyle) {
-	th := theme.Current()
+func PreloadFonts(th fyne.Theme, styles ...fyne.TextStyle) {
 	for _, style := range styles {
 		fallback := theme.DefaultTextFont()
 		switch {
