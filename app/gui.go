@@ -73,7 +73,7 @@ func runGUI(quick bool) int {
 		Migrations: map[string]bool{"fyneDo": true}})
 	a := fyneapp.NewWithID(ID)
 	dropStopHook(a)
-	a.SetIcon(assets.Icon)
+	a.SetIcon(assets.WindowIcon)
 	a.Settings().SetTheme(widgets.NewTheme())
 	quitOnSignal(a)
 	w := views.NewWindow(a, svc.prefs)

@@ -4,6 +4,8 @@ package e2e
 
 import (
 	"fmt"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,6 +24,10 @@ func TestCommandLineConversationsReachTheWindow(t *testing.T) {
 	a := launch(t, h, env)
 	id := window(t, "Parley", 20*time.Second)
 	time.Sleep(500 * time.Millisecond)
+	// Its icon, for task bars and window switchers: 128 pixels, not the 512 of the desktop entry.
+	if out, err := exec.Command("xprop", "-id", id, "_NET_WM_ICON").Output(); err != nil || !strings.Contains(string(out), "Icon (128 x 128)") {
+		t.Fatalf("the window's icon: %v %.200s", err, out)
+	}
 
 	s.Reply("Answered for the terminal, with **Markdown**.")
 	if code, out, errOut := parley(t, h, env, "", "ask", "Asked from the terminal"); code != 0 {
