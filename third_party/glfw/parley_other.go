@@ -6,6 +6,14 @@
 
 package glfw
 
+import "image/color"
+
 // OpenInputMethod does nothing here: only X11 defers opening its input method (see
 // parley_x11.go).
 func OpenInputMethod() {}
+
+// SetBackground does nothing here (see parley_x11.go).
+func (w *Window) SetBackground(color.Color) {}
+
+// ClearBackground does nothing here (see parley_x11.go).
+func (w *Window) ClearBackground() {}

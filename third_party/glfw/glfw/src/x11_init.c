@@ -485,6 +485,47 @@ void _glfwOpenDeferredInputMethodX11(void)
         _glfwCreateInputContextX11(window);
 }
 
+// Parley: sets the colour the X server fills the window with where nothing was drawn yet (as
+// 8-bit red, green and blue), or clears it (the default: the server leaves such parts alone)
+//
+void _glfwSetBackgroundX11(GLFWwindow* handle, int set, unsigned int r, unsigned int g, unsigned int b)
+{
+    _GLFWwindow* window = (_GLFWwindow*) handle;
+    _GLFW_REQUIRE_INIT();
+
+    if (!set)
+    {
+        XSetWindowBackgroundPixmap(_glfw.x11.display, window->x11.handle, None);
+        return;
+    }
+
+    XWindowAttributes attribs;
+    if (!XGetWindowAttributes(_glfw.x11.display, window->x11.handle, &attribs) ||
+        attribs.visual->class != TrueColor)
+        return;
+
+    const unsigned long masks[3] = { attribs.visual->red_mask,
+                                     attribs.visual->green_mask,
+                                     attribs.visual->blue_mask };
+    const unsigned int values[3] = { r, g, b };
+    unsigned long pixel = 0;
+    for (int i = 0;  i < 3;  i++)
+    {
+        unsigned long mask = masks[i];
+        int shift = 0, bits = 0;
+        while (mask && !(mask & 1)) { mask >>= 1; shift++; }
+        while (mask & 1) { mask >>= 1; bits++; }
+        if (bits > 8)
+            bits = 8;
+        pixel |= ((unsigned long) (values[i] >> (8 - bits))) << shift;
+    }
+    // A depth-32 visual has alpha in the bits no colour uses: opaque
+    if (attribs.depth == 32)
+        pixel |= 0xffffffffUL & ~(masks[0] | masks[1] | masks[2]);
+
+    XSetWindowBackground(_glfw.x11.display, window->x11.handle, pixel);
+}
+
 // Check whether the specified atom is supported
 //
 static Atom getAtomIfSupported(Atom* supportedAtoms,

@@ -447,6 +447,7 @@ GLFWbool _glfwIsVisualTransparentX11(Visual* visual);
 void _glfwGrabErrorHandlerX11(void);
 void _glfwCreateInputContextX11(_GLFWwindow* window);
 void _glfwOpenDeferredInputMethodX11(void);
+void _glfwSetBackgroundX11(GLFWwindow* handle, int set, unsigned int r, unsigned int g, unsigned int b);
 void _glfwReleaseErrorHandlerX11(void);
 void _glfwInputErrorX11(int error, const char* message);
 

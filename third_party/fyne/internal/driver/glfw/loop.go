@@ -296,6 +296,7 @@ func (d *gLDriver) repaintWindow(w *window) bool {
 
 	if view != nil && visible {
 		view.SwapBuffers()
+		w.painted()
 	}
 
 	// mark that we have walked the window and don't

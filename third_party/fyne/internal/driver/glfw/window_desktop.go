@@ -24,6 +24,7 @@ import (
 	"fyne.io/fyne/v2/internal/scale"
 	"fyne.io/fyne/v2/internal/svg"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/go-gl/glfw/v3.3/glfw"
 )
@@ -67,11 +68,14 @@ func initCursors() {
 var _ fyne.Window = (*window)(nil)
 
 type window struct {
-	viewport  *glfw.Window
-	created   bool
-	decorate  bool
-	closing   bool
-	fixedSize bool
+	viewport *glfw.Window
+	created  bool
+	// Parley: the X server fills the window with the theme's background until its first frame
+	// (see create); then that is turned off again.
+	background bool
+	decorate   bool
+	closing    bool
+	fixedSize  bool
 
 	cursor       desktop.Cursor
 	customCursor *glfw.Cursor
@@ -765,6 +769,12 @@ func (w *window) create() {
 	if w.view() == nil { // something went wrong above, it will have been logged
 		return
 	}
+	// Parley: the X server paints the window in the theme's background when it maps it, so the
+	// window need not be painted (empty) before its content is made; see Show and firstFrame.
+	if !build.IsWayland {
+		win.SetBackground(theme.Color(theme.ColorNameBackground))
+		w.background = true
+	}
 
 	// run the GL init on the draw thread
 	w.RunWithContext(func() {
@@ -816,4 +826,13 @@ func (w *window) view() *glfw.Window {
 // wrapInnerWindow is a no-op to match what the web driver provides
 func wrapInnerWindow(*container.InnerWindow, fyne.Window, *gLDriver) fyne.Window {
 	return nil
+}
+
+// painted is told of each frame the window painted (Parley): after the first, resizes no longer
+// flash the background colour the X server filled the window with before it.
+func (w *window) painted() {
+	if w.background {
+		w.background = false
+		w.viewport.ClearBackground()
+	}
 }

@@ -704,3 +704,6 @@ func (w *wrapInner) updateVisibility() {
 func (w *window) scaleInput(in float64) float64 {
 	return in
 }
+
+// painted: the browser has nothing to undo after a frame (see window_desktop.go).
+func (w *window) painted() {}
