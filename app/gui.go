@@ -77,10 +77,19 @@ func runGUI(quick bool) int {
 	a.Settings().SetTheme(widgets.NewTheme())
 	quitOnSignal(a)
 	w := views.NewWindow(a, svc.prefs)
+	var m *views.Main
+	newMain := func() { m = views.NewMain(a, w, svc.views(warnings)) }
 	if !quick {
+		// The window's content is built while GLFW makes the window (Show waits for it before
+		// it goes on: one goroutine at a time touches the window), rather than after.
+		if c, ok := w.(interface{ WhileCreating(func()) }); ok {
+			c.WhileCreating(newMain)
+		}
 		w.Show()
 	}
-	m := views.NewMain(a, w, svc.views(warnings))
+	if m == nil { // Quick Ask only, or no window was made
+		newMain()
+	}
 	// Closing the window keeps Parley running only where a tray shows it. Whether one does is
 	// asked each time (a panel may come or go), over D-Bus, which may take up to a second: off
 	// the UI goroutine.

@@ -73,9 +73,11 @@ type window struct {
 	// Parley: the X server fills the window with the theme's background until its first frame
 	// (see create); then that is turned off again.
 	background bool
-	decorate   bool
-	closing    bool
-	fixedSize  bool
+	// Parley: see WhileCreating.
+	whileCreating func()
+	decorate      bool
+	closing       bool
+	fixedSize     bool
 
 	cursor       desktop.Cursor
 	customCursor *glfw.Cursor
@@ -759,7 +761,21 @@ func (w *window) create() {
 		pixHeight = 10
 	}
 
-	win, err := glfw.CreateWindow(pixWidth, pixHeight, w.title, nil, nil)
+	// Parley: the function given to WhileCreating runs on another goroutine while GLFW makes the
+	// window (tens of milliseconds in C, mostly loading and starting the GL driver) and is
+	// waited for before anything here touches the window again.
+	title, ran := w.title, make(chan struct{})
+	if build := w.whileCreating; build != nil {
+		w.whileCreating = nil
+		go func() {
+			defer close(ran)
+			build()
+		}()
+	} else {
+		close(ran)
+	}
+	win, err := glfw.CreateWindow(pixWidth, pixHeight, title, nil, nil)
+	<-ran
 	if err != nil {
 		w.driver.initFailed("window creation error", err)
 		return
@@ -835,4 +851,13 @@ func (w *window) painted() {
 		w.background = false
 		w.viewport.ClearBackground()
 	}
+}
+
+// WhileCreating gives a function to run while the window is being created, the next time it is
+// (Parley). It runs on another goroutine while GLFW makes the window, which takes tens of
+// milliseconds in C, and Show waits for it before it goes on: the two never touch the window at
+// once, and whatever the function did happens before the rest of the showing. It suits building
+// the window's content. Without a window to create (one shown already) it is never called.
+func (w *window) WhileCreating(build func()) {
+	w.whileCreating = build
 }
