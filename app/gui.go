@@ -142,7 +142,7 @@ func runGUI(quick bool) int {
 			}
 		})
 	} else {
-		m.ShowWindow() // paints its content
+		m.WindowShown() // Show above showed it with its content
 	}
 	setUpTray(a, m, svc) // after the window: starting does not wait for it
 	go func() {

@@ -175,6 +175,14 @@ func (m *Main) ShowWindow() {
 	m.Window.RequestFocus()
 }
 
+// WindowShown tells Main that its window was shown already (at start, before the event loop
+// runs) and gives it the focus. ShowWindow would show it again, and showing a shown window
+// paints it once more.
+func (m *Main) WindowShown() {
+	m.hidden = false
+	m.Window.RequestFocus()
+}
+
 // HideWindow hides the main window (Parley stays in the tray).
 func (m *Main) HideWindow() {
 	m.saveSizeLater()
