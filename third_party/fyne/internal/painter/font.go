@@ -167,9 +167,9 @@ func CachedFontFace(style fyne.TextStyle, source fyne.Resource, o fyne.CanvasObj
 }
 
 // PreloadFonts parses the fonts these styles are drawn with in a theme (Parley), so the first
-// text drawn in them need not wait for it; no app need exist yet. It may run on any goroutine: a parsed font is shared (see
-// loadMeasureFont) but each text style still makes its own face, whose caches are not safe to
-// share across goroutines; no face is made or kept here.
+// text drawn in them need not wait for it; no app need exist yet. It may run on any goroutine:
+// a parsed font is shared (see loadMeasureFont) but each text style still makes its own face,
+// whose caches are not safe to share across goroutines; no face is made or kept here.
 func PreloadFonts(th fyne.Theme, styles ...fyne.TextStyle) {
 	for _, style := range styles {
 		fallback := theme.DefaultTextFont()

@@ -68,16 +68,17 @@ func initCursors() {
 var _ fyne.Window = (*window)(nil)
 
 type window struct {
-	viewport *glfw.Window
-	created  bool
+	viewport  *glfw.Window
+	created   bool
+	decorate  bool
+	closing   bool
+	fixedSize bool
+
 	// Parley: the X server fills the window with the theme's background until its first frame
-	// (see create); then that is turned off again.
+	// (see create and painted); then that is turned off again.
 	background bool
 	// Parley: see WhileCreating.
 	whileCreating func()
-	decorate      bool
-	closing       bool
-	fixedSize     bool
 
 	cursor       desktop.Cursor
 	customCursor *glfw.Cursor
@@ -786,7 +787,7 @@ func (w *window) create() {
 		return
 	}
 	// Parley: the X server paints the window in the theme's background when it maps it, so the
-	// window need not be painted (empty) before its content is made; see Show and firstFrame.
+	// window need not be painted (empty) before its content is made; see Show and painted.
 	if !build.IsWayland {
 		win.SetBackground(theme.Color(theme.ColorNameBackground))
 		w.background = true
