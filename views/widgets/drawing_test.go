@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"math"
 	"sync"
 	"testing"
 
@@ -89,6 +90,21 @@ func sameImage(a, b image.Image) bool {
 		}
 	}
 	return true
+}
+
+// A tab moves what follows to the next tab stop in code too when a run in another font (an
+// emoji, here) came before it: the text after the tab starts at the stop.
+func TestTabsAfterAnotherFont(t *testing.T) {
+	newTestApp(t)
+	mono := fyne.TextStyle{Monospace: true}
+	width := func(s string) float64 { return float64(fyne.MeasureText(s, theme.TextSize(), mono).Width) }
+	tab := width("\t")
+	for _, before := range []string{"ab", "😀", "ab😀cd", "x := \"✅\"", "😀😀😀😀😀 done"} {
+		stop := math.Floor((width(before)+tab)/tab) * tab
+		if got, want := width(before+"\tnext"), stop+width("next"); math.Abs(got-want) > 0.5 {
+			t.Errorf("%q, a tab, \"next\": %.1f wide, want %.1f (the stop after %.1f, then the word)", before, got, want, width(before))
+		}
+	}
 }
 
 // Start-up reads the fonts on other goroutines while the UI goroutine may already measure: the

@@ -373,7 +373,11 @@ func walkString(faces shaping.Fontmap, s string, textSize fixed.Int26_6, style f
 		inEnd := in.RunEnd
 
 		pending := false
-		for i, r := range in.Text[in.RunStart:in.RunEnd] {
+		// Parley: i is an index into the whole text (upstream used the index within the run as
+		// one, which split every run but the first at the wrong place around a tab).
+		first := in.RunStart
+		for j, r := range in.Text[first:inEnd] {
+			i := first + j
 			if r == '\t' {
 				if pending {
 					in.RunEnd = i
