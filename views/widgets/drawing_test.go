@@ -107,6 +107,45 @@ func TestTabsAfterAnotherFont(t *testing.T) {
 	}
 }
 
+// monoTheme draws all text in the monospace font.
+type monoTheme struct{ fyne.Theme }
+
+func (m monoTheme) Font(fyne.TextStyle) fyne.Resource { return theme.DefaultTextMonospaceFont() }
+
+// A text keeps the size it measured only while nothing it depends on changes: its words, size
+// and style, and the theme's fonts.
+func TestTextSizeFollowsWhatItDependsOn(t *testing.T) {
+	a := newTestApp(t)
+	text := canvas.NewText("iiii", theme.Color(theme.ColorNameForeground))
+	first := text.MinSize()
+	text.Text = "iiii, and more"
+	if longer := text.MinSize(); longer.Width <= first.Width {
+		t.Fatalf("longer text %v, was %v", longer, first)
+	}
+	text.Text = "iiii"
+	if again := text.MinSize(); again != first {
+		t.Fatalf("the same text again %v, first %v", again, first)
+	}
+	text.TextSize = theme.TextSize() * 2
+	if bigger := text.MinSize(); bigger.Height <= first.Height {
+		t.Fatalf("twice the size %v, was %v", bigger, first)
+	}
+	text.TextSize = theme.TextSize()
+	text.TextStyle = fyne.TextStyle{Monospace: true}
+	mono := text.MinSize()
+	if mono.Width <= first.Width {
+		t.Fatalf("monospace %v, proportional %v", mono, first)
+	}
+	text.TextStyle = fyne.TextStyle{}
+	if text.MinSize() != first {
+		t.Fatalf("back to the regular style: %v, first %v", text.MinSize(), first)
+	}
+	a.Settings().SetTheme(monoTheme{NewTheme()})
+	if now := text.MinSize(); now != mono {
+		t.Fatalf("after the theme's fonts changed to monospace: %v, want %v", now, mono)
+	}
+}
+
 // Start-up reads the fonts on other goroutines while the UI goroutine may already measure: the
 // race detector sees nothing shared.
 func TestFontsPreloadWhileTextIsMeasured(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"image/color"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/internal/cache"
 	"fyne.io/fyne/v2/theme"
 )
 
@@ -28,6 +29,18 @@ type Text struct {
 	//
 	// Since: 2.5
 	FontSource fyne.Resource
+
+	measured textMeasure // Parley: see MinSize
+}
+
+// textMeasure is the size a text last measured, and what it measured it for (Parley).
+type textMeasure struct {
+	text       string
+	size       float32
+	style      fyne.TextStyle
+	generation uint64
+	min        fyne.Size
+	ok         bool
 }
 
 // Hide will set this text to not be visible
@@ -39,8 +52,19 @@ func (t *Text) Hide() {
 
 // MinSize returns the minimum size of this text object based on its font size and content.
 // This is normally determined by the render implementation.
+//
+// Parley: the size is kept until the text, its size, its style or the theme's fonts change.
+// A window asks every text on it for its size at every frame that changes anything, and each
+// time Fyne looked it up in its cache of sizes, hashing the whole text (most of Parley's own
+// CPU while an answer streams). A text with its own font source is measured each time.
 func (t *Text) MinSize() fyne.Size {
+	gen := cache.TextSizeGeneration()
+	m := &t.measured
+	if m.ok && t.FontSource == nil && m.generation == gen && m.size == t.TextSize && m.style == t.TextStyle && m.text == t.Text {
+		return m.min
+	}
 	s, _ := fyne.CurrentApp().Driver().RenderedTextSize(t.Text, t.TextSize, t.TextStyle, t.FontSource)
+	*m = textMeasure{text: t.Text, size: t.TextSize, style: t.TextStyle, generation: gen, min: s, ok: t.FontSource == nil}
 	return s
 }
 

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"os"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -82,6 +83,17 @@ func CleanCanvas(canvas fyne.Canvas) {
 func ResetThemeCaches() {
 	svgs.Clear()
 	fontSizeCache.Clear()
+	textSizes.Add(1) // Parley
+}
+
+// textSizes counts the times text sizes were forgotten (Parley): a text object may keep the
+// size it measured while this is unchanged (see TextSizeGeneration).
+var textSizes atomic.Uint64
+
+// TextSizeGeneration tells whether text sizes were forgotten since a size was measured: it is
+// the same number as long as they were not (Parley).
+func TextSizeGeneration() uint64 {
+	return textSizes.Load()
 }
 
 // destroyExpiredCanvases deletes objects from the canvases cache.
