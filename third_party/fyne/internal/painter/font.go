@@ -135,18 +135,10 @@ func CachedFontFace(style fyne.TextStyle, source fyne.Resource, o fyne.CanvasObj
 		emoji := theme.DefaultEmojiFont() // TODO only one emoji - maybe others too
 		switch {
 		case style.Monospace:
-			faces = lookupFaces(font1, theme.DefaultTextMonospaceFont(), emoji, fontscan.Monospace, style)
-		case style.Bold:
-			if style.Italic {
-				faces = lookupFaces(font1, theme.DefaultTextBoldItalicFont(), emoji, fontscan.SansSerif, style)
-			} else {
-				faces = lookupFaces(font1, theme.DefaultTextBoldFont(), emoji, fontscan.SansSerif, style)
-			}
-		case style.Italic:
-			faces = lookupFaces(font1, theme.DefaultTextItalicFont(), emoji, fontscan.SansSerif, style)
-		case style.Symbol:
+			faces = lookupFaces(font1, defaultFont(style), emoji, fontscan.Monospace, style)
+		case style.Symbol && !style.Bold && !style.Italic:
 			th := theme.SymbolFont()
-			fallback := theme.DefaultSymbolFont()
+			fallback := defaultFont(style)
 			f1 := loadMeasureFont(th)
 
 			if th == fallback {
@@ -156,7 +148,7 @@ func CachedFontFace(style fyne.TextStyle, source fyne.Resource, o fyne.CanvasObj
 				faces = &dynamicFontMap{family: fontscan.SansSerif, faces: []*font.Face{f1, f2}}
 			}
 		default:
-			faces = lookupFaces(font1, theme.DefaultTextFont(), emoji, fontscan.SansSerif, style)
+			faces = lookupFaces(font1, defaultFont(style), emoji, fontscan.SansSerif, style)
 		}
 
 		val = &FontCacheItem{Fonts: faces}
@@ -172,20 +164,7 @@ func CachedFontFace(style fyne.TextStyle, source fyne.Resource, o fyne.CanvasObj
 // whose caches are not safe to share across goroutines; no face is made or kept here.
 func PreloadFonts(th fyne.Theme, styles ...fyne.TextStyle) {
 	for _, style := range styles {
-		fallback := theme.DefaultTextFont()
-		switch {
-		case style.Monospace:
-			fallback = theme.DefaultTextMonospaceFont()
-		case style.Bold && style.Italic:
-			fallback = theme.DefaultTextBoldItalicFont()
-		case style.Bold:
-			fallback = theme.DefaultTextBoldFont()
-		case style.Italic:
-			fallback = theme.DefaultTextItalicFont()
-		case style.Symbol:
-			fallback = theme.DefaultSymbolFont()
-		}
-		for _, res := range []fyne.Resource{th.Font(style), fallback} {
+		for _, res := range []fyne.Resource{th.Font(style), defaultFont(style)} {
 			if content := res.Content(); len(content) > 0 {
 				if _, ok := parsedFonts.Load(fontBytes{&content[0], len(content)}); !ok {
 					loadMeasureFont(res)
@@ -193,6 +172,24 @@ func PreloadFonts(th fyne.Theme, styles ...fyne.TextStyle) {
 			}
 		}
 	}
+}
+
+// defaultFont is the bundled font a text style falls back on (Parley: one place for
+// CachedFontFace and PreloadFonts).
+func defaultFont(style fyne.TextStyle) fyne.Resource {
+	switch {
+	case style.Monospace:
+		return theme.DefaultTextMonospaceFont()
+	case style.Bold && style.Italic:
+		return theme.DefaultTextBoldItalicFont()
+	case style.Bold:
+		return theme.DefaultTextBoldFont()
+	case style.Italic:
+		return theme.DefaultTextItalicFont()
+	case style.Symbol:
+		return theme.DefaultSymbolFont()
+	}
+	return theme.DefaultTextFont()
 }
 
 // ClearFontCache is used to remove cached fonts in the case that we wish to re-load Font faces

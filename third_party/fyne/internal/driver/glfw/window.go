@@ -168,9 +168,8 @@ func (w *window) Show() {
 			w.doSetFullScreen(true)
 		}
 
-		// show top canvas element. Parley: not an empty container (a window whose content
-		// comes next): the X server has filled it with the background (see create).
-		if content := w.canvas.Content(); content != nil && !isEmptyContainer(content) {
+		// show top canvas element
+		if content := w.canvas.Content(); content != nil {
 			w.RunWithContext(func() {
 				w.driver.repaintWindow(w)
 			})
@@ -997,10 +996,4 @@ func isKeyModifier(keyName fyne.KeyName) bool {
 		keyName == desktop.KeyControlLeft || keyName == desktop.KeyControlRight ||
 		keyName == desktop.KeyAltLeft || keyName == desktop.KeyAltRight ||
 		keyName == desktop.KeySuperLeft || keyName == desktop.KeySuperRight
-}
-
-// isEmptyContainer tells whether o is a container with nothing in it (Parley).
-func isEmptyContainer(o fyne.CanvasObject) bool {
-	c, ok := o.(*fyne.Container)
-	return ok && len(c.Objects) == 0
 }

@@ -786,8 +786,8 @@ func (w *window) create() {
 	if w.view() == nil { // something went wrong above, it will have been logged
 		return
 	}
-	// Parley: the X server paints the window in the theme's background when it maps it, so the
-	// window need not be painted (empty) before its content is made; see Show and painted.
+	// Parley: the X server paints the window in the theme's background when it maps it, so it
+	// does not show black until its first frame; see painted.
 	if !build.IsWayland {
 		win.SetBackground(theme.Color(theme.ColorNameBackground))
 		w.background = true
