@@ -100,7 +100,8 @@ func TestChatTypeSendStreamStop(t *testing.T) {
 }
 
 // Dead keys and compose sequences go through the X input method, which Parley opens once its
-// window is drawn rather than before making it: an accent typed with a dead key arrives composed.
+// window is drawn rather than before making it, or at the first key pressed if that comes
+// sooner: an accent typed with a dead key arrives composed, even typed as the window shows.
 func TestDeadKeysCompose(t *testing.T) {
 	h := newHome(t)
 	s, url := server(t, chattest.Options{})
@@ -110,10 +111,10 @@ func TestDeadKeysCompose(t *testing.T) {
 	}
 	launch(t, h, env)
 	id := window(t, "Parley", 20*time.Second)
-	time.Sleep(500 * time.Millisecond)
 	s.Reply("Bien sûr.")
-	typeText(t, id, "Caf")
-	key(t, id, "dead_acute", "e")
+	typeText(t, id, "Caf")       // at once: the input method may not be open yet
+	pressUnmapped(t, id, 0xfe51) // X11's XK_dead_acute
+	key(t, id, "e")
 	typeText(t, id, " au lait")
 	key(t, id, "Return")
 	eventually(t, 15*time.Second, func() error {

@@ -1213,6 +1213,11 @@ static void processEvent(XEvent *event)
     if (event->type == KeyPress || event->type == KeyRelease)
         keycode = event->xkey.keycode;
 
+    // Parley: a key pressed before the input method was opened opens it, so that the first
+    // dead key or compose sequence composes however early it is typed
+    if (_glfw.x11.imDeferred && event->type == KeyPress)
+        _glfwOpenDeferredInputMethodX11();
+
     if (_glfw.x11.im)
         filtered = XFilterEvent(event, None);
 
