@@ -98,7 +98,8 @@ func writeExtras(path string, extras map[string][]byte) error {
 // Restored is what a restore added.
 type Restored struct {
 	Added, Already int  // conversations added, and those the history held already
-	Stopped        bool // asked to stop: the rest of the backup, usage and presets, was not looked at
+	Stopped        bool // asked to stop: the rest of the backup, batches, usage and presets, was not looked at
+	Batches        int  // batches added (those Parley submitted: running ones can be fetched here)
 	UsageDays      int  // days of usage records added or completed
 	PresetsAdded   int
 	PresetsChanged int
@@ -108,8 +109,8 @@ type Restored struct {
 var ErrNotBackup = errors.New("this file is not a Parley backup")
 
 // Restore merges the backup at path into dst: the conversations the history does not hold
-// (by their id, so restoring twice adds nothing), usage days it lacks, presets it lacks or
-// holds in another version. The backup itself is never changed. progress hears how many of
+// (by their id, so restoring twice adds nothing), the batches it does not know, usage days it
+// lacks, presets it lacks or holds in another version. The backup itself is never changed. progress hears how many of
 // its conversations were looked at, of how many. Once ctx is done it stops between two
 // conversations (Stopped): what came in stays, and restoring again brings the rest.
 func Restore(ctx context.Context, dst Sources, path string, progress func(done, total int)) (Restored, error) {
@@ -152,6 +153,9 @@ func Restore(ctx context.Context, dst Sources, path string, progress func(done, 
 	}
 	if err != nil {
 		return r, fmt.Errorf("restoring the conversations (%d added before the error): %w", r.Added, err)
+	}
+	if r.Batches, err = dst.History.MergeBatchesFrom(src); err != nil {
+		return r, err
 	}
 	if usage, ok := extras["usage.json"]; ok && dst.Meter != nil {
 		if r.UsageDays, err = dst.Meter.Merge(usage); err != nil {
@@ -282,7 +286,10 @@ func (r Restored) Report() string {
 		s += fmt.Sprintf(" (%s here already)", chat.Plural(r.Already, "was", "were"))
 	}
 	if r.Stopped {
-		return s + ". Restoring from the same backup again brings the rest, and its usage records and presets; nothing is added twice."
+		return s + ". Restoring from the same backup again brings the rest, and its batches, usage records and presets; nothing is added twice."
+	}
+	if r.Batches > 0 {
+		s += ", " + chat.Plural(r.Batches, "batch", "batches")
 	}
 	s += fmt.Sprintf(", %s of usage records and %s", chat.Plural(r.UsageDays, "day", ""), chat.Plural(r.PresetsAdded, "preset", ""))
 	if r.PresetsChanged > 0 {

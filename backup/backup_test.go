@@ -49,12 +49,16 @@ func fill(t *testing.T, h home, tag string) {
 	st.SwitchVersion(c.ID, a.ID, 0)
 	p, _ := st.CreateConversation(store.Conversation{Title: "Plain " + tag})
 	st.Append(store.Message{ConversationID: p.ID, Role: chat.User, Content: "Hello " + tag})
+	// A batch still running, and one whose results were fetched (none: they all failed).
+	req := []store.BatchRequest{{CustomID: "r1", Source: "prompts.jsonl:1", Prompt: "Name a tree " + tag, Model: "gpt-5.6-mini"}}
+	st.AddBatch(store.Batch{ID: "batch_running_" + tag, Profile: "default", Source: "prompts.jsonl", Requests: req, EstimateUSD: 0.002, Status: "in_progress", Total: 1})
+	st.SaveBatchResults(store.Batch{ID: "batch_done_" + tag, Profile: "work", Source: "more.jsonl", Requests: req, Status: "completed", Total: 1, Failed: 1}, nil)
 	h.src.Meter.Record(settings.Spend{Profile: "default", Model: "gpt-5.6", Requests: 1, PromptTokens: 10, CompletionTokens: 2, CostUSD: 0.001, At: time.Now()})
 	h.src.Presets.Save(settings.Preset{Name: "Pirate " + tag, SystemPrompt: "Talk like a pirate."})
 }
 
 // everything describes a history whole: each conversation, every message on every branch
-// with its files, and the branch shown.
+// with its files, and the branch shown; then the batches.
 func everything(t *testing.T, st *store.Store) string {
 	t.Helper()
 	convs, _ := st.Conversations(100, 0)
@@ -76,6 +80,14 @@ func everything(t *testing.T, st *store.Store) string {
 			}
 			b.WriteString("\n")
 		}
+	}
+	batches, err := st.Batches()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range batches {
+		fmt.Fprintf(&b, "batch %s %s created=%d %s %+v est=%v %s %d/%d/%d cost=%v fetched=%v\n", x.ID, x.Profile, x.Created.UnixMilli(), x.Source, x.Requests,
+			x.EstimateUSD, x.Status, x.Total, x.Completed, x.Failed, x.CostUSD, !x.Fetched.IsZero())
 	}
 	return b.String()
 }
@@ -102,18 +114,29 @@ func TestBackupAndRestore(t *testing.T) {
 
 	b := newHome(t)
 	r, err := Restore(bg, b.src, path, nil)
-	if err != nil || r.Added != 2 || r.Already != 0 || r.UsageDays != 1 || r.PresetsAdded != 1 {
+	if err != nil || r.Added != 2 || r.Already != 0 || r.Batches != 2 || r.UsageDays != 1 || r.PresetsAdded != 1 {
 		t.Fatalf("%+v %v", r, err)
 	}
-	if got, want := everything(t, b.src.History), everything(t, a.src.History); got != want {
+	if got, want := everything(t, b.src.History), everything(t, a.src.History); got != want || !strings.Contains(got, "batch batch_running_A") || !strings.Contains(got, "fetched=true") {
 		t.Fatalf("restored:\n%s\nwas:\n%s", got, want)
+	}
+	if got, want := r.Report(), "Restored 2 conversations, 2 batches, 1 day of usage records and 1 preset."; got != want {
+		t.Fatalf("report %q, want %q", got, want)
 	}
 	if day, _ := b.src.Meter.Today(); day != 12 {
 		t.Fatalf("usage restored: %d tokens today", day)
 	}
 	again, err := Restore(bg, b.src, path, nil)
-	if err != nil || again.Added != 0 || again.Already != 2 || again.UsageDays != 0 || again.PresetsAdded != 0 {
+	if err != nil || again.Added != 0 || again.Already != 2 || again.Batches != 0 || again.UsageDays != 0 || again.PresetsAdded != 0 {
 		t.Fatalf("restoring twice: %+v %v", again, err)
+	}
+	// A batch known here already keeps where it stands here (it went on after the backup).
+	b.src.History.SetBatchStatus("batch_running_A", "completed", 1, 1, 0)
+	if again, err := Restore(bg, b.src, path, nil); err != nil || again.Batches != 0 {
+		t.Fatalf("restoring after the batch went on: %+v %v", again, err)
+	}
+	if x, _ := b.src.History.Batch("batch_running_A"); x.Status != "completed" || x.Completed != 1 {
+		t.Fatalf("the backup's older state replaced the batch's: %+v", x)
 	}
 
 	// Into a history with conversations of its own: both are kept.
@@ -126,6 +149,9 @@ func TestBackupAndRestore(t *testing.T) {
 	}
 	if n, _ := c.src.History.CountConversations(); n != 4 {
 		t.Fatalf("%d conversations after merging", n)
+	}
+	if bs, _ := c.src.History.Batches(); r.Batches != 2 || len(bs) != 4 {
+		t.Fatalf("%d batches added, %d in all", r.Batches, len(bs))
 	}
 	if fmt.Sprint(done) != "[1 2 2 2]" {
 		t.Fatalf("progress %v", done)
