@@ -61,5 +61,5 @@ func TestGLFWCopyHashesItsCSources(t *testing.T) {
 		}
 		return
 	}
-	t.Fatalf("GLFW's C sources changed but %s still has their old hash, so builds may reuse objects compiled from the old ones: run `go generate ./third_party/glfw/` or `go test -run %s . -args -update`", file, t.Name())
+	t.Fatalf("GLFW's C sources changed but %s still has their old hash, so builds may reuse objects compiled from the old ones: run `go generate` in third_party/glfw, or `go test -run %s . -args -update` here", file, t.Name())
 }

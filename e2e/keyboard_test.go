@@ -13,10 +13,10 @@ import (
 )
 
 // pressUnmapped presses and releases a key for a keysym the test display's keyboard lacks (a dead
-// key, on a "us" layout), in the window id: it binds the keysym to a spare keycode, waits for the
-// window to have read the new mapping, presses, and unbinds only once the window has read the
-// press. xdotool unbinds straight after pressing, and a busy client that reads the press after
-// the unbinding loses it.
+// key, on a "us" layout), in the window id: it binds the keysym to a spare keycode, gives the
+// window 0.3 s to read the new mapping, presses, and unbinds a second later, when the window has
+// long read the press. xdotool unbinds straight after pressing, and a busy client that reads the
+// press after the unbinding loses it (it did in CI).
 func pressUnmapped(t *testing.T, id string, keysym xproto.Keysym) {
 	t.Helper()
 	xdotool(t, "windowfocus", "--sync", id)
