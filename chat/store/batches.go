@@ -59,17 +59,33 @@ func scanBatch(row interface{ Scan(...any) error }) (Batch, error) {
 	return b, nil
 }
 
-// AddBatch keeps a batch just submitted.
-func (s *Store) AddBatch(b Batch) error {
+// batchValues are a batch's values for batchColumns, in their order.
+func batchValues(b Batch) ([]any, error) {
 	requests, err := json.Marshal(b.Requests)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var fetched int64
+	if !b.Fetched.IsZero() {
+		fetched = ms(b.Fetched)
+	}
+	return []any{b.ID, b.Profile, ms(b.Created), b.Source, string(requests), b.EstimateUSD, b.Status, b.Total, b.Completed, b.Failed, b.CostUSD, fetched}, nil
+}
+
+// intoBatches follows INSERT, or INSERT OR IGNORE, to add a row of batchValues.
+const intoBatches = ` INTO batches (` + batchColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// AddBatch keeps a batch just submitted.
+func (s *Store) AddBatch(b Batch) error {
 	if b.Created.IsZero() {
 		b.Created = s.now()
 	}
-	_, err = s.db.Exec(`INSERT INTO batches (`+batchColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
-		b.ID, b.Profile, ms(b.Created), b.Source, string(requests), b.EstimateUSD, b.Status, b.Total, b.Completed, b.Failed, b.CostUSD)
+	b.Fetched = time.Time{}
+	values, err := batchValues(b)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.Exec(`INSERT`+intoBatches, values...)
 	return wrap("saving the batch", err)
 }
 
@@ -117,10 +133,6 @@ type Asked struct {
 // batch is never saved twice (ErrFetchedAlready). The batch need not be one this Parley
 // submitted.
 func (s *Store) SaveBatchResults(b Batch, results []Asked) ([]Conversation, error) {
-	requests, err := json.Marshal(b.Requests)
-	if err != nil {
-		return nil, err
-	}
 	tx, err := s.db.Begin()
 	if err != nil {
 		return nil, wrap("saving the batch's results", err)
@@ -132,8 +144,13 @@ func (s *Store) SaveBatchResults(b Batch, results []Asked) ([]Conversation, erro
 		if b.Created.IsZero() {
 			b.Created = s.now()
 		}
-		if _, err := tx.Exec(`INSERT INTO batches (`+batchColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
-			b.ID, b.Profile, ms(b.Created), b.Source, string(requests), b.EstimateUSD, b.Status, b.Total, b.Completed, b.Failed, 0.0); err != nil {
+		unfetched := b // marked fetched, with its cost, below
+		unfetched.CostUSD, unfetched.Fetched = 0, time.Time{}
+		values, err := batchValues(unfetched)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.Exec(`INSERT`+intoBatches, values...); err != nil {
 			return nil, wrap("saving the batch's results", err)
 		}
 	case err != nil:

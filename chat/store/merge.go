@@ -127,24 +127,8 @@ func (s *Store) treeOf(c Conversation) (Tree, int, error) {
 // made (which MergeFrom brings). A batch this history knows already is left as it is. It returns
 // how many were added.
 func (s *Store) MergeBatchesFrom(src *Store) (int, error) {
-	rows, err := src.db.Query(`SELECT ` + batchColumns + ` FROM batches ORDER BY created, id`)
-	if err != nil {
-		return 0, wrap("reading the backup's batches", err)
-	}
-	var batches [][]any
-	for rows.Next() {
-		var id, profile, source, requests, status string
-		var created, fetched int64
-		var estimate, cost float64
-		var total, completed, failed int
-		if err := rows.Scan(&id, &profile, &created, &source, &requests, &estimate, &status, &total, &completed, &failed, &cost, &fetched); err != nil {
-			rows.Close()
-			return 0, wrap("reading the backup's batches", err)
-		}
-		batches = append(batches, []any{id, profile, created, source, requests, estimate, status, total, completed, failed, cost, fetched})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(batches) == 0 {
+	batches, err := src.Batches()
+	if err != nil || len(batches) == 0 {
 		return 0, wrap("reading the backup's batches", err)
 	}
 	tx, err := s.db.Begin()
@@ -154,7 +138,11 @@ func (s *Store) MergeBatchesFrom(src *Store) (int, error) {
 	defer tx.Rollback()
 	added := 0
 	for _, b := range batches {
-		res, err := tx.Exec(`INSERT OR IGNORE INTO batches (`+batchColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b...)
+		values, err := batchValues(b)
+		if err != nil {
+			return 0, err
+		}
+		res, err := tx.Exec(`INSERT OR IGNORE`+intoBatches, values...)
 		if err != nil {
 			return 0, wrap("restoring the batches", err)
 		}
