@@ -1,3 +1,3 @@
 module github.com/go-gl/glfw/v3.3/glfw
 
-go 1.10
+go 1.17

@@ -13,8 +13,9 @@ import "image/color"
 
 // OpenInputMethod opens the X input method (compose sequences, dead keys, IMEs), which Parley's
 // copy of GLFW does not open in Init: that parses the locale's Compose table, 6 to 9 ms before
-// the first window could be made. Until it is called keys still type, without composing. Call
-// it from the main thread once the first window shows; calls after the first do nothing.
+// the first window could be made. A key pressed before it is called opens it first, so that
+// the key composes. Call it from the main thread once the first window shows; calls after the
+// first do nothing.
 func OpenInputMethod() {
 	C._glfwOpenDeferredInputMethodX11()
 }
