@@ -27,7 +27,8 @@ const historyUsageText = `list [--json] [-n N]
        parley history export --all DIR [--all-branches]
        parley history import FILE [--from chatgpt|claude]   (.md, or a ChatGPT or Claude export: .zip or conversations.json)
        parley history backup FILE [--force]   (everything but keys, in one file)
-       parley history restore FILE            (merges a backup into this history)`
+       parley history restore FILE            (merges a backup into this history)
+       parley history check                   (reads it whole for damage, as the window does daily)`
 
 func (c *cli) history(args []string) int {
 	if len(args) == 0 {
@@ -65,6 +66,8 @@ func (c *cli) history(args []string) int {
 			tell(c.svc.paths.Runtime, requestHistory)
 		}
 		return code
+	case "check":
+		return c.historyCheck(st, args[1:])
 	case "-h", "--help", "help":
 		fmt.Fprintln(c.stderr, "Usage: parley history", historyUsageText)
 		return exitOK
@@ -389,4 +392,30 @@ func (c *cli) progressLine() (show func(line string), done func()) {
 	}
 	done = func() { fmt.Fprint(c.stderr, "\r\033[K") }
 	return show, done
+}
+
+// historyCheck reads the whole history for damage now, as the window does once a day.
+func (c *cli) historyCheck(st *store.Store, args []string) int {
+	if len(args) > 0 {
+		fmt.Fprintln(c.stderr, "Usage: parley history check")
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	begin := time.Now()
+	err := st.Check(ctx)
+	switch {
+	case errors.Is(err, store.ErrDamaged):
+		fmt.Fprintln(c.stderr, "parley: your history is damaged.", plain(err))
+		fmt.Fprintln(c.stderr, "The next time Parley opens it, it is moved aside, untouched, and a fresh history begins; Parley then says how to get back what can be read of it.")
+		return exitFailure
+	case err != nil:
+		return c.fail(exitFailure, err)
+	}
+	size := int64(0)
+	if fi, err := os.Stat(st.Path()); err == nil {
+		size = fi.Size()
+	}
+	fmt.Fprintf(c.stdout, "Your history is whole: %s, read in %.1f s.\n", attach.Size(size), time.Since(begin).Seconds())
+	return exitOK
 }

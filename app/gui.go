@@ -149,7 +149,10 @@ func runGUI(quick bool) int {
 		time.Sleep(2 * time.Second)
 		debug.FreeOSMemory() // starting up parsed fonts and icons: that scratch memory goes back
 	}()
+	checks, stopChecks := context.WithCancel(context.Background())
+	go svc.checkHistoryDaily(checks, func(err error) { bridge.Do(func() { m.HistoryDamaged(err) }) })
 	a.Run()
+	stopChecks()
 	m.Shutdown()
 	m.SaveSize()
 	return exitOK

@@ -45,6 +45,34 @@ func (s *services) history() (*store.Store, error) {
 	return s.historyDB, s.historyErr
 }
 
+// historyCheckAfter is how long after start the window first looks whether the history is due
+// its daily check: once starting has settled.
+const historyCheckAfter = 10 * time.Second
+
+// checkHistoryDaily reads the history whole for damage once a day (store.Check: seconds for a
+// large history, so never while opening it): first a little after start, then looking every
+// hour whether a day has passed. damaged hears what a check found. It stops with ctx, a check
+// under way too.
+func (s *services) checkHistoryDaily(ctx context.Context, damaged func(error)) {
+	wait := historyCheckAfter
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = time.Hour
+		st, err := s.history()
+		if err != nil {
+			return // the window has said why
+		}
+		if _, err := st.CheckIfDue(ctx, store.CheckEvery); errors.Is(err, store.ErrDamaged) {
+			damaged(err)
+			return
+		}
+	}
+}
+
 // close closes what is open; everything is already saved.
 func (s *services) close() {
 	if s.historyDB != nil {

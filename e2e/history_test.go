@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"parley/chat/chattest"
+	"parley/chat/store/storetest"
 )
 
 // Killing parley ask mid-stream (SIGKILL: no chance to clean up) loses at most a second of the
@@ -95,6 +96,47 @@ func TestDamagedHistoryIsMovedAside(t *testing.T) {
 	key(t, id, "Return")
 	key(t, id, "ctrl+q")
 	a.wait(10 * time.Second)
+}
+
+// A history damaged deep inside opens as it is (a start reads only its header and schema); the
+// check a little after start reads it whole, finds the damage and says so in the window; the
+// next start moves the file aside.
+func TestDamageFoundByTheDailyCheck(t *testing.T) {
+	h := newHome(t)
+	export, _ := filepath.Abs(filepath.Join("..", "chat", "importer", "testdata", "claude-conversations.json"))
+	if code, _, errOut := parley(t, h, nil, "", "history", "import", export); code != 0 {
+		t.Fatal(errOut)
+	}
+	history := filepath.Join(h.Data, "parley", "history.db")
+	if err := storetest.DamageTable(history, "messages"); err != nil {
+		t.Fatal(err)
+	}
+	a := launch(t, h, nil)
+	id := window(t, "Parley", 20*time.Second)
+	time.Sleep(1200 * time.Millisecond)
+	const sidebarBackground = 0x171718
+	before := pixelsOf(t, screenshot(t, id, "history-damaged-at-start"), sidebarBackground)
+	eventually(t, 40*time.Second, func() error {
+		if _, err := os.Stat(history + ".damaged"); err != nil {
+			return fmt.Errorf("the check has not found the damage")
+		}
+		return nil
+	})
+	eventually(t, 10*time.Second, func() error {
+		// A dialog dims the window behind it: the sidebar's dark background is gone.
+		if after := pixelsOf(t, screenshot(t, id, "history-damaged"), sidebarBackground); after > before/4 {
+			return fmt.Errorf("no dialog over the window (%d of %d background pixels left)", after, before)
+		}
+		return nil
+	})
+	key(t, id, "Return")
+	key(t, id, "ctrl+q")
+	a.wait(10 * time.Second)
+
+	code, out, errOut := parley(t, h, nil, "", "history", "list")
+	if code != 0 || !strings.Contains(errOut, "It was moved to "+history+".unreadable-") || !strings.Contains(out, "No conversations") {
+		t.Fatalf("%d %q %q", code, out, errOut)
+	}
 }
 
 // parley ask and parley models work against an OpenAI-compatible server this project did not

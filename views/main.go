@@ -168,6 +168,14 @@ func (m *Main) checkHistory() {
 	})
 }
 
+// HistoryDamaged says that the daily check (store.Check) found damage in the history, and what
+// happens next.
+func (m *Main) HistoryDamaged(err error) {
+	m.inform("Your history is damaged", "Parley reads your conversation history whole once a day, to find damage early, and found some. "+
+		plain(err)+"\n\nWhat can be read is still shown, but a conversation may fail to open or to be saved. The next time Parley "+
+		"starts, it moves the file aside, untouched, begins a fresh history, and tells you how to get back what can be read of it.")
+}
+
 // ShowWindow shows the main window and brings it to the front.
 func (m *Main) ShowWindow() {
 	m.hidden = false

@@ -108,6 +108,29 @@ func BenchmarkSidebarFirstPage(b *testing.B) {
 	}
 }
 
+// BenchmarkOpenBigHistory is what every start of the window and every `parley ask` does with the
+// history before the sidebar can list it: open it, look for answers a stopped Parley left
+// (interrupted, or still being made in the background), and read the sidebar's first page.
+func BenchmarkOpenBigHistory(b *testing.B) {
+	bigStore(b).Close()
+	for b.Loop() {
+		s, err := Open(bigStorePath)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Abandoned(); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Pending(); err != nil {
+			b.Fatal(err)
+		}
+		if list, err := s.Conversations(100, 0); err != nil || len(list) != 100 {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
+}
+
 func BenchmarkFullTextSearch(b *testing.B) {
 	s := bigStore(b)
 	queries := []string{"goroutine channel", "transact", "keychain secret", "latency", "markdown export", "goroutine", "mem"}

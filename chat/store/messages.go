@@ -165,9 +165,12 @@ const abandoned = "Parley closed before this answer was finished."
 // written. Answers another running Parley is still writing are left out, and so are background
 // answers: they go on on OpenAI, to be fetched (Pending).
 func (s *Store) Abandoned() ([]Message, error) {
-	return s.messagesWhere("finding interrupted answers", `finish = ? AND updated < ? AND response_id = ''`,
-		string(Streaming), ms(s.now().Add(-StaleAfter)))
+	return s.messagesWhere("finding interrupted answers", abandonedWhere, ms(s.now().Add(-StaleAfter)))
 }
+
+// abandonedWhere is an answer being written in the foreground whose writer went silent before
+// its argument. It names 'streaming' itself, so that its partial index serves it.
+const abandonedWhere = `finish = '` + string(Streaming) + `' AND updated < ? AND response_id = ''`
 
 // Pending lists the background answers no Parley is following: left running (the user quit,
 // or pressed Ctrl+C), or whose follower stopped (killed, crashed, powered off: silent for
@@ -180,8 +183,15 @@ func (s *Store) Pending() ([]Message, error) {
 // Streaming, and the time before which a writer has gone silent.
 const pendingWhere = `response_id != '' AND (finish = ? OR (finish = ? AND updated < ?))`
 
+// messagesWhereQuery reads the messages matching where. Few do, and an index finds them
+// (messages_pending, messages_being_written): ordered by "+id", not "id", or SQLite reads the
+// whole table in id order rather than sort them.
+func messagesWhereQuery(where string) string {
+	return `SELECT ` + messageColumns + ` FROM messages WHERE ` + where + ` ORDER BY +id`
+}
+
 func (s *Store) messagesWhere(what, where string, args ...any) ([]Message, error) {
-	rows, err := s.db.Query(`SELECT `+messageColumns+` FROM messages WHERE `+where+` ORDER BY id`, args...)
+	rows, err := s.db.Query(messagesWhereQuery(where), args...)
 	if err != nil {
 		return nil, wrap(what, err)
 	}

@@ -189,6 +189,11 @@ CREATE TRIGGER attachments_fts AFTER INSERT ON attachments WHEN NOT EXISTS (SELE
 		FROM messages m WHERE m.id = new.message_id;
 END;
 `,
+	// 6: answers being written, found at every start (store.Abandoned) without reading every
+	// message. The query names 'streaming' itself: SQLite uses a partial index only then.
+	`
+CREATE INDEX messages_being_written ON messages (updated) WHERE finish = 'streaming';
+`,
 }
 
 // indexedText is what the full-text index holds of a message m: its text, its thinking, and its

@@ -138,6 +138,9 @@ func Open(path string) (*Store, error) {
 			}
 		}
 	}
+	// What was found of the old file is not true of the fresh one.
+	os.Remove(damagedPath(path))
+	os.Remove(checkedPath(path))
 	s, err2 := open(path)
 	if err2 != nil {
 		return nil, err2
@@ -191,20 +194,13 @@ func full(dir string) bool {
 }
 
 // check reads the file's header and schema: a file that is not a database, or whose first pages
-// are damaged, fails here.
+// are damaged, fails here. Damage deeper in is found by Check (check.go), which reads it all.
 func (s *Store) check() error {
 	var n int
 	if err := s.db.QueryRow(`SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
 		return fmt.Errorf("reading the history: %w", err)
 	}
-	var result string
-	if err := s.db.QueryRow(`PRAGMA quick_check(1)`).Scan(&result); err != nil {
-		return fmt.Errorf("checking the history: %w", err)
-	}
-	if result != "ok" {
-		return fmt.Errorf("checking the history: %w", errCorrupt{result})
-	}
-	return nil
+	return s.checkFlagged()
 }
 
 type errCorrupt struct{ detail string }

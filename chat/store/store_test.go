@@ -239,31 +239,6 @@ func TestCorruptDatabaseIsMovedAside(t *testing.T) {
 	}
 }
 
-func TestDamagedPagesAreMovedAside(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "history.db")
-	s, _ := Open(path)
-	c, _ := s.CreateConversation(Conversation{Title: "x"})
-	for i := range 300 {
-		s.Append(Message{ConversationID: c.ID, Role: chat.User, Content: strings.Repeat(fmt.Sprint(i), 200)})
-	}
-	s.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
-	s.Close()
-	data, _ := os.ReadFile(path)
-	for i := 4096 * 3; i < len(data)-4096; i += 4096 * 2 { // scribble over interior pages
-		copy(data[i:i+512], strings.Repeat("\xff", 512))
-	}
-	os.WriteFile(path, data, 0o600)
-	s2, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
-	if s2.Warning() == "" {
-		t.Fatal("damage went unnoticed")
-	}
-}
-
 func TestTwoProcessesShareTheFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "history.db")
 	a, _ := Open(path)
