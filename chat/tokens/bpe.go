@@ -6,7 +6,7 @@ import (
 	"math"
 	"sync"
 
-	"github.com/dlclark/regexp2"
+	"github.com/dlclark/regexp2/v2"
 	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
 )
 
