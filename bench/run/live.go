@@ -264,7 +264,7 @@ func memory() {
 	quit(cmd)
 	bareRSS, idle := medianOf(bares), medianOf(idles)
 	add(row{measure: fmt.Sprintf("Resident memory, idle after start, median of %d", starts), parley: fmt.Sprintf("%.0f MB", idle), baseline: fmt.Sprintf("%.0f MB (bare)", bareRSS),
-		ratio: fmt.Sprintf("+%.0f MB", idle-bareRSS), target: "≤ bare + 30 MB", verdict: verdict(idle-bareRSS, 30)})
+		ratio: fmt.Sprintf("+%.1f MB", idle-bareRSS), target: "≤ bare + 30 MB", verdict: verdict(idle-bareRSS, 30)})
 	add(row{measure: "Resident memory, the 2,000-message conversation open", parley: fmt.Sprintf("%.0f MB", long), baseline: fmt.Sprintf("%.0f MB (bare)", bareRSS),
 		ratio: fmt.Sprintf("+%.0f MB", long-bareRSS), target: "≤ bare + 150 MB", verdict: verdict(long-bareRSS, 150)})
 	add(row{measure: "Resident memory, a 10,000-message conversation open (5 million characters)", parley: fmt.Sprintf("%.0f MB", longest), baseline: fmt.Sprintf("%.0f MB (bare)", bareRSS),

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -128,6 +129,17 @@ func BenchmarkOpenBigHistory(b *testing.B) {
 			b.Fatal(err)
 		}
 		s.Close()
+	}
+}
+
+// BenchmarkCheckBigHistory reads that history whole for damage, as the window does once a day
+// in the background (seconds: the reason opening it no longer does).
+func BenchmarkCheckBigHistory(b *testing.B) {
+	s := bigStore(b)
+	for b.Loop() {
+		if err := s.Check(context.Background()); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
