@@ -1,7 +1,6 @@
 package app
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,12 +13,7 @@ import (
 // damaged says what was found and what happens next; the next start moves the file aside.
 func TestHistoryCheck(t *testing.T) {
 	_, home := cliEnv(t, chattest.Options{})
-	data, _ := os.ReadFile(filepath.Join("..", "chat", "importer", "testdata", "claude-conversations.json"))
-	export := filepath.Join(home, "conversations.json")
-	os.WriteFile(export, data, 0o600)
-	if code, _, errOut := runParley(t, "", "history", "import", export); code != 0 {
-		t.Fatal(errOut)
-	}
+	importClaudeExport(t, home)
 	code, out, errOut := runParley(t, "", "history", "check")
 	if code != 0 || !strings.HasPrefix(out, "Your history is whole: ") || errOut != "" {
 		t.Fatalf("%d %q %q", code, out, errOut)

@@ -50,14 +50,22 @@ func TestHistoryImportFromChatGPTAndClaude(t *testing.T) {
 
 // parley history backup and restore: everything but keys, into another Parley, twice adds
 // nothing; an existing file is replaced only with --force.
-func TestHistoryBackupAndRestore(t *testing.T) {
-	_, home := cliEnv(t, chattest.Options{})
+// importClaudeExport imports the Claude export of the importer's tests (two conversations) into
+// the history of the test's home, and returns where the export was put.
+func importClaudeExport(t *testing.T, home string) string {
+	t.Helper()
 	data, _ := os.ReadFile(filepath.Join("..", "chat", "importer", "testdata", "claude-conversations.json"))
 	export := filepath.Join(home, "conversations.json")
 	os.WriteFile(export, data, 0o600)
 	if code, _, errOut := runParley(t, "", "history", "import", export); code != 0 {
 		t.Fatal(errOut)
 	}
+	return export
+}
+
+func TestHistoryBackupAndRestore(t *testing.T) {
+	_, home := cliEnv(t, chattest.Options{})
+	export := importClaudeExport(t, home)
 	file := filepath.Join(t.TempDir(), "parley.backup")
 	code, out, errOut := runParley(t, "", "history", "backup", file)
 	if code != 0 || !strings.Contains(out, "Backed up 2 conversations") {

@@ -224,14 +224,21 @@ func TestCorruptDatabaseIsMovedAside(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	movedAsideUntouched(t, s, path, junk)
+}
+
+// movedAsideUntouched checks that the history at path was moved aside as it was (damaged), that
+// the user is told where, and that a fresh history works in its place.
+func movedAsideUntouched(t *testing.T, s *Store, path string, damaged []byte) {
+	t.Helper()
 	if !strings.Contains(s.Warning(), "moved to") {
 		t.Fatalf("warning %q", s.Warning())
 	}
 	matches, _ := filepath.Glob(path + ".unreadable-*")
 	if len(matches) != 1 {
-		t.Fatalf("%v", matches)
+		t.Fatalf("moved aside: %v", matches)
 	}
-	if data, _ := os.ReadFile(matches[0]); string(data) != string(junk) {
+	if data, _ := os.ReadFile(matches[0]); string(data) != string(damaged) {
 		t.Fatal("the damaged file was changed")
 	}
 	if _, err := s.CreateConversation(Conversation{Title: "fresh"}); err != nil {
