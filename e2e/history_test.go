@@ -100,7 +100,7 @@ func TestDamagedHistoryIsMovedAside(t *testing.T) {
 
 // A history damaged deep inside opens as it is (a start reads only its header and schema); the
 // check a little after start reads it whole, finds the damage and says so in the window; the
-// next start moves the file aside.
+// first start that has the file alone moves it aside.
 func TestDamageFoundByTheDailyCheck(t *testing.T) {
 	h := newHome(t)
 	export, _ := filepath.Abs(filepath.Join("..", "chat", "importer", "testdata", "claude-conversations.json"))
@@ -129,6 +129,13 @@ func TestDamageFoundByTheDailyCheck(t *testing.T) {
 		}
 		return nil
 	})
+	// A command meanwhile leaves the file where it is: the window has it open.
+	if _, _, errOut := parley(t, h, nil, "", "history", "list"); strings.Contains(errOut, "moved to") {
+		t.Fatalf("moved from under the window: %q", errOut)
+	}
+	if matches, _ := filepath.Glob(history + ".unreadable-*"); len(matches) != 0 {
+		t.Fatalf("moved from under the window: %v", matches)
+	}
 	key(t, id, "Return")
 	key(t, id, "ctrl+q")
 	a.wait(10 * time.Second)

@@ -73,6 +73,37 @@ func TestDamagedPagesAreFoundByTheCheckAndMovedAsideAtTheNextStart(t *testing.T)
 	}
 }
 
+// While another Parley has the damaged history open (the window that found the damage), opening
+// it does not move it from under that one; the first start that has it alone does.
+func TestADamagedHistoryInUseIsLeftWhereItIs(t *testing.T) {
+	path := damagedHistory(t)
+	window, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := window.Check(context.Background()); !errors.Is(err, ErrDamaged) {
+		t.Fatalf("the check found %v", err)
+	}
+	command, err := Open(path)
+	if err != nil || command.Warning() != "" {
+		t.Fatalf("%v %q", err, command.Warning())
+	}
+	if matches, _ := filepath.Glob(path + ".unreadable-*"); len(matches) != 0 {
+		t.Fatalf("moved aside while in use: %v", matches)
+	}
+	command.Close()
+	window.Close()
+
+	next, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer next.Close()
+	if !strings.Contains(next.Warning(), "moved to") {
+		t.Fatalf("warning %q", next.Warning())
+	}
+}
+
 // A history found damaged and then replaced by a whole one (restored from a copy, or recovered
 // with sqlite3) opens as it is.
 func TestAMendedHistoryIsKept(t *testing.T) {
