@@ -14,7 +14,7 @@ import (
 // index) takes seconds for a large one: six for 200,000 messages. Open used to, on every start
 // of the window and every `parley ask`. Now Open reads only the file's header and schema, and
 // the window runs Check in the background once a day; damage it finds is remembered beside the
-// file, and the next Open moves the file aside as it always did, saying where.
+// file, and the next Open that has the file alone moves it aside as it always did, saying where.
 
 // ErrDamaged says the history has damaged pages.
 var ErrDamaged = errors.New("the history is damaged")
@@ -37,7 +37,8 @@ func checkedPath(path string) string { return path + ".checked" }
 func damagedPath(path string) string { return path + ".damaged" }
 
 // Check reads the whole history for damage. It returns nil when it is whole, an error matching
-// ErrDamaged when it is not (and the next Open moves the file aside), or why it could not look
+// ErrDamaged when it is not (and the next Open that has the file alone moves it aside), or why
+// it could not look
 // (ctx done: it stops at once). It holds one of the store's connections meanwhile; the others
 // go on reading and writing.
 func (s *Store) Check(ctx context.Context) error {
