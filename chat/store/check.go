@@ -38,9 +38,8 @@ func damagedPath(path string) string { return path + ".damaged" }
 
 // Check reads the whole history for damage. It returns nil when it is whole, an error matching
 // ErrDamaged when it is not (and the next Open that has the file alone moves it aside), or why
-// it could not look
-// (ctx done: it stops at once). It holds one of the store's connections meanwhile; the others
-// go on reading and writing.
+// it could not look (ctx done: it stops at once). It holds one of the store's connections
+// meanwhile; the others go on reading and writing.
 func (s *Store) Check(ctx context.Context) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
