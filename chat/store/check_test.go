@@ -11,10 +11,11 @@ import (
 	"time"
 
 	"parley/chat"
+	"parley/chat/store/storetest"
 )
 
-// damagedHistory is a history of 300 messages whose pages in its second half were scribbled
-// over, as a failing disk leaves one: its header and schema still read.
+// damagedHistory is a history of 300 messages whose messages table was damaged as a failing
+// disk leaves one: its header and schema still read.
 func damagedHistory(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "history.db")
@@ -26,13 +27,10 @@ func damagedHistory(t *testing.T) string {
 	for i := range 300 {
 		s.Append(Message{ConversationID: c.ID, Role: chat.User, Content: strings.Repeat(fmt.Sprint(i), 200)})
 	}
-	s.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 	s.Close()
-	data, _ := os.ReadFile(path)
-	for i := len(data) / 4096 / 2 * 4096; i < len(data)-4096; i += 4096 * 2 { // the second half: messages
-		copy(data[i:i+512], strings.Repeat("\xff", 512))
+	if err := storetest.DamageTable(path, "messages"); err != nil {
+		t.Fatal(err)
 	}
-	os.WriteFile(path, data, 0o600)
 	return path
 }
 

@@ -156,15 +156,8 @@ func open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the history: %w", err)
 	}
-	// SQLite removes the write-ahead log when the last connection closes: while it is there,
-	// another Parley (the window, say) has the history open, and a damage a check found is left
-	// for a start that has it alone, so that a file in use is never moved from under it.
-	inUse := false
-	if _, err := os.Stat(path + "-wal"); err == nil {
-		inUse = true
-	}
 	s := &Store{db: db, path: path, now: time.Now, ticks: everyCheckpoint}
-	if err := s.check(inUse); err != nil {
+	if err := s.check(); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -203,7 +196,13 @@ func full(dir string) bool {
 // check reads the file's header and schema: a file that is not a database, or whose first pages
 // are damaged, fails here. Damage deeper in is found by Check (check.go), which reads it all;
 // what it found is looked at again here unless another process has the file open.
-func (s *Store) check(inUse bool) error {
+func (s *Store) check() error {
+	// SQLite removes the write-ahead log when the last connection closes: while it is there,
+	// another Parley (the window, say) has the history open, and a damage a check found is left
+	// for a start that has it alone, so that a file in use is never moved from under it. (Looked
+	// at before the first query, which opens this store's own connection.)
+	_, err := os.Stat(s.path + "-wal")
+	inUse := err == nil
 	var n int
 	if err := s.db.QueryRow(`SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
 		return fmt.Errorf("reading the history: %w", err)
