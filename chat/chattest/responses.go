@@ -610,8 +610,11 @@ func (s *Server) streamResponse(w http.ResponseWriter, r *http.Request, p respPl
 	waited := false
 	for _, e := range events {
 		if e.text {
-			if !waited && s.opts.FirstToken > 0 {
-				wait(r, s.opts.FirstToken)
+			if !waited {
+				if s.opts.FirstToken > 0 {
+					wait(r, s.opts.FirstToken)
+				}
+				start = time.Now() // the pace counts from the first token, not from the thinking before it
 			}
 			waited = true
 			if e.name == "response.output_text.delta" {

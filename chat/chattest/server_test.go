@@ -598,3 +598,48 @@ func TestStreamEndings(t *testing.T) {
 		}
 	})
 }
+
+// Both APIs stream at the pace asked for, counted from the first token: the thinking before it
+// does not let the text that follows arrive in one burst. (Only lower bounds: a busy machine
+// can make a stream slower, never faster than its pace.)
+func TestStreamsKeepTheirPaceAfterThinking(t *testing.T) {
+	const think, tps = 150 * time.Millisecond, 200 // 5 ms a token
+	for _, api := range []struct{ path, body, delta string }{
+		{"/v1/chat/completions", `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"stream":true}`, `"content":"`},
+		{"/v1/responses", `{"model":"gpt-4o","input":"hi","stream":true}`, `"response.output_text.delta"`},
+	} {
+		t.Run(api.path, func(t *testing.T) {
+			s, ts := start(t, Options{FirstToken: think, TokensPerSecond: tps})
+			s.Reply(strings.Repeat("word ", 40))
+			req, _ := http.NewRequest("POST", ts.URL+api.path, strings.NewReader(api.body))
+			req.Header.Set("Authorization", "Bearer "+key)
+			begin := time.Now()
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var first, last time.Time
+			texts := 0
+			sc := bufio.NewScanner(resp.Body)
+			for sc.Scan() {
+				if line := sc.Text(); strings.HasPrefix(line, "data: ") && strings.Contains(line, api.delta) && !strings.Contains(line, `"content":""`) {
+					if texts == 0 {
+						first = time.Now()
+					}
+					last = time.Now()
+					texts++
+				}
+			}
+			if texts < 40 {
+				t.Fatalf("%d text deltas", texts)
+			}
+			if d := first.Sub(begin); d < think {
+				t.Fatalf("the first token came after %v, before the %v of thinking", d, think)
+			}
+			if d, want := last.Sub(first), time.Duration(texts-1)*time.Second/tps; d < want {
+				t.Fatalf("%d deltas came in %v: a pace of %d tokens a second takes at least %v", texts, d, tps, want)
+			}
+		})
+	}
+}
