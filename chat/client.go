@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"sort"
 	"strconv"
@@ -74,6 +75,8 @@ type Client struct {
 
 	mu   sync.Mutex
 	wire Wire // the protocol in use; Automatic may fall back to Chat Completions once
+
+	countPrompt func(Request) (Fit, error) // Fit; a test sees when it runs
 }
 
 // withDefaults fills what the model client and the Admin API client share: OpenAI's endpoint
@@ -114,6 +117,7 @@ func New(cfg Config, notify func(RateLimit)) *Client {
 		cfg.Counter = tokens.Default()
 	}
 	c := &Client{cfg: cfg, limits: NewRateLimits(notify)}
+	c.countPrompt = c.Fit
 	if u, err := url.Parse(cfg.BaseURL); err == nil {
 		c.host = u.Host
 		c.openai = strings.HasSuffix(u.Hostname(), "openai.com")
@@ -246,10 +250,10 @@ func (c *Client) answer(ctx context.Context, req Request, emit func(Event)) Answ
 	a := Answer{Model: req.Model, Started: c.cfg.Now()}
 	var usage *Usage
 
-	var counted <-chan Fit // the exact count of the prompt, when it is done
+	var counted *promptCount // the exact count of the prompt
 	end := func(finish Finish, e *Error) Answer {
 		if counted != nil {
-			f := <-counted
+			f := counted.wait()
 			a.EstimatedPrompt = f.PromptTokens
 			emit(Prepared{PromptTokens: f.PromptTokens, Dropped: a.Dropped})
 		}
@@ -268,7 +272,7 @@ func (c *Client) answer(ctx context.Context, req Request, emit func(Event)) Answ
 		return end("", c.classify(err, req.Model))
 	}
 	counted, a.Dropped = exact, fit.Dropped
-	call := Call{Request: req, Model: model, Messages: fit.Messages, OpenAI: c.openai}
+	call := Call{Request: req, Model: model, Messages: fit.Messages, OpenAI: c.openai, sent: counted.start}
 
 	for attempt := 0; ; attempt++ {
 		if err := c.pace(ctx, model.ID, fit.PromptTokens+req.MaxOutput, emit); err != nil {
@@ -347,26 +351,54 @@ func (c *Client) settle(a Answer, model ModelInfo, usage *Usage, finish Finish, 
 	return a
 }
 
-// prepare fits the request to the context window. Loading a tokenizer takes a few hundred
-// milliseconds the first time, so when the request is certain to fit (every token is at least
-// one byte, so its bytes bound its tokens) it goes out at once and the exact count runs
-// alongside; Prepared reports it when it is done. A request that may not fit is counted first.
-func (c *Client) prepare(req Request, model ModelInfo) (Fit, <-chan Fit, error) {
-	counted := make(chan Fit, 1)
+// prepare fits the request to the context window. Loading a tokenizer takes a hundred
+// milliseconds of CPU or more the first time, so when the request is certain to fit (every token
+// is at least one byte, so its bytes bound its tokens) it goes out at once and the exact count
+// runs once the request is written, while the model thinks, instead of competing with sending
+// it; Prepared reports it when it is done. A request that may not fit is counted first.
+func (c *Client) prepare(req Request, model ModelInfo) (Fit, *promptCount, error) {
 	bound := upperBound(req)
 	reserve := reserveFor(model, req)
 	rl, paced := c.limits.Latest(c.currentWire().Endpoint(), model.ID)
 	tight := paced && rl.LimitTokens > 0 && bound+req.MaxOutput > rl.RemainingTokens
 	if (model.ContextWindow > 0 && bound+reserve > model.ContextWindow) || tight || hasAttachments(req) {
-		fit, err := c.Fit(req)
-		counted <- fit
-		return fit, counted, err
+		fit, err := c.countPrompt(req)
+		return fit, countedAlready(fit), err
 	}
-	go func() {
-		fit, _ := c.Fit(req)
-		counted <- fit
-	}()
-	return Fit{Messages: req.Messages, PromptTokens: bound, Window: model.ContextWindow, Reserve: reserve}, counted, nil
+	return Fit{Messages: req.Messages, PromptTokens: bound, Window: model.ContextWindow, Reserve: reserve},
+		&promptCount{count: func() Fit { fit, _ := c.countPrompt(req); return fit }, done: make(chan struct{})}, nil
+}
+
+// promptCount is the exact count of a prompt, made once in the background: from when the request
+// has been written, or when the answer ends without its having been.
+type promptCount struct {
+	once  sync.Once
+	count func() Fit
+	done  chan struct{} // closed once fit is set
+	fit   Fit
+}
+
+func countedAlready(fit Fit) *promptCount {
+	k := &promptCount{fit: fit, done: make(chan struct{})}
+	k.once.Do(func() { close(k.done) })
+	return k
+}
+
+// start begins the count, once.
+func (k *promptCount) start() {
+	k.once.Do(func() {
+		go func() {
+			k.fit = k.count()
+			close(k.done)
+		}()
+	})
+}
+
+// wait returns the count, starting it if nothing has yet.
+func (k *promptCount) wait() Fit {
+	k.start()
+	<-k.done
+	return k.fit
 }
 
 // hasAttachments tells a request with files: their tokens are not bounded by the text's bytes,
@@ -463,6 +495,9 @@ func (c *Client) attempt(ctx context.Context, call Call, a *Answer, emit func(Ev
 	watchdog := time.AfterFunc(firstByte, func() { cancel(timeout{errNoAnswer, firstByte}) })
 	defer watchdog.Stop()
 
+	if call.sent != nil {
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { call.sent() }})
+	}
 	x := &exchange{model: call.Model.ID}
 	var stream Stream
 	var err error

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -661,5 +662,51 @@ func TestServerThatNeedsAKeyIsToldSo(t *testing.T) {
 	}
 	if _, err := r.client.Models(context.Background()); err == nil || !strings.Contains(err.Error(), "needs an API key") {
 		t.Fatalf("models: %v", err)
+	}
+}
+
+// slowToSend is a transport that takes its time before a request goes out.
+type slowToSend struct {
+	base    http.RoundTripper
+	wait    time.Duration
+	writing atomic.Bool // the request has been handed to the base transport
+}
+
+func (s *slowToSend) RoundTrip(req *http.Request) (*http.Response, error) {
+	time.Sleep(s.wait)
+	s.writing.Store(true)
+	return s.base.RoundTrip(req)
+}
+
+// The exact count of a prompt that surely fits is made once the request has been written, while
+// the model thinks: loading a tokenizer is a hundred milliseconds of CPU that would otherwise
+// compete with sending the request. An answer that fails before anything could be sent is
+// still counted.
+func TestThePromptIsCountedOnceTheRequestIsOnItsWay(t *testing.T) {
+	slow := &slowToSend{base: http.DefaultTransport, wait: 50 * time.Millisecond}
+	r := newRig(t, chattest.Options{}, func(c *Config) { c.Transport = slow })
+	var countedWhileWriting []bool
+	var mu sync.Mutex
+	counted := func(req Request) (Fit, error) {
+		mu.Lock()
+		countedWhileWriting = append(countedWhileWriting, slow.writing.Load())
+		mu.Unlock()
+		return r.client.Fit(req)
+	}
+	r.client.countPrompt = counted
+	r.server.Reply("Fine.")
+	_, a := collect(t, r.client, context.Background(), ask("How are you?"))
+	if a.Err != nil || a.EstimatedPrompt == 0 || a.EstimatedPrompt != a.Usage.PromptTokens {
+		t.Fatalf("answer %+v", a)
+	}
+	if len(countedWhileWriting) != 1 || !countedWhileWriting[0] {
+		t.Fatalf("counted %d times, after the request was handed on: %v", len(countedWhileWriting), countedWhileWriting)
+	}
+
+	// Nothing listens: the request is never written, and the answer still ends with its count.
+	closed := New(Config{BaseURL: "http://127.0.0.1:1/v1", APIKey: testKey, MaxRetries: -1, Models: func(string) ModelInfo { return gpt4o }}, nil)
+	_, a = collect(t, closed, context.Background(), ask("How are you?"))
+	if a.Err == nil || a.EstimatedPrompt == 0 {
+		t.Fatalf("answer %+v", a)
 	}
 }

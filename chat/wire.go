@@ -27,6 +27,8 @@ type Call struct {
 	OpenAI bool
 	// resume picks up a background response's stream instead of sending the request.
 	resume *resumePoint
+	// sent, if not nil, is called once the request has been written to the connection.
+	sent func()
 }
 
 // Stream is an answer being read, in the spirit of mods' Stream.
