@@ -4,24 +4,22 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sync"
+	"path"
 
 	"github.com/dlclark/regexp2/v2"
-	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
+	"github.com/pkoukk/tiktoken-go-loader/assets"
 )
 
 // bpe is one of OpenAI's byte-pair encodings: its split pattern and its ranks, as tiktoken
 // defines them (the same pattern strings; the ranks are tiktoken's own files, shipped offline by
-// tiktoken-go-loader). It gives tiktoken's tokens exactly. Where tiktoken-go (and tiktoken before
+// tiktoken-go-loader, read into a vocab). It gives tiktoken's tokens exactly. Where tiktoken-go (and tiktoken before
 // 2024) merge a piece in time quadratic in its length, so that 100 KB without a space took
 // seconds and 1 MB minutes, long pieces are merged here with a heap, in n log n: the same merges
 // in the same order, lowest rank first and leftmost among equals.
 type bpe struct {
-	name    string
-	split   *regexp2.Regexp
-	ranks   map[string]int
-	once    sync.Once
-	decoder map[int]string // built on the first decode (the test server's; counting needs none)
+	name  string
+	split *regexp2.Regexp
+	vocab *vocab
 }
 
 // The split patterns, as tiktoken's openai_public.py has them.
@@ -42,15 +40,20 @@ func loadBPE(name string) (*bpe, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown encoding %q", name)
 	}
-	ranks, err := tiktoken_loader.NewOfflineLoader().LoadTiktokenBpe(rankFiles[name])
+	f, err := assets.Assets.Open(path.Base(rankFiles[name]))
 	if err != nil {
 		return nil, err
+	}
+	defer f.Close()
+	v, err := readVocab(f)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path.Base(rankFiles[name]), err)
 	}
 	split, err := regexp2.Compile(pattern, regexp2.None)
 	if err != nil {
 		return nil, err
 	}
-	return &bpe{name: name, split: split, ranks: ranks}, nil
+	return &bpe{name: name, split: split, vocab: v}, nil
 }
 
 // checkEvery is how many pieces, or merge steps, pass between two looks at the context.
@@ -65,7 +68,7 @@ func (b *bpe) encode(ctx context.Context, text string, emit func(int)) error {
 			return ctx.Err()
 		}
 		piece := m.String()
-		if t, ok := b.ranks[piece]; ok {
+		if t, ok := b.vocab.rankOf(piece); ok {
 			emit(t)
 		} else if err := b.merge(ctx, []byte(piece), emit); err != nil {
 			return err
@@ -91,7 +94,7 @@ func (b *bpe) merge(ctx context.Context, piece []byte, emit func(int)) error {
 	}
 	rank := func(i int) int { // of merging parts i and i+1
 		if i+2 < len(starts) {
-			if r, ok := b.ranks[string(piece[starts[i]:starts[i+2]])]; ok {
+			if r, ok := b.vocab.rank(piece[starts[i]:starts[i+2]]); ok {
 				return r
 			}
 		}
@@ -119,7 +122,8 @@ func (b *bpe) merge(ctx context.Context, piece []byte, emit func(int)) error {
 		}
 	}
 	for i := 0; i+1 < len(starts); i++ {
-		emit(b.ranks[string(piece[starts[i]:starts[i+1]])])
+		r, _ := b.vocab.rank(piece[starts[i]:starts[i+1]]) // every byte is a token
+		emit(r)
 	}
 	return nil
 }
@@ -142,8 +146,7 @@ func (b *bpe) mergeLong(ctx context.Context, piece []byte, emit func(int)) error
 		if j >= n {
 			return 0, false
 		}
-		r, ok := b.ranks[string(piece[i:end(j)])]
-		return r, ok
+		return b.vocab.rank(piece[i:end(j)])
 	}
 	h := make(pairs, 0, n)
 	for i := range n {
@@ -180,7 +183,8 @@ func (b *bpe) mergeLong(ctx context.Context, piece []byte, emit func(int)) error
 		}
 	}
 	for i := 0; i < n; i = next[i] {
-		emit(b.ranks[string(piece[i:end(i)])])
+		r, _ := b.vocab.rank(piece[i:end(i)])
+		emit(r)
 	}
 	return nil
 }
@@ -250,15 +254,9 @@ func (h pairs) down(i int) {
 
 // decode turns token ids back into the bytes they stand for.
 func (b *bpe) decode(ids []int) string {
-	b.once.Do(func() {
-		b.decoder = make(map[int]string, len(b.ranks))
-		for s, r := range b.ranks {
-			b.decoder[r] = s
-		}
-	})
 	var out []byte
 	for _, id := range ids {
-		out = append(out, b.decoder[id]...)
+		out = append(out, b.vocab.token(id)...)
 	}
 	return string(out)
 }

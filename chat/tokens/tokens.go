@@ -106,8 +106,8 @@ func encoderFor(encoding string) (*bpe, error) {
 		if e.err != nil {
 			e.err = fmt.Errorf("loading the %s tokenizer: %w", encoding, e.err)
 		}
-		// Building the tables parses megabytes of text that are garbage at once: give that
-		// memory back rather than keep it for the life of the process.
+		// Reading the vocabulary grows its blocks by doubling: give the megabytes left behind
+		// back rather than keep them for the life of the process.
 		debug.FreeOSMemory()
 	})
 	return e.enc, e.err
