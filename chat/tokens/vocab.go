@@ -57,20 +57,16 @@ func readVocab(r io.Reader) (*vocab, error) {
 
 	// At most half full, so that probes stay short.
 	v.slots = make([]uint32, 1<<bits.Len(uint(2*v.size())))
-	mask := uint64(len(v.slots) - 1)
 	for r := range v.size() {
 		t := v.token(r)
 		if len(t) == 0 {
 			continue
 		}
-		i := maphash.Bytes(v.seed, t) & mask
-		for v.slots[i] != 0 {
-			if bytes.Equal(v.token(int(v.slots[i]-1)), t) {
-				return nil, fmt.Errorf("the token %q has two ranks", t)
-			}
-			i = (i + 1) & mask
+		slot, _, twice := find(v, t, maphash.Bytes(v.seed, t))
+		if twice {
+			return nil, fmt.Errorf("the token %q has two ranks", t)
 		}
-		v.slots[i] = uint32(r + 1)
+		v.slots[slot] = uint32(r + 1)
 	}
 	return v, nil
 }
@@ -88,22 +84,26 @@ func (v *vocab) token(r int) []byte {
 
 // rank is the rank of the token with these bytes.
 func (v *vocab) rank(b []byte) (int, bool) {
-	mask := uint64(len(v.slots) - 1)
-	for i := maphash.Bytes(v.seed, b) & mask; v.slots[i] != 0; i = (i + 1) & mask {
-		if r := int(v.slots[i] - 1); string(v.token(r)) == string(b) {
-			return r, true
-		}
-	}
-	return 0, false
+	_, r, ok := find(v, b, maphash.Bytes(v.seed, b))
+	return r, ok
 }
 
 // rankOf is rank for a string, without copying it.
 func (v *vocab) rankOf(s string) (int, bool) {
+	_, r, ok := find(v, s, maphash.String(v.seed, s))
+	return r, ok
+}
+
+// find looks a token up by its hash (maphash.Bytes and maphash.String agree): its slot and rank
+// when it is there, else the empty slot where it would go.
+func find[T string | []byte](v *vocab, token T, hash uint64) (slot uint64, rank int, ok bool) {
 	mask := uint64(len(v.slots) - 1)
-	for i := maphash.String(v.seed, s) & mask; v.slots[i] != 0; i = (i + 1) & mask {
-		if r := int(v.slots[i] - 1); string(v.token(r)) == s {
-			return r, true
+	for i := hash & mask; ; i = (i + 1) & mask {
+		if v.slots[i] == 0 {
+			return i, 0, false
+		}
+		if r := int(v.slots[i] - 1); string(v.token(r)) == string(token) {
+			return i, r, true
 		}
 	}
-	return 0, false
 }
