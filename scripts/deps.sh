@@ -6,7 +6,7 @@ set -euo pipefail
 # Debian packages: Fyne (cgo, OpenGL, X11), the test display and screenshots, the keychain in a
 # private D-Bus session, the desktop-entry checker, and Node for the third-party test server.
 debian_packages=(
-  gcc pkg-config libgl1-mesa-dev xorg-dev
+  gcc pkg-config libgl1-mesa-dev xorg-dev libxcb1-dev
   xvfb xdotool imagemagick x11-utils
   dbus dbus-x11 gnome-keyring libsecret-tools
   desktop-file-utils

@@ -526,6 +526,25 @@ void _glfwSetBackgroundX11(GLFWwindow* handle, int set, unsigned int r, unsigned
     XSetWindowBackground(_glfw.x11.display, window->x11.handle, pixel);
 }
 
+// Parley: makes a pixmap the window's background, which the X server shows where nothing was
+// drawn yet: when the window is first mapped, before its first frame. The pixmap may be another
+// connection's (parley_x11_background.c makes it off the main thread). Returns whether it did:
+// a window of another depth or visual keeps its background. Call it on the main thread.
+//
+int _glfwSetBackgroundPixmapX11(GLFWwindow* handle, unsigned long pixmap, int depth, unsigned long visual)
+{
+    _GLFWwindow* window = (_GLFWwindow*) handle;
+    _GLFW_REQUIRE_INIT_OR_RETURN(GLFW_FALSE);
+
+    XWindowAttributes attribs;
+    if (!XGetWindowAttributes(_glfw.x11.display, window->x11.handle, &attribs) ||
+        attribs.depth != depth || XVisualIDFromVisual(attribs.visual) != visual)
+        return GLFW_FALSE;
+
+    XSetWindowBackgroundPixmap(_glfw.x11.display, window->x11.handle, (Pixmap) pixmap);
+    return GLFW_TRUE;
+}
+
 // Check whether the specified atom is supported
 //
 static Atom getAtomIfSupported(Atom* supportedAtoms,

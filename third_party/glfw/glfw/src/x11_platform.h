@@ -448,6 +448,7 @@ void _glfwGrabErrorHandlerX11(void);
 void _glfwCreateInputContextX11(_GLFWwindow* window);
 void _glfwOpenDeferredInputMethodX11(void);
 void _glfwSetBackgroundX11(GLFWwindow* handle, int set, unsigned int r, unsigned int g, unsigned int b);
+int _glfwSetBackgroundPixmapX11(GLFWwindow* handle, unsigned long pixmap, int depth, unsigned long visual);
 void _glfwReleaseErrorHandlerX11(void);
 void _glfwInputErrorX11(int error, const char* message);
 
