@@ -74,9 +74,11 @@ type window struct {
 	closing   bool
 	fixedSize bool
 
-	// Parley: the X server fills the window with the theme's background until its first frame
-	// (see create and painted); then that is turned off again.
+	// Parley: the X server fills the window with the theme's background, or the first frame
+	// painted in software (first_frame.go), until its first GL frame (see create and painted);
+	// then that is turned off again.
 	background bool
+	first      *firstFrame
 	// Parley: see WhileCreating.
 	whileCreating func()
 
@@ -764,13 +766,17 @@ func (w *window) create() {
 
 	// Parley: the function given to WhileCreating runs on another goroutine while GLFW makes the
 	// window (tens of milliseconds in C, mostly loading and starting the GL driver) and is
-	// waited for before anything here touches the window again.
+	// waited for before anything here touches the window again. That goroutine then paints
+	// the window's first frame in software, for the X server to show when it maps the window.
 	title, ran := w.title, make(chan struct{})
-	if build := w.whileCreating; build != nil {
+	var first *firstFrame
+	if content := w.whileCreating; content != nil {
 		w.whileCreating = nil
+		first = newFirstFrame(w)
 		go func() {
 			defer close(ran)
-			build()
+			content()
+			first.paint(w)
 		}()
 	} else {
 		close(ran)
@@ -831,6 +837,7 @@ func (w *window) create() {
 	w.requestedWidth, w.requestedHeight = w.width, w.height
 	// order of operation matters so we do these last items in order
 	w.viewport.SetSize(w.shouldWidth, w.shouldHeight) // ensure we requested latest size
+	first.show(w)
 }
 
 func (w *window) view() *glfw.Window {
@@ -851,6 +858,8 @@ func (w *window) painted() {
 	if w.background {
 		w.background = false
 		w.viewport.ClearBackground()
+		w.first.free()
+		w.first = nil
 	}
 }
 

@@ -2,6 +2,7 @@ package software
 
 import (
 	"image"
+	"image/draw"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -23,7 +24,14 @@ func NewPainter() *Painter {
 func (*Painter) Paint(c fyne.Canvas) image.Image {
 	bounds := image.Rect(0, 0, scale.ToScreenCoordinate(c, c.Size().Width), scale.ToScreenCoordinate(c, c.Size().Height))
 	base := image.NewNRGBA(bounds)
+	PaintTrees(c, base, append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...)...)
+	return base
+}
 
+// PaintTrees paints the visible objects of each tree onto base, in order, as Paint paints a
+// canvas's content and overlays (Parley: the GLFW driver paints a window's first frame with it,
+// menu bar included, onto an *image.RGBA, which image/draw composites on its fast paths).
+func PaintTrees(c fyne.Canvas, base draw.Image, trees ...fyne.CanvasObject) {
 	paint := func(obj fyne.CanvasObject, pos, clipPos fyne.Position, clipSize fyne.Size) bool {
 		w := fyne.Min(clipPos.X+clipSize.Width, c.Size().Width)
 		h := fyne.Min(clipPos.Y+clipSize.Height, c.Size().Height)
@@ -57,10 +65,9 @@ func (*Painter) Paint(c fyne.Canvas) image.Image {
 		return false
 	}
 
-	driver.WalkVisibleObjectTree(c.Content(), paint, nil)
-	for _, o := range c.Overlays().List() {
-		driver.WalkVisibleObjectTree(o, paint, nil)
+	for _, tree := range trees {
+		if tree != nil {
+			driver.WalkVisibleObjectTree(tree, paint, nil)
+		}
 	}
-
-	return base
 }
