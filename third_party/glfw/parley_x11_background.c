@@ -14,13 +14,13 @@ static int minInt(int a, int b) { return a < b ? a : b; }
 static int maxInt(int a, int b) { return a > b ? a : b; }
 
 // An opaque image (8-bit red, green, blue and alpha per pixel, rows of 4 × width bytes, which it
-// overwrites with the screen's pixels) put
-// into a pixmap on an X connection of its own, through XCB, which reports errors per request
-// rather than through Xlib's process-wide handler: any thread can make it while the main thread
-// makes the window. The pixmap is as large as the screen at least, the image in its corner and
-// the rest in the colour r, g, b, because the X server tiles a window's background: a window
-// manager that makes the window larger before mapping it shows no repeats. Returns NULL where
-// there is no X server, or a visual other than 8 bits of true colour per channel.
+// overwrites with the screen's pixels) put into a pixmap on an X connection of its own, through
+// XCB, which reports errors per request rather than through Xlib's process-wide handler: any
+// thread can make it while the main thread makes the window. The X server tiles a window's
+// background, so the pixmap reaches to the screen's edges (up to twice the image's size), the
+// image in its corner and the rest in the colour r, g, b: a window manager that makes the
+// window larger before mapping it shows no repeats. Returns NULL where there is no X server, or
+// a visual other than 8 bits of true colour per channel.
 //
 parleyBackground* parleyMakeBackground(unsigned char* rgba, int width, int height,
                                        unsigned int r, unsigned int g, unsigned int b)
@@ -101,8 +101,8 @@ parleyBackground* parleyMakeBackground(unsigned char* rgba, int width, int heigh
         pixels[i] = swap ? __builtin_bswap32(pixel) : pixel;
     }
 
-    const uint16_t pixmapWidth = (uint16_t) minInt(maxInt(width, screen->width_in_pixels), 32767);
-    const uint16_t pixmapHeight = (uint16_t) minInt(maxInt(height, screen->height_in_pixels), 32767);
+    const uint16_t pixmapWidth = (uint16_t) minInt(minInt(maxInt(width, screen->width_in_pixels), 2 * width), 32767);
+    const uint16_t pixmapHeight = (uint16_t) minInt(minInt(maxInt(height, screen->height_in_pixels), 2 * height), 32767);
     const xcb_pixmap_t pixmap = xcb_generate_id(connection);
     const xcb_void_cookie_t made = xcb_create_pixmap_checked(connection, screen->root_depth, pixmap,
                                                              screen->root, pixmapWidth, pixmapHeight);
