@@ -29,6 +29,10 @@ import (
 // the user quits, or on SIGTERM and SIGINT. When Parley runs already, that one does it instead
 // and this process exits at once.
 func runGUI(quick bool) int {
+	// Starting allocates some 15 MB of scratch (fonts, translations, the window's first frame),
+	// which the collector chased three times before the window was even made, on the cores that
+	// make it: it waits until the clean-up below, two seconds in.
+	gcPercent := debug.SetGCPercent(400)
 	quietFyneRaces(os.Stderr)
 	paths, err := settings.DefaultPaths()
 	if err != nil {
@@ -55,8 +59,14 @@ func runGUI(quick bool) int {
 	// The window's text needs the regular and bold fonts (5 to 10 ms each to parse) and Fyne's
 	// translations: other cores read them while this one opens the history and makes the window
 	// (only the fonts: measuring text stays on the UI goroutine, whose font faces are not safe to
-	// share).
-	go fyneapp.PreloadFonts(widgets.NewTheme(), fyne.TextStyle{}, fyne.TextStyle{Bold: true})
+	// share). The main window's fonts are read by the goroutine that builds its content, while
+	// GLFW makes it (below): before that, this thread has the cores to itself.
+	preloadFonts := func() {
+		fyneapp.PreloadFonts(widgets.NewTheme(), fyne.TextStyle{}, fyne.TextStyle{Bold: true})
+	}
+	if quick {
+		go preloadFonts()
+	}
 	go lang.Preload()
 
 	svc, warnings, err := openServices()
@@ -83,7 +93,10 @@ func runGUI(quick bool) int {
 		// The window's content is built while GLFW makes the window (Show waits for it before
 		// it goes on: one goroutine at a time touches the window), rather than after.
 		if c, ok := w.(interface{ WhileCreating(func()) }); ok {
-			c.WhileCreating(newMain)
+			c.WhileCreating(func() {
+				preloadFonts()
+				newMain()
+			})
 		}
 		w.Show()
 	}
@@ -147,6 +160,7 @@ func runGUI(quick bool) int {
 	setUpTray(a, m, svc) // after the window: starting does not wait for it
 	go func() {
 		time.Sleep(2 * time.Second)
+		debug.SetGCPercent(gcPercent)
 		debug.FreeOSMemory() // starting up parsed fonts and icons: that scratch memory goes back
 	}()
 	checks, stopChecks := context.WithCancel(context.Background())
