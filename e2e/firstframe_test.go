@@ -40,7 +40,7 @@ func TestTheWindowShowsItsContentWhenItMaps(t *testing.T) {
 	// Without its shader cache Mesa compiles every shader the GL frame meets: that frame comes a
 	// quarter of a second or more after the mapping, long after Parley is stopped below.
 	a := start(t, h, []string{"OPENAI_BASE_URL=" + url, "OPENAI_API_KEY=" + testKey, "MESA_SHADER_CACHE_DISABLE=true"})
-	mapped := make(chan xproto.Window, 1)
+	mapped := make(chan xproto.Window)
 	go func() {
 		for {
 			ev, err := conn.WaitForEvent()
@@ -49,22 +49,27 @@ func TestTheWindowShowsItsContentWhenItMaps(t *testing.T) {
 			}
 			if m, ok := ev.(xproto.MapNotifyEvent); ok {
 				mapped <- m.Window
-				return
 			}
 		}
 	}()
 	var win xproto.Window
-	select {
-	case win = <-mapped:
-	case <-time.After(20 * time.Second):
-		t.Fatal("no window mapped within 20 s")
-	}
-	// Held still, the window shows what the X server put there when it mapped it.
-	syscall.Kill(-a.cmd.Process.Pid, syscall.SIGSTOP)
-	atMap, err := windowImage(conn, win)
-	syscall.Kill(-a.cmd.Process.Pid, syscall.SIGCONT)
-	if err != nil {
-		t.Fatal(err)
+	var atMap *image.RGBA
+	for atMap == nil {
+		select {
+		case win = <-mapped:
+		case <-time.After(20 * time.Second):
+			t.Fatal("Parley's window did not map within 20 s")
+		}
+		// Held still, the window shows what the X server put there when it mapped it.
+		syscall.Kill(-a.cmd.Process.Pid, syscall.SIGSTOP)
+		name, err := xproto.GetProperty(conn, false, win, xproto.AtomWmName, xproto.AtomAny, 0, 64).Reply()
+		if err == nil && string(name.Value) == "Parley" {
+			atMap, err = windowImage(conn, win)
+		}
+		syscall.Kill(-a.cmd.Process.Pid, syscall.SIGCONT)
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	saveScreen(t, atMap, "first-frame-at-map")
 	// The sidebar's blue "New chat" button, below the menu bar
