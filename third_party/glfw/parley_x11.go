@@ -40,22 +40,16 @@ type Background struct {
 	c *C.parleyBackground
 }
 
-// NewBackground hands an opaque image to the X server, on a connection of its own, for
-// SetBackgroundImage; it overwrites the image's pixels with the screen's. Any goroutine may call
-// it, before or while the main thread makes the window. Where the window turns out larger than
-// the image, it shows fill. It returns nil where that cannot be done: no X server, a visual
-// other than 8 bits of true colour per channel, a server out of memory.
+// NewBackground hands an opaque image, made by image.NewRGBA (its rows one after another, as the
+// X server takes them), to the X server on a connection of its own, for SetBackgroundImage; it
+// overwrites the image's pixels with the screen's. Any goroutine may call it, before or while
+// the main thread makes the window. Where the window turns out larger than the image, it shows
+// fill. It returns nil where that cannot be done: a sub-image, no X server, a visual other than
+// 8 bits of true colour per channel, a server out of memory.
 func NewBackground(img *image.RGBA, fill color.Color) *Background {
 	b := img.Bounds()
-	if b.Empty() {
+	if b.Empty() || img.Stride != 4*b.Dx() {
 		return nil
-	}
-	if img.Stride != 4*b.Dx() { // rows one after another, as the X server takes them
-		compact := image.NewRGBA(b)
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			copy(compact.Pix[compact.PixOffset(b.Min.X, y):][:4*b.Dx()], img.Pix[img.PixOffset(b.Min.X, y):])
-		}
-		img = compact
 	}
 	r, g, bl, _ := fill.RGBA()
 	c := C.parleyMakeBackground((*C.uchar)(unsafe.Pointer(&img.Pix[0])), C.int(b.Dx()), C.int(b.Dy()),

@@ -55,15 +55,12 @@ func (f *firstFrame) paint(w *window) {
 	if bounds.Empty() {
 		return
 	}
+	bg := theme.Color(theme.ColorNameBackground)
 	img := image.NewRGBA(bounds)
-	draw.Draw(img, bounds, image.NewUniform(theme.Color(theme.ColorNameBackground)), image.Point{}, draw.Src)
-	trees := []fyne.CanvasObject{c.content}
-	if c.menu != nil {
-		trees = append(trees, c.menu)
-	}
-	software.PaintTrees(c, img, append(trees, c.Overlays().List()...)...)
+	draw.Draw(img, bounds, image.NewUniform(bg), image.Point{}, draw.Src)
+	software.PaintTrees(c, img, append([]fyne.CanvasObject{c.content, c.menu}, c.Overlays().List()...)...)
 	f.width, f.height = bounds.Dx(), bounds.Dy()
-	f.background = glfw.NewBackground(img, theme.Color(theme.ColorNameBackground))
+	f.background = glfw.NewBackground(img, bg)
 }
 
 // show makes the painted frame the window's background, when the window is made at the scale
@@ -78,8 +75,7 @@ func (f *firstFrame) show(w *window) {
 		f.free()
 		return
 	}
-	w.background = true
-	w.first = f
+	w.first = f // painted lets it go with the background colour create set
 }
 
 // free lets the X server drop the frame once no window shows it. Any goroutine may call it.

@@ -313,7 +313,7 @@ func drawOblong(c fyne.Canvas, obj fyne.CanvasObject, fill, stroke color.Color, 
 
 	// Parley: a clear shape draws nothing, and an opaque fill covers: both without blending each
 	// pixel
-	stroked := stroke != nil && strokeWidth > 0 && !invisible(stroke)
+	stroked := strokeWidth > 0 && !invisible(stroke)
 	if invisible(fill) && !stroked {
 		return
 	}
