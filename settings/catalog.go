@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -100,17 +101,28 @@ func (m Model) Reasoning() bool { return len(m.Efforts) > 0 }
 // Accepts tells whether the model takes a reasoning effort.
 func (m Model) Accepts(effort string) bool { return slices.Contains(m.Efforts, effort) }
 
-var current atomic.Pointer[Catalog]
-
-func init() {
+// embedded is the catalog built in, read at its first use: reading it takes a millisecond that
+// every start and every command would otherwise spend before it does anything.
+var embedded = sync.OnceValue(func() *Catalog {
 	c, err := ParseCatalog(embeddedCatalog)
 	if err != nil {
 		panic("the embedded model catalog is broken: " + err.Error())
 	}
-	current.Store(c)
+	return c
+})
+
+// current is the catalog LoadCatalog put in use; nil while that is the embedded one.
+var current atomic.Pointer[Catalog]
+
+// inUse is the catalog in use.
+func inUse() *Catalog {
+	if c := current.Load(); c != nil {
+		return c
+	}
+	return embedded()
 }
 
-// Embedded is the catalog this Parley was built with.
+// Embedded is the catalog this Parley was built with, a copy of its own.
 func Embedded() *Catalog {
 	c, _ := ParseCatalog(embeddedCatalog)
 	return c
@@ -118,10 +130,10 @@ func Embedded() *Catalog {
 
 // CurrentCatalog is the catalog in use: the embedded one, a newer one from UpdateCatalog, and the
 // user's overrides.
-func CurrentCatalog() *Catalog { return current.Load() }
+func CurrentCatalog() *Catalog { return inUse() }
 
 // CatalogDate is when the figures in use were checked.
-func CatalogDate() string { return current.Load().Date }
+func CatalogDate() string { return inUse().Date }
 
 // ParseCatalog reads and checks a catalog.
 func ParseCatalog(data []byte) (*Catalog, error) {
@@ -198,16 +210,20 @@ type Overrides struct {
 // newer than the embedded one) with the user's overrides applied. What cannot be read is said,
 // and the rest is used.
 func LoadCatalog(dir string) (warning string) {
-	c := Embedded()
+	var c *Catalog // the embedded one, read when first used
 	if data, err := os.ReadFile(filepath.Join(dir, catalogFile)); err == nil {
 		if fetched, err := ParseCatalog(data); err != nil {
 			warning = "The updated model catalog could not be used (" + err.Error() + "); the built-in one is used."
-		} else if fetched.Date >= c.Date {
+		} else if fetched.Date >= embedded().Date {
 			c = fetched
 		}
 	}
 	if data, err := os.ReadFile(filepath.Join(dir, overridesFile)); err == nil {
-		merged, err := applyOverrides(c, data)
+		base := c
+		if base == nil {
+			base = embedded()
+		}
+		merged, err := applyOverrides(base, data)
 		if err != nil {
 			w := "Your model overrides (" + filepath.Join(dir, overridesFile) + ") could not be used: " + err.Error()
 			warning = strings.TrimSpace(warning + " " + w)
@@ -261,7 +277,7 @@ func applyOverrides(base *Catalog, data []byte) (*Catalog, error) {
 // (a dated snapshot such as "gpt-4o-2024-08-06" is priced as "gpt-4o"). An unknown model comes
 // back with only its id.
 func LookupModel(id string) Model {
-	c := current.Load()
+	c := inUse()
 	key := strings.ToLower(strings.TrimSpace(id))
 	if i := strings.LastIndex(key, "/"); i >= 0 {
 		key = key[i+1:]
@@ -300,7 +316,7 @@ func isSnapshotSuffix(s string) bool {
 
 // CatalogModels lists the ids of the catalog, for offering before an endpoint has been asked.
 func CatalogModels() []string {
-	c := current.Load()
+	c := inUse()
 	ids := make([]string, len(c.Models))
 	for i, m := range c.Models {
 		ids[i] = m.ID
@@ -310,7 +326,7 @@ func CatalogModels() []string {
 
 // ServiceTierMultiplier is what a service tier multiplies every price by (1 when unknown).
 func ServiceTierMultiplier(tier string) float64 {
-	if x, ok := current.Load().ServiceTiers[tier]; ok {
+	if x, ok := inUse().ServiceTiers[tier]; ok {
 		return x
 	}
 	return 1
@@ -368,7 +384,7 @@ type Limits struct {
 // TierLimits returns a tier's limits for a model from the catalog's table; the rate limits are
 // zero for a model whose family the table does not know.
 func TierLimits(t Tier, model string) Limits {
-	c := current.Load()
+	c := inUse()
 	row := c.TierLimits[LookupModel(model).Family][t]
 	return Limits{RPM: row.RPM, TPM: row.TPM, RPD: row.RPD, MonthlyBudget: c.MonthlyLimits[t]}
 }
