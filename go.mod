@@ -68,3 +68,5 @@ replace fyne.io/fyne/v2 => ./third_party/fyne
 replace github.com/alecthomas/chroma/v2 => ./third_party/chroma
 
 replace github.com/go-gl/glfw/v3.3/glfw => ./third_party/glfw
+
+replace github.com/yuin/goldmark => ./third_party/goldmark
