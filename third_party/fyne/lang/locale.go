@@ -25,7 +25,9 @@ func SystemLocale() fyne.Locale {
 	return localeFromTag(tag)
 }
 
-func closestSupportedLocale(locs []string) fyne.Locale {
+// closestSupported is the best match of the user's locales among the translations, and the
+// translations' own tag it matched (Parley: whose messages are read).
+func closestSupported(locs []string) (best, supported language.Tag) {
 	matcher := language.NewMatcher(translated)
 
 	tags := make([]language.Tag, len(locs))
@@ -36,8 +38,8 @@ func closestSupportedLocale(locs []string) fyne.Locale {
 		}
 		tags[i] = tag
 	}
-	best, _, _ := matcher.Match(tags...)
-	return localeFromTag(best)
+	best, index, _ := matcher.Match(tags...)
+	return best, translated[index]
 }
 
 func localeFromTag(in language.Tag) fyne.Locale {
