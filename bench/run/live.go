@@ -47,6 +47,9 @@ func startServer(args ...string) (string, func()) {
 // mapWatcher reports windows mapped on the X display, by title.
 type mapWatcher struct {
 	conn *xgb.Conn
+	// shows, when set, is asked of each window the moment its mapping is heard of, before
+	// anything else (its title takes two round trips): does it show the content already?
+	shows func(conn *xgb.Conn, win xproto.Window) bool
 }
 
 func newMapWatcher() *mapWatcher {
@@ -73,13 +76,17 @@ func (w *mapWatcher) title(win xproto.Window) string {
 	return string(r.Value)
 }
 
+// mapping is a window mapped: when it was heard of, and when the read that followed showed its
+// content (zero if it did not, or the watcher does not ask).
+type mapping struct {
+	win     xproto.Window
+	at      time.Time
+	content time.Time
+}
+
 // waitMapped waits for a window with this title to be mapped and returns when it was.
-func (w *mapWatcher) waitMapped(title string, timeout time.Duration) (xproto.Window, time.Time) {
-	type mapped struct {
-		win xproto.Window
-		at  time.Time
-	}
-	found := make(chan mapped, 1)
+func (w *mapWatcher) waitMapped(title string, timeout time.Duration) mapping {
+	found := make(chan mapping, 1)
 	go func() {
 		for {
 			ev, err := w.conn.WaitForEvent()
@@ -87,9 +94,12 @@ func (w *mapWatcher) waitMapped(title string, timeout time.Duration) (xproto.Win
 				return
 			}
 			if m, ok := ev.(xproto.MapNotifyEvent); ok {
-				at := time.Now()
+				got := mapping{win: m.Window, at: time.Now()}
+				if w.shows != nil && w.shows(w.conn, m.Window) {
+					got.content = time.Now()
+				}
 				if w.title(m.Window) == title {
-					found <- mapped{m.Window, at}
+					found <- got
 					return
 				}
 			}
@@ -97,25 +107,32 @@ func (w *mapWatcher) waitMapped(title string, timeout time.Duration) (xproto.Win
 	}()
 	select {
 	case m := <-found:
-		return m.win, m.at
+		return m
 	case <-time.After(timeout):
 		check(fmt.Errorf("no window %q within %v", title, timeout))
 	}
-	return 0, time.Time{}
+	return mapping{}
 }
 
-// painted waits until the window shows Parley's content: the sidebar's blue "New chat" button at
-// (x, y) in the window. It returns when it did. It asks on conn, opened before the launch:
-// making a connection to the X server takes milliseconds that are not Parley's.
-func painted(conn *xgb.Conn, win xproto.Window, x, y int16, timeout time.Duration) time.Time {
+// showsContent tells whether a window shows Parley's content: the sidebar's blue "New chat"
+// button at (20, 53).
+func showsContent(conn *xgb.Conn, win xproto.Window) bool {
+	img, err := xproto.GetImage(conn, xproto.ImageFormatZPixmap, xproto.Drawable(win), 20, 53, 1, 1, 0xffffffff).Reply()
+	if err != nil || len(img.Data) < 3 {
+		return false
+	}
+	b, g, r := img.Data[0], img.Data[1], img.Data[2] // BGRX on a 24-bit TrueColor visual
+	return b > 180 && r < 120 && g < 170
+}
+
+// painted waits until the window shows Parley's content, and returns when it did. It asks on
+// conn, opened before the launch: making a connection to the X server takes milliseconds that
+// are not Parley's.
+func painted(conn *xgb.Conn, win xproto.Window, timeout time.Duration) time.Time {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		img, err := xproto.GetImage(conn, xproto.ImageFormatZPixmap, xproto.Drawable(win), x, y, 1, 1, 0xffffffff).Reply()
-		if err == nil && len(img.Data) >= 3 {
-			b, g, r := img.Data[0], img.Data[1], img.Data[2] // BGRX on a 24-bit TrueColor visual
-			if b > 180 && r < 120 && g < 170 {
-				return time.Now()
-			}
+		if showsContent(conn, win) {
+			return time.Now()
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -125,20 +142,20 @@ func painted(conn *xgb.Conn, win xproto.Window, x, y int16, timeout time.Duratio
 
 // launch starts a GUI program and returns when its window is mapped.
 func launch(path string, env []string, title string) (*exec.Cmd, xproto.Window, time.Duration) {
-	cmd, win, begin, mapped := launchAt(path, env, title)
-	return cmd, win, mapped.Sub(begin)
-}
-
-// launchAt is launch, with the moment the program was started and the one its window mapped.
-func launchAt(path string, env []string, title string) (cmd *exec.Cmd, win xproto.Window, begin, mapped time.Time) {
 	w := newMapWatcher()
 	defer w.conn.Close()
-	cmd = exec.Command(path)
+	cmd, begin := start(path, env)
+	m := w.waitMapped(title, 30*time.Second)
+	return cmd, m.win, m.at.Sub(begin)
+}
+
+// start starts a program and returns the moment it did.
+func start(path string, env []string) (*exec.Cmd, time.Time) {
+	cmd := exec.Command(path)
 	cmd.Env = env
-	begin = time.Now()
+	begin := time.Now()
 	check(cmd.Start())
-	win, mapped = w.waitMapped(title, 30*time.Second)
-	return cmd, win, begin, mapped
+	return cmd, begin
 }
 
 func quit(cmd *exec.Cmd) {
@@ -228,12 +245,19 @@ func startup() {
 		cmd, _, d := launch(*bare, bareEnv, "Bare")
 		bs = append(bs, d)
 		quit(cmd)
-		conn, err := xgb.NewConn()
-		check(err)
-		cmd, win, begin, mapped := launchAt(*bin, env, "Parley")
-		ps = append(ps, mapped.Sub(begin))
-		cs = append(cs, painted(conn, win, 20, 53, 10*time.Second).Sub(begin))
-		conn.Close()
+		// The content is read the moment the mapping is heard of, before the window's title is
+		// asked (two round trips), and then every millisecond until it shows: on a connection
+		// opened before the launch, as making one takes milliseconds that are not Parley's.
+		w := newMapWatcher()
+		w.shows = showsContent
+		cmd, begin := start(*bin, env)
+		m := w.waitMapped("Parley", 30*time.Second)
+		ps = append(ps, m.at.Sub(begin))
+		if m.content.IsZero() {
+			m.content = painted(w.conn, m.win, 10*time.Second)
+		}
+		cs = append(cs, m.content.Sub(begin))
+		w.conn.Close()
 		quit(cmd)
 	}
 	p, c, b := median(ps), median(cs), median(bs)
@@ -452,21 +476,21 @@ func quickAsk() {
 		second.Env = env
 		begin := time.Now()
 		check(second.Start())
-		win, at := w.waitMapped("Quick Ask", 10*time.Second)
-		handoff = append(handoff, at.Sub(begin))
+		m := w.waitMapped("Quick Ask", 10*time.Second)
+		handoff = append(handoff, m.at.Sub(begin))
 		check(second.Wait())
 		w.conn.Close()
-		xdotool("windowfocus", "--sync", strconv.Itoa(int(win)))
+		xdotool("windowfocus", "--sync", strconv.Itoa(int(m.win)))
 		xdotool("key", "Escape")
 		time.Sleep(300 * time.Millisecond)
 
 		w = newMapWatcher()
 		begin = time.Now()
 		clickTrayItem(cmd.Process.Pid, "Quick Ask…")
-		win, at = w.waitMapped("Quick Ask", 10*time.Second)
-		tray = append(tray, at.Sub(begin))
+		m = w.waitMapped("Quick Ask", 10*time.Second)
+		tray = append(tray, m.at.Sub(begin))
 		w.conn.Close()
-		xdotool("windowfocus", "--sync", strconv.Itoa(int(win)))
+		xdotool("windowfocus", "--sync", strconv.Itoa(int(m.win)))
 		xdotool("key", "Escape")
 		time.Sleep(300 * time.Millisecond)
 	}
