@@ -39,28 +39,45 @@ func runGUI(quick bool) int {
 		fmt.Fprintln(os.Stderr, "parley:", err)
 		return exitFailure
 	}
-	inst, err := claimInstance(paths.Runtime)
-	if errors.Is(err, errRunning) {
-		request := requestShow
-		if quick {
-			request = requestQuick
-		}
-		if err := handOff(paths.Runtime, request); err != nil {
-			fmt.Fprintln(os.Stderr, "parley:", err)
-			return exitFailure
-		}
-		return exitOK
+	// The settings, meter, presets and model catalog are read on another core while this one
+	// claims the instance (a lock and a socket) and makes the app: all are on the way to the
+	// window.
+	type opened struct {
+		svc      *services
+		warnings []string
+		err      error
 	}
+	opening := make(chan opened, 1)
+	go func() {
+		svc, warnings, err := openServices()
+		opening <- opened{svc, warnings, err}
+	}()
+	inst, err := claimInstance(paths.Runtime)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "parley:", err)
-		return exitFailure
+		code := exitFailure
+		if errors.Is(err, errRunning) {
+			request := requestShow
+			if quick {
+				request = requestQuick
+			}
+			if err = handOff(paths.Runtime, request); err == nil {
+				code = exitOK
+			}
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "parley:", err)
+		}
+		if o := <-opening; o.err == nil { // nothing is left half-written
+			o.svc.close()
+		}
+		return code
 	}
 	defer inst.close()
 	// The window's text needs the regular and bold fonts (5 to 10 ms each to parse) and Fyne's
 	// translations: other cores read them while this one opens the history and makes the window
 	// (only the fonts: measuring text stays on the UI goroutine, whose font faces are not safe to
 	// share). The main window's fonts are read by the goroutine that builds its content, while
-	// GLFW makes it (below): before that, this thread has the cores to itself.
+	// GLFW makes it (below): before that, the other core reads the services.
 	preloadFonts := func() {
 		fyneapp.PreloadFonts(widgets.NewTheme(), fyne.TextStyle{}, fyne.TextStyle{Bold: true})
 	}
@@ -68,13 +85,6 @@ func runGUI(quick bool) int {
 		go preloadFonts()
 	}
 	go lang.Preload()
-
-	svc, warnings, err := openServices()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "parley:", plain(err))
-		return exitFailure
-	}
-	defer svc.close()
 
 	// Parley hands every change from other goroutines to fyne.Do (FyneApp.toml: fyneDo = true),
 	// so Fyne need not check which goroutine each refresh comes from, a check that costs a
@@ -86,6 +96,13 @@ func runGUI(quick bool) int {
 	a.SetIcon(assets.WindowIcon)
 	a.Settings().SetTheme(widgets.NewTheme())
 	quitOnSignal(a)
+	o := <-opening
+	if o.err != nil {
+		fmt.Fprintln(os.Stderr, "parley:", plain(o.err))
+		return exitFailure
+	}
+	svc, warnings := o.svc, o.warnings
+	defer svc.close()
 	w := views.NewWindow(a, svc.prefs)
 	var m *views.Main
 	newMain := func() { m = views.NewMain(a, w, svc.views(warnings)) }
