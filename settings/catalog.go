@@ -122,11 +122,8 @@ func inUse() *Catalog {
 	return embedded()
 }
 
-// Embedded is the catalog this Parley was built with, a copy of its own.
-func Embedded() *Catalog {
-	c, _ := ParseCatalog(embeddedCatalog)
-	return c
-}
+// Embedded is the catalog this Parley was built with (shared: not to be changed).
+func Embedded() *Catalog { return embedded() }
 
 // CurrentCatalog is the catalog in use: the embedded one, a newer one from UpdateCatalog, and the
 // user's overrides.
