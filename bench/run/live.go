@@ -150,8 +150,8 @@ func launch(path string, env []string, title string) (*exec.Cmd, xproto.Window, 
 }
 
 // start starts a program and returns the moment it did.
-func start(path string, env []string) (*exec.Cmd, time.Time) {
-	cmd := exec.Command(path)
+func start(path string, env []string, args ...string) (*exec.Cmd, time.Time) {
+	cmd := exec.Command(path, args...)
 	cmd.Env = env
 	begin := time.Now()
 	check(cmd.Start())
@@ -472,10 +472,7 @@ func quickAsk() {
 	var handoff, tray []time.Duration
 	for range *runs {
 		w := newMapWatcher()
-		second := exec.Command(*bin, "--quick")
-		second.Env = env
-		begin := time.Now()
-		check(second.Start())
+		second, begin := start(*bin, env, "--quick")
 		m := w.waitMapped("Quick Ask", 10*time.Second)
 		handoff = append(handoff, m.at.Sub(begin))
 		check(second.Wait())
