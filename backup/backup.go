@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // the backup is an SQLite file
+	_ "github.com/mattn/go-sqlite3" // the backup is an SQLite file
 
 	"parley/chat"
 	"parley/chat/store"
@@ -79,7 +79,7 @@ func Write(src Sources, path string) (Written, error) {
 
 // writeExtras adds what is not in the history to the copy, in a table of its own.
 func writeExtras(path string, extras map[string][]byte) error {
-	db, err := sql.Open("sqlite", "file:"+path)
+	db, err := sql.Open("sqlite3", "file:"+path)
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func looksLikeBackup(path string) error {
 	if err != nil || string(header) != "SQLite format 3\x00" {
 		return fmt.Errorf("%s: %w", filepath.Base(path), ErrNotBackup)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&immutable=1")
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&immutable=1")
 	if err != nil {
 		return err
 	}
@@ -208,7 +208,7 @@ func errText(err error) string {
 
 // readExtras reads the usage records and presets a backup holds (none in a plain history).
 func readExtras(path string) (map[string][]byte, error) {
-	db, err := sql.Open("sqlite", "file:"+path)
+	db, err := sql.Open("sqlite3", "file:"+path)
 	if err != nil {
 		return nil, err
 	}

@@ -181,7 +181,7 @@ func TestRestoreRefusesWhatIsNotABackup(t *testing.T) {
 	b := newHome(t)
 	dir := t.TempDir()
 	other := filepath.Join(dir, "other.db")
-	db, _ := sql.Open("sqlite", "file:"+other)
+	db, _ := sql.Open("sqlite3", "file:"+other)
 	db.Exec(`CREATE TABLE photos (id INTEGER)`)
 	db.Close()
 	for name, path := range map[string]string{

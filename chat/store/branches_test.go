@@ -209,7 +209,7 @@ func TestImportTree(t *testing.T) {
 // A history of the previous schema comes up with each message following the one before it.
 func TestMigrationToBranchesChainsMessages(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "history.db")
-	db, err := sql.Open("sqlite", "file:"+path)
+	db, err := sql.Open("sqlite3", "file:"+path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +247,7 @@ func TestMigrationToBranchesChainsMessages(t *testing.T) {
 // first, and says so; the history is still whole, at its old schema.
 func TestFailedMigrationPutsTheHistoryBack(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "history.db")
-	db, err := sql.Open("sqlite", "file:"+path)
+	db, err := sql.Open("sqlite3", "file:"+path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +266,7 @@ func TestFailedMigrationPutsTheHistoryBack(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 	// Migration 4 had run before 5 failed: it is undone too.
-	back, _ := sql.Open("sqlite", "file:"+path)
+	back, _ := sql.Open("sqlite3", "file:"+path)
 	defer back.Close()
 	var version, messages, blobs int
 	back.QueryRow(`PRAGMA user_version`).Scan(&version)

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // the pure-Go SQLite driver
+	_ "github.com/mattn/go-sqlite3" // SQLite itself, built from its C source (with FTS5)
 
 	"parley/chat"
 )
@@ -151,8 +151,8 @@ func Open(path string) (*Store, error) {
 }
 
 func open(path string) (*Store, error) {
-	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	dsn := "file:" + path + "?_busy_timeout=5000&_journal_mode=WAL&_foreign_keys=1&_synchronous=NORMAL&_txlock=immediate"
+	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("opening the history: %w", err)
 	}
@@ -174,7 +174,7 @@ func open(path string) (*Store, error) {
 
 // openReadOnly opens the history as it stands on disk, to read it without writing anything.
 func openReadOnly(path string) (*Store, error) {
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&immutable=1&_pragma=busy_timeout(5000)")
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&immutable=1&_busy_timeout=5000")
 	if err != nil {
 		return nil, err
 	}

@@ -365,7 +365,7 @@ func TestSearchingAHugeMessageStaysSmall(t *testing.T) {
 // word, after a backup of it is taken beside it.
 func TestMigrationFromSchemaOneKeepsEverythingAndBacksUp(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "history.db")
-	db, err := sql.Open("sqlite", "file:"+path)
+	db, err := sql.Open("sqlite3", "file:"+path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +396,7 @@ func TestMigrationFromSchemaOneKeepsEverythingAndBacksUp(t *testing.T) {
 	if len(backups) != 1 {
 		t.Fatalf("backups %v", backups)
 	}
-	old, err := sql.Open("sqlite", "file:"+backups[0])
+	old, err := sql.Open("sqlite3", "file:"+backups[0])
 	if err != nil {
 		t.Fatal(err)
 	}

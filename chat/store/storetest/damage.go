@@ -8,14 +8,14 @@ import (
 	"os"
 	"strings"
 
-	_ "modernc.org/sqlite" // the history's driver
+	_ "github.com/mattn/go-sqlite3" // the history's driver
 )
 
 // DamageTable scribbles over the first page of a table's b-tree in the (closed) history at
 // path. Its header and schema still read, so opening it does not notice; reading the table,
 // or the whole file (store.Check), does.
 func DamageTable(path, table string) error {
-	db, err := sql.Open("sqlite", "file:"+path)
+	db, err := sql.Open("sqlite3", "file:"+path)
 	if err != nil {
 		return err
 	}
