@@ -31,7 +31,7 @@ func UpdateCatalog(ctx context.Context, client *http.Client, url, dir string, no
 	if err != nil {
 		return nil, err
 	}
-	next, changed, err := mergeFeed(Embedded(), CurrentCatalog(), feed)
+	next, changed, err := mergeFeed(CurrentCatalog(), feed)
 	if err != nil {
 		return nil, err
 	}
@@ -123,8 +123,9 @@ func fetchFeed(ctx context.Context, client *http.Client, url string) (map[string
 }
 
 // mergeFeed brings base's rows up to date from the feed's chat models and adds the new ones.
-// embedded lends its facts where the feed is silent (efforts defaults, tiers, families).
-func mergeFeed(embedded, base *Catalog, feed map[string]feedModel) (*Catalog, int, error) {
+// What the feed does not say (a row's efforts, the tiers) base keeps; a new row's family is
+// guessed from its id.
+func mergeFeed(base *Catalog, feed map[string]feedModel) (*Catalog, int, error) {
 	next := *base
 	next.Models = slices.Clone(base.Models)
 	changed := 0
