@@ -222,7 +222,7 @@ func (v *conversationView) open(id, at int64, marks []string) {
 		err  error
 	}
 	bridge.Work(func() (o opened) {
-		widgets.PrepareHighlighter() // its answers may show code
+		widgets.Prepare() // its answers may show code and links
 		st, err := v.m.svc.History()
 		if err == nil && at != 0 {
 			err = st.ShowMessage(id, at)

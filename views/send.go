@@ -208,7 +208,7 @@ func keepVersion(shown *store.Message, saved store.Message) {
 // ~30 times a second, taken when it is painted; the rest as it comes; Finished last.
 func (m *Main) follow(run *ask.Run, show answerView) {
 	bridge.Go(func() {
-		widgets.PrepareHighlighter() // while the first tokens are on their way
+		widgets.Prepare() // while the first tokens are on their way
 		paint := bridge.NewThrottle(bridge.RepaintEvery, nil)
 		done := false // read and written on the UI goroutine only
 		paintText := func() {

@@ -98,11 +98,6 @@ var highlighted = struct {
 	m map[[2]string][]widget.RichTextSegment
 }{m: map[[2]string][]widget.RichTextSegment{}}
 
-// PrepareHighlighter reads the highlighter's languages (the first time; at once after that).
-// They are read at the first code block, not at start (third_party/chroma); call this off the
-// UI goroutine before code may be shown, so that the first block does not wait for them there.
-func PrepareHighlighter() { lexers.Get("go") }
-
 // highlight splits code into coloured monospace segments, one colour per kind of token.
 func highlight(lang, code string) []widget.RichTextSegment {
 	key := [2]string{lang, code}

@@ -3,10 +3,12 @@ package widgets
 import (
 	"net/url"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
+	"github.com/alecthomas/chroma/v2/lexers"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
@@ -18,6 +20,20 @@ import (
 // builds the widgets itself: rich text for prose, and widgets of its own for code and tables.
 
 var gfm = goldmark.New(goldmark.WithExtensions(extension.GFM))
+
+// Prepare reads what showing answers needs and start-up leaves out: the highlighter's languages
+// (third_party/chroma) and Linkify's two expressions (third_party/goldmark), a few milliseconds
+// the first time. Call it off the UI goroutine before an answer may show, so that the first code
+// block or link does not wait for them there; it returns at once after the first time.
+func Prepare() { prepared.Do(prepare) }
+
+var prepared sync.Once
+
+func prepare() {
+	lexers.Get("go")
+	// A URL at a line's start, then a www. address after a space: each expression once.
+	gfm.Parser().Parse(text.NewReader([]byte("https://example.com www.example.com")))
+}
 
 // Actions are what a rendered message's controls do; the screens decide.
 type Actions struct {
