@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"cmp"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -114,23 +115,20 @@ var embedded = sync.OnceValue(func() *Catalog {
 // current is the catalog LoadCatalog put in use; nil while that is the embedded one.
 var current atomic.Pointer[Catalog]
 
-// inUse is the catalog in use.
-func inUse() *Catalog {
+// Embedded is the catalog this Parley was built with (shared: not to be changed).
+func Embedded() *Catalog { return embedded() }
+
+// CurrentCatalog is the catalog in use: the embedded one, a newer one from UpdateCatalog, and the
+// user's overrides.
+func CurrentCatalog() *Catalog {
 	if c := current.Load(); c != nil {
 		return c
 	}
 	return embedded()
 }
 
-// Embedded is the catalog this Parley was built with (shared: not to be changed).
-func Embedded() *Catalog { return embedded() }
-
-// CurrentCatalog is the catalog in use: the embedded one, a newer one from UpdateCatalog, and the
-// user's overrides.
-func CurrentCatalog() *Catalog { return inUse() }
-
 // CatalogDate is when the figures in use were checked.
-func CatalogDate() string { return inUse().Date }
+func CatalogDate() string { return CurrentCatalog().Date }
 
 // ParseCatalog reads and checks a catalog.
 func ParseCatalog(data []byte) (*Catalog, error) {
@@ -216,11 +214,7 @@ func LoadCatalog(dir string) (warning string) {
 		}
 	}
 	if data, err := os.ReadFile(filepath.Join(dir, overridesFile)); err == nil {
-		base := c
-		if base == nil {
-			base = embedded()
-		}
-		merged, err := applyOverrides(base, data)
+		merged, err := applyOverrides(cmp.Or(c, embedded()), data) // over the newer one, if any
 		if err != nil {
 			w := "Your model overrides (" + filepath.Join(dir, overridesFile) + ") could not be used: " + err.Error()
 			warning = strings.TrimSpace(warning + " " + w)
@@ -274,7 +268,7 @@ func applyOverrides(base *Catalog, data []byte) (*Catalog, error) {
 // (a dated snapshot such as "gpt-4o-2024-08-06" is priced as "gpt-4o"). An unknown model comes
 // back with only its id.
 func LookupModel(id string) Model {
-	c := inUse()
+	c := CurrentCatalog()
 	key := strings.ToLower(strings.TrimSpace(id))
 	if i := strings.LastIndex(key, "/"); i >= 0 {
 		key = key[i+1:]
@@ -313,7 +307,7 @@ func isSnapshotSuffix(s string) bool {
 
 // CatalogModels lists the ids of the catalog, for offering before an endpoint has been asked.
 func CatalogModels() []string {
-	c := inUse()
+	c := CurrentCatalog()
 	ids := make([]string, len(c.Models))
 	for i, m := range c.Models {
 		ids[i] = m.ID
@@ -323,7 +317,7 @@ func CatalogModels() []string {
 
 // ServiceTierMultiplier is what a service tier multiplies every price by (1 when unknown).
 func ServiceTierMultiplier(tier string) float64 {
-	if x, ok := inUse().ServiceTiers[tier]; ok {
+	if x, ok := CurrentCatalog().ServiceTiers[tier]; ok {
 		return x
 	}
 	return 1
@@ -381,7 +375,7 @@ type Limits struct {
 // TierLimits returns a tier's limits for a model from the catalog's table; the rate limits are
 // zero for a model whose family the table does not know.
 func TierLimits(t Tier, model string) Limits {
-	c := inUse()
+	c := CurrentCatalog()
 	row := c.TierLimits[LookupModel(model).Family][t]
 	return Limits{RPM: row.RPM, TPM: row.TPM, RPD: row.RPD, MonthlyBudget: c.MonthlyLimits[t]}
 }

@@ -47,7 +47,7 @@ func ImageSizingFor(id string) ImageSizing {
 	if m := LookupModel(id); m.Image != nil {
 		return *m.Image
 	}
-	for _, r := range inUse().ImageSizing {
+	for _, r := range CurrentCatalog().ImageSizing {
 		if slices.ContainsFunc(r.Models, func(p string) bool { return matches(p, id) }) {
 			return ImageSizing{Tiles: r.Tiles, Patches: r.Patches}
 		}
@@ -56,7 +56,7 @@ func ImageSizingFor(id string) ImageSizing {
 }
 
 // PDFPagePixels is the size assumed for a PDF page's image, for estimates.
-func PDFPagePixels() [2]int { return inUse().PDFPagePx }
+func PDFPagePixels() [2]int { return CurrentCatalog().PDFPagePx }
 
 func matches(pattern, id string) bool {
 	if prefix, ok := strings.CutSuffix(pattern, "*"); ok {
