@@ -263,7 +263,7 @@ func copyAside(path, dir string) (string, error) {
 
 // plainDisk says a full disk in plain words.
 func plainDisk(err error) error {
-	if s := err.Error(); strings.Contains(s, "no space left") || strings.Contains(s, "disk is full") || strings.Contains(s, "SQLITE_FULL") {
+	if store.DiskFull(err) {
 		return fmt.Errorf("the disk is full: free some space and try again (%w)", err)
 	}
 	return err

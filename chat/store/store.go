@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // SQLite itself, built from its C source (with FTS5)
@@ -213,23 +212,6 @@ func (s *Store) check() error {
 	return s.checkFlagged()
 }
 
-type errCorrupt struct{ detail string }
-
-func (e errCorrupt) Error() string { return "database disk image is malformed: " + e.detail }
-
-func isCorrupt(err error) bool {
-	s := err.Error()
-	return errors.As(err, &errCorrupt{}) || strings.Contains(s, "file is not a database") ||
-		strings.Contains(s, "malformed") || strings.Contains(s, "SQLITE_NOTADB") || strings.Contains(s, "SQLITE_CORRUPT")
-}
-
-// cannotOpen tells SQLite's "unable to open database file" (SQLITE_CANTOPEN, 14), which the
-// driver words as "out of memory (14)".
-func cannotOpen(err error) bool {
-	s := err.Error()
-	return strings.Contains(s, "unable to open database file") || strings.Contains(s, "(14)") || strings.Contains(s, "SQLITE_CANTOPEN")
-}
-
 // whyNotOpened names what keeps the history from being opened: it is never the memory.
 func whyNotOpened(path string, err error) error {
 	fi, statErr := os.Stat(path)
@@ -252,13 +234,6 @@ func whyNotOpened(path string, err error) error {
 	return fmt.Errorf("the history %s cannot be opened (check the file and its folder): %w", path, err)
 }
 
-func plainCorruption(err error) string {
-	if strings.Contains(err.Error(), "not a database") {
-		return "the file is not a database"
-	}
-	return "the file is damaged"
-}
-
 // Warning is what went wrong opening the history, for telling the user; empty when nothing did.
 func (s *Store) Warning() string { return s.warning }
 
@@ -267,21 +242,6 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes the database; everything written is already on disk.
 func (s *Store) Close() error { return s.db.Close() }
-
-// wrap gives database errors a plain meaning.
-func wrap(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked") {
-		return fmt.Errorf("%s: %w", what, ErrBusy)
-	}
-	if s := err.Error(); strings.Contains(s, "SQLITE_FULL") || strings.Contains(s, "disk is full") || strings.Contains(s, "no space left") ||
-		strings.Contains(s, "(4874)") || strings.Contains(s, "(13)") {
-		return fmt.Errorf("%s: the disk is full", what)
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 

@@ -225,6 +225,9 @@ func TestCorruptDatabaseIsMovedAside(t *testing.T) {
 	}
 	defer s.Close()
 	movedAsideUntouched(t, s, path, junk)
+	if !strings.Contains(s.Warning(), "(the file is not a database)") {
+		t.Fatalf("the warning does not say what the file is: %q", s.Warning())
+	}
 }
 
 // movedAsideUntouched checks that the history at path was moved aside as it was (damaged), that
@@ -309,7 +312,8 @@ func TestResumeAddsUp(t *testing.T) {
 	}
 }
 
-// The damage SQLite cannot even open is named for what it is, never "out of memory (14)".
+// The damage SQLite cannot even open is named for what it is (the earlier driver worded it "out
+// of memory (14)"), never as a want of memory.
 func TestDamageThatCannotBeOpenedIsNamed(t *testing.T) {
 	dir := t.TempDir()
 	path := DefaultPath(dir)
