@@ -113,11 +113,12 @@ func TestDeadKeysCompose(t *testing.T) {
 	if code, _, errOut := parley(t, h, env, testKey+"\n", "key", "set"); code != 0 {
 		t.Fatalf("key set: %d %s", code, errOut)
 	}
+	acute := deadKey(t, 0xfe51) // X11's XK_dead_acute
 	launch(t, h, env)
 	id := window(t, "Parley", 20*time.Second)
 	s.Reply("Bien sûr.")
-	typeText(t, id, "Caf")       // at once: the input method may not be open yet
-	pressUnmapped(t, id, 0xfe51) // X11's XK_dead_acute
+	typeText(t, id, "Caf") // at once: the input method may not be open yet
+	acute(id)
 	key(t, id, "e")
 	typeText(t, id, " au lait")
 	key(t, id, "Return")
