@@ -246,7 +246,8 @@ type sideItem struct {
 	sub        *widget.RichText
 	pin, quick *widget.Icon // markers before the title: pinned, asked in Quick Ask
 	markers    *fyne.Container
-	box        *fyne.Container
+	line       *fyne.Container // the markers and the title
+	box        *fyne.Container // that line over the second
 }
 
 func newSideItem(s *sidebar) *sideItem {
@@ -255,7 +256,8 @@ func newSideItem(s *sidebar) *sideItem {
 	it.title.Truncation = fyne.TextTruncateEllipsis
 	it.sub.Truncation = fyne.TextTruncateEllipsis
 	it.markers = container.NewHBox(it.pin, it.quick)
-	it.box = container.New(&widgets.Stack{Gap: -8}, container.NewBorder(nil, nil, it.markers, nil, it.title), it.sub)
+	it.line = container.NewBorder(nil, nil, it.markers, nil, it.title)
+	it.box = container.New(&widgets.Stack{Gap: -8}, it.line, it.sub)
 	it.ExtendBaseWidget(it)
 	return it
 }
@@ -294,7 +296,13 @@ func (it *sideItem) bind(r sideRow) {
 	it.markers.Hidden = it.pin.Hidden && it.quick.Hidden
 	it.title.Refresh()
 	it.sub.Refresh()
-	it.box.Refresh()
+	it.markers.Refresh()
+	// Laid out again for the markers shown and the lines' heights, without the box's Refresh:
+	// that refreshes every child, and a text's refresh shapes it again (it doubled the time a
+	// search's hits took to show, on the UI goroutine).
+	for _, c := range []*fyne.Container{it.line, it.box} {
+		c.Layout.Layout(c.Objects, c.Size())
+	}
 }
 
 // snippetSegments shows a search snippet with its matches highlighted.

@@ -1089,7 +1089,7 @@ func splitLines(seg *TextSegment) []rowBoundary {
 	return append(lines, rowBoundary{[]RichTextSegment{seg}, len(lines), low, length, false})
 }
 
-func truncateLimit(s string, text *canvas.Text, limit int, ellipsis []rune) (int, bool) {
+func truncateLimit(s string, text *canvas.Text, limit int, ellipsis []rune) (count int, full bool) {
 	face := paint.CachedFontFace(text.TextStyle, text.FontSource, text)
 
 	runes := []rune(s)
@@ -1101,36 +1101,36 @@ func truncateLimit(s string, text *canvas.Text, limit int, ellipsis []rune) (int
 		Face:      face.Fonts.ResolveFace(ellipsis[0]),
 		Size:      float32ToFixed266(text.TextSize),
 	}
-	shaper := &shaping.HarfbuzzShaper{}
-	segmenter := &shaping.Segmenter{}
+	// Parley: the painter's pooled shaper, which keeps the font's shaping tables between texts.
+	paint.WithShaper(func(shaper *shaping.HarfbuzzShaper, segmenter *shaping.Segmenter) {
+		conf := shaping.WrapConfig{}
+		conf = conf.WithTruncator(shaper, in)
+		conf.BreakPolicy = shaping.WhenNecessary
+		conf.TruncateAfterLines = 1
+		l := shaping.LineWrapper{}
 
-	conf := shaping.WrapConfig{}
-	conf = conf.WithTruncator(shaper, in)
-	conf.BreakPolicy = shaping.WhenNecessary
-	conf.TruncateAfterLines = 1
-	l := shaping.LineWrapper{}
+		in.Text = runes
+		in.RunEnd = len(runes)
+		ins := segmenter.Split(in, face.Fonts)
+		outs := make([]shaping.Output, len(ins))
+		for i, in := range ins {
+			outs[i] = shaper.Shape(in)
+		}
 
-	in.Text = runes
-	in.RunEnd = len(runes)
-	ins := segmenter.Split(in, face.Fonts)
-	outs := make([]shaping.Output, len(ins))
-	for i, in := range ins {
-		outs[i] = shaper.Shape(in)
-	}
+		l.Prepare(conf, runes, shaping.NewSliceIterator(outs))
+		wrapped, done := l.WrapNextLine(limit)
 
-	l.Prepare(conf, runes, shaping.NewSliceIterator(outs))
-	wrapped, done := l.WrapNextLine(limit)
+		count = len(runes)
+		if wrapped.Truncated != 0 {
+			count -= wrapped.Truncated
+			count += len(ellipsis)
+		}
 
-	count := len(runes)
-	if wrapped.Truncated != 0 {
-		count -= wrapped.Truncated
-		count += len(ellipsis)
-	}
-
-	full := done && count == len(runes)
-	if !full && len(ellipsis) > 0 {
-		count--
-	}
+		full = done && count == len(runes)
+		if !full && len(ellipsis) > 0 {
+			count--
+		}
+	})
 	return count, full
 }
 

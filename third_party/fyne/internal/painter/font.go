@@ -309,6 +309,14 @@ type textShaper struct {
 	segmenter shaping.Segmenter
 }
 
+// WithShaper lends f a shaper and a segmenter from the pool (Parley: for RichText's truncation,
+// which made new ones, and so rebuilt the font's shaping tables, for every text it cut).
+func WithShaper(f func(*shaping.HarfbuzzShaper, *shaping.Segmenter)) {
+	s := shapers.Get().(*textShaper)
+	defer shapers.Put(s)
+	f(&s.shaper, &s.segmenter)
+}
+
 // walkString shapes s and calls cb with each run shaped, at its x. Parley: a text measured
 // (measuring sets remember) is kept shaped until it is drawn, which takes it: a window's text is
 // measured as it is laid out and drawn right after, and was shaped twice.
