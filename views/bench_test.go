@@ -473,6 +473,32 @@ func BenchmarkStreamLagWhileSearching(b *testing.B) {
 	b.ReportMetric(float64(searches)/float64(b.N), "searches")
 }
 
+// BenchmarkSidebarShowsSearchHits times what showing a search's hits costs the UI goroutine:
+// the rows handed over and the list's visible rows bound and laid out (the search itself runs
+// off it). Two queries' hits take turns, so every visible row is bound to new text each time.
+func BenchmarkSidebarShowsSearchHits(b *testing.B) {
+	m, _, hist := newTestMain(b, chattest.Options{})
+	bigHistory(b, hist)
+	s := m.sidebar
+	var results [2][]sideRow
+	for i, q := range []string{"database transaction", "kernel memory"} {
+		rows, err := s.load(hist, q, sidebarPage)
+		if err != nil || len(rows) < 20 {
+			b.Fatalf("%q: %d rows, %v", q, len(rows), err)
+		}
+		results[i] = rows
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		s.rows = results[i%2]
+		s.list.Refresh()
+	}
+	b.StopTimer()
+	if s.rows[1].hit == nil {
+		b.Fatal("the sidebar shows no hits")
+	}
+}
+
 // BenchmarkSwitchVersionIn2000Messages switches the version of an answer halfway through a
 // 2,000-message conversation (its other version has nothing after it), each way in turn: the
 // history switched, what follows read again, the rows on screen bound and laid out. The frame
